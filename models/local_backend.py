@@ -1,0 +1,142 @@
+"""The embedded model: a catalog GGUF served by llama.cpp on 127.0.0.1, started and stopped by QED."""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import select
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+from models.base import CallOptions, Completion, Message, ModelError, TokenCallback
+from models.catalog import lookup
+from models.openai_backend import OpenAIModel
+from models.store import ModelStore
+
+_START_TIMEOUT_S = 180.0
+
+
+class LocalServer:
+    """One worker process per model file, shared by every role that uses it."""
+
+    _servers: dict[tuple[str, int], LocalServer] = {}
+    _lock = threading.Lock()
+
+    def __init__(self, model_path: Path, n_ctx: int, log_path: Path | None):
+        self.model_path = model_path
+        self.n_ctx = n_ctx
+        self.log_path = log_path
+        self.proc: subprocess.Popen[str] | None = None
+        self.base_url: str | None = None
+        self.restarts = 0
+
+    @classmethod
+    def shared(cls, model_path: Path, n_ctx: int, log_path: Path | None = None) -> LocalServer:
+        key = (str(model_path), n_ctx)
+        with cls._lock:
+            if key not in cls._servers:
+                cls._servers[key] = cls(model_path, n_ctx, log_path)
+            return cls._servers[key]
+
+    @property
+    def alive(self) -> bool:
+        return self.proc is not None and self.proc.poll() is None
+
+    def ensure_running(self) -> str:
+        with self._lock:
+            if self.alive and self.base_url:
+                return self.base_url
+            if self.proc is not None:
+                self.restarts += 1
+            self._start()
+            assert self.base_url
+            return self.base_url
+
+    def _start(self) -> None:
+        log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115 (child keeps it)
+        threads = int(os.environ.get("QED_THREADS", os.cpu_count() or 2))
+        cmd = [sys.executable, "-m", "models.worker", str(self.model_path), "--ctx", str(self.n_ctx),
+               "--threads", str(threads)]
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True)
+        if log is not subprocess.DEVNULL:
+            log.close()
+        deadline = time.monotonic() + _START_TIMEOUT_S
+        assert self.proc.stdout
+        while time.monotonic() < deadline:
+            ready, _, _ = select.select([self.proc.stdout], [], [], 0.5)
+            if ready:
+                line = self.proc.stdout.readline()
+                if line:
+                    self.base_url = json.loads(line)["base_url"]
+                    return
+            if self.proc.poll() is not None:
+                break
+        self.stop()
+        where = f"; see {self.log_path}" if self.log_path else ""
+        raise ModelError(f"llama.cpp worker for {self.model_path.name} failed to start{where}")
+
+    def stop(self) -> None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
+            self.proc.terminate()
+            try:
+                self.proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                self.proc.kill()
+                self.proc.wait()
+        for stream in (self.proc.stdin, self.proc.stdout):
+            if stream:
+                stream.close()
+        self.base_url = None
+
+    @classmethod
+    def stop_all(cls) -> None:
+        for server in list(cls._servers.values()):
+            server.stop()
+        cls._servers.clear()
+
+
+atexit.register(LocalServer.stop_all)
+
+
+class LocalModel:
+    """`local:<catalog name>`: an OpenAI client aimed at our own worker, restarted if it died."""
+
+    def __init__(self, name: str, *, store: ModelStore | None = None, log_path: Path | None = None):
+        entry = lookup(name)
+        self.spec = f"local:{name}"
+        self.name = name
+        path = (store or ModelStore()).require(name)
+        self.server = LocalServer.shared(path, entry.n_ctx, log_path)
+        self._client: OpenAIModel | None = None
+        self._client_url: str | None = None
+
+    def _connect(self) -> OpenAIModel:
+        url = self.server.ensure_running()
+        if self._client is None or self._client_url != url:
+            self._client = OpenAIModel(self.name, url + "/v1", attempts=2, spec=self.spec)
+            self._client_url = url
+        return self._client
+
+    def chat(
+        self,
+        messages: list[Message],
+        options: CallOptions | None = None,
+        on_token: TokenCallback | None = None,
+    ) -> Completion:
+        try:
+            return self._connect().chat(messages, options, on_token)
+        except ModelError:
+            if self.server.alive:
+                raise
+            # The worker died under us (killed, out of memory): start it again once and retry.
+            return self._connect().chat(messages, options, on_token)
+
+    def close(self) -> None:
+        if self._client:
+            self._client.close()
