@@ -1,0 +1,1 @@
+"""One module per file format; `problems.load` picks the right one for a file."""
