@@ -1,0 +1,121 @@
+"""The computation judges: wrong computations fail, correct and conditional ones do not."""
+
+from __future__ import annotations
+
+from problems.record import Problem
+from verifiers.judges import numeric_approximation, numeric_computation
+from verifiers.judges.extract import find_math, relations_in, split_steps
+from verifiers.judges.latex_expr import LatexParseError, parse_latex
+
+POSITIVE = "Let $a, b, c$ be positive real numbers. Prove that $a^2+b^2+c^2 \\geq ab+bc+ca$."
+
+
+def test_closed_arithmetic_error_is_caught_and_quoted() -> None:
+    v = numeric_computation.check(r"We compute $2^{10} = 1000$, hence the bound.")
+    assert v.verdict == "fail"
+    assert "2^{10} = 1000" in v.quote
+    assert numeric_computation.check(r"We compute $2^{10} = 1024$.").verdict == "pass"
+
+
+def test_wrong_identity_in_a_chain_is_caught_at_its_step() -> None:
+    proof = ("Expanding,\n$$\n(a+b)^2 = a^2+3ab+b^2 \\geq 4ab\n$$\n\nSo the claim follows.")
+    v = numeric_computation.check(proof, POSITIVE)
+    assert v.verdict == "fail"
+    assert v.step == 0
+    wrong = [f for f in v.findings if f.status == "wrong"]
+    assert any("a^2+3ab+b^2" in f.quote for f in wrong)
+
+
+def test_correct_chain_with_inequality_passes() -> None:
+    proof = "We have $$(a+b)^2 = a^2+2ab+b^2 \\geq 4ab$$ since $(a-b)^2 \\geq 0$."
+    v = numeric_computation.check(proof, POSITIVE)
+    assert v.verdict == "pass"
+    assert v.stats["true"] >= 2
+
+
+def test_flipped_inequality_fails() -> None:
+    v = numeric_computation.check(r"Clearly $a^2 + b^2 \leq 2ab$.", POSITIVE)
+    assert v.verdict == "fail"
+
+
+def test_problem_conditions_are_used() -> None:
+    problem = Problem(id="p", kind="proof", statement="Let $a, b, c > 0$ with $a+b+c=3$. Prove that $ab+bc+ca \\leq 3$.")
+    v = numeric_computation.check(r"Squaring, $(a+b+c)^2 = 9$, and $9 \geq 3(ab+bc+ca)$.", problem)
+    assert v.verdict == "pass"
+
+
+def test_assumed_values_and_cases_are_not_refuted() -> None:
+    proof = ("Equality holds when $a = b = c = 1$, since then $a^2+b^2+c^2 = 3$. "
+             "If $a + b = 2$, then $(a+b)^2 = 4$.")
+    assert numeric_computation.check(proof, POSITIVE).verdict == "pass"
+
+
+def test_a_stated_contradiction_is_not_a_computation_error() -> None:
+    proof = "Adding the three identities we get $a+b+c = 3(a+b+c)$, i.e. $3 = 1$, a contradiction."
+    assert numeric_computation.check(proof, POSITIVE).verdict != "fail"
+
+
+def test_named_quantities_of_a_figure_are_not_refuted() -> None:
+    statement = "Let $a, b, c$ be the sides of a triangle and let $P$ denote its area. Prove $16P^2 \\leq (a+b+c)^4/27$."
+    proof = "By Heron's formula $16 P^{2}=(a+b+c)(a+b-c)(b+c-a)(a+c-b)$."
+    assert numeric_computation.check(proof, statement).verdict != "fail"
+
+
+def test_unreadable_notation_gives_no_verdict_not_a_failure() -> None:
+    v = numeric_computation.check(r"Clearly $\sum_{i=1}^{n} a_i = \prod_{i} b_i$ and $f'(x) = 0$.")
+    assert v.verdict == "no_verdict"
+
+
+def test_rounding_is_not_a_computation_error_but_a_bad_approximation_is() -> None:
+    assert numeric_computation.check(r"Here $\sqrt{2} = 1.414$.").verdict != "fail"
+    assert numeric_computation.check(r"Here $\sqrt{2} \approx 1.41$.").verdict == "pass"
+    assert numeric_computation.check(r"Here $\sqrt{2} \approx 1.5$.").verdict == "fail"
+
+
+def test_empty_and_formula_free_texts() -> None:
+    assert numeric_computation.check("").verdict == "no_verdict"
+    assert numeric_computation.check("This is obvious.").verdict == "no_verdict"
+
+
+def test_approximation_judge_flags_decimals_used_as_exact_values() -> None:
+    v = numeric_approximation.check(r"So $\sqrt{2} = 1.414$ and the rest follows.")
+    assert v.verdict == "fail"
+    v = numeric_approximation.check(r"Since $\frac{3}{\sqrt[3]{4}} \approx 1.89$, we take $C = 1.89$. "
+                                    r"Therefore, the answer is $C = 1.89$.")
+    assert v.verdict == "fail"
+    assert "1.89" in v.quote
+
+
+def test_approximation_judge_accepts_illustrations_and_exact_decimals() -> None:
+    assert numeric_approximation.check(r"Note $\pi \approx 3.14$; we prove $\pi > 3$ exactly.").verdict == "pass"
+    assert numeric_approximation.check(r"The minimum is $C = 1.5 = \frac{3}{2}$.").verdict == "pass"
+    assert numeric_approximation.check(r"We have $x^2 \geq 0$.").verdict == "pass"
+
+
+def test_approximation_judge_flags_a_comparison_inside_rounding_error() -> None:
+    v = numeric_approximation.check(r"Since $\sqrt{2} + \sqrt{3} > 3.146$, done.")
+    assert v.verdict == "fail"
+
+
+def test_reader_handles_olympiad_notation() -> None:
+    assert parse_latex(r"\dfrac12 + \frac{1}{3}") == parse_latex(r"\frac{5}{6}")
+    assert parse_latex(r"\sqrt[3]{-8}") == -2
+    assert str(parse_latex(r"\cos 3\theta")) == "cos(3*theta)"
+    assert str(parse_latex("a b c(a+b+c)")) == "a*b*c*(a + b + c)"
+    assert str(parse_latex(r"x_{1}+x_2")) == "x_1 + x_2"
+    for bad in (r"\frac{1}{", r"f(x)", r"\sum_{i} a_i", r"a + \cdots + b"):
+        try:
+            parse_latex(bad)
+        except LatexParseError:
+            continue
+        raise AssertionError(f"{bad!r} should not be read")
+
+
+def test_extraction_splits_chains_and_aligned_rows() -> None:
+    text = "Then\n$$\n\\begin{aligned}\nA & = x+1 \\\\\n& \\leq x+2 \\quad \\text{and} \\quad y = 3\n\\end{aligned}\n$$"
+    rels = relations_in(text)
+    assert [r.op for r in rels] == ["=", "<=", "="]
+    assert [" ".join(text[r.start : r.end].split()) for r in rels][1].endswith("x+2")
+    steps = split_steps("one\n\ntwo\n\n$$x\n\n=1$$")
+    assert [s.text for s in steps][:2] == ["one", "two"] and steps[2].text.endswith("=1$$")  # one display
+    assert find_math("a $x$ b")[0].content == "x"

@@ -1,0 +1,1 @@
+"""Everything that checks: sandbox, formalizer, numeric search, certificates, Lean, judges."""

@@ -1,0 +1,134 @@
+"""Answer a bound problem (the best constant C) from the extremum of the isolated target.
+
+The formalizer isolates C: "largest C with f >= C" becomes min f, "smallest C with f <= C g" max f/g.
+The answer is the exact extreme value, only when it was found exactly (an exact extremal point or
+limit, or a value recognised from 50 digits) and agrees with the numeric search. The original
+relation at that C is then sent to z3/cvc5: proved makes the answer certified, a checked
+counterexample makes the engine abstain. An unbounded target, a value with no closed form or no
+isolated target are abstentions with the reason.
+"""
+
+from __future__ import annotations
+
+import time
+
+import sympy as sp
+
+from verifiers.engine.answer import EngineAnswer
+from verifiers.engine.isolate import split_by_sign
+from verifiers.final_answer import latex_to_sympy
+from verifiers.formal import FormalProblem
+from verifiers.numeric.extremum import Extremum, extremum, lowest_value
+from verifiers.smt.certify import Certificate, certify_nonnegative
+
+MIN_DIGITS = 9  # a closed form read from fewer confirmed digits is not an answer
+MAX_ANSWER_OPS = 40  # exact values beyond this size (Cardano-type radicals) are reported, not answered
+
+_LATEX_STYLES = ({"mul_symbol": "dot"}, {"mul_symbol": "dot", "root_notation": False}, {"mul_symbol": "dot", "fold_short_frac": False})
+
+CERTIFY_SECONDS = 10.0  # z3 then cvc5; proofs that succeed here mostly take under two seconds
+
+
+def render_latex(value: sp.Expr) -> str | None:
+    """LaTeX for an exact value that verifiers.final_answer reads back as the same number."""
+    for style in _LATEX_STYLES:
+        text = sp.latex(value, **style)
+        back = latex_to_sympy(text)
+        if back is None:
+            continue
+        try:
+            if sp.simplify(back - value) == 0:
+                return text
+        except (TypeError, ValueError):
+            continue
+    return None
+
+
+def solve_bound(fp: FormalProblem, seconds: float = 20.0, certify: bool = True) -> EngineAnswer:
+    t0 = time.monotonic()
+    evidence: dict = {"formal": fp.describe()}
+    search_fp, other = fp, None
+    if fp.target is None or fp.sense is None:
+        split = split_by_sign(fp)
+        if split is None:
+            why = next((n for n in reversed(fp.notes) if "isolate" in n or "branch" in n), "the constant could not be isolated")
+            return EngineAnswer.abstain(why, "bound", evidence)
+        search_fp, other_fp = split
+        evidence["split"] = {"asked": search_fp.notes[-1], "other": other_fp.notes[-1]}
+        other = extremum(other_fp.target, other_fp, other_fp.sense, seconds=0.15 * seconds)
+        evidence["other_end"] = other.describe()
+    ext = extremum(search_fp.target, search_fp, search_fp.sense, seconds=0.45 * seconds)
+    evidence["extremum"] = ext.describe()
+    reason = _unusable(ext)
+    if reason:
+        return EngineAnswer.abstain(reason, "bound", evidence)
+    if other is not None and other.numeric is not None and not _compatible(ext, other):
+        return EngineAnswer.abstain(
+            f"no constant works everywhere: the other sign region needs C {'>=' if other.sense == 'max' else '<='} {other.numeric:.6g}", "bound", evidence
+        )
+    latex = render_latex(ext.exact)
+    if latex is None:
+        return EngineAnswer.abstain(f"the value {ext.exact} has no LaTeX form the answer reader accepts", "bound", evidence)
+    evidence["summary"] = _summary(fp, ext)
+    proved = False
+    if certify:
+        left = seconds - (time.monotonic() - t0)
+        cert = _certify(fp, ext, min(CERTIFY_SECONDS, max(1.0, left - 0.5)))
+        evidence["certificate"] = cert.describe()
+        if cert.verdict == "refuted":
+            return EngineAnswer.abstain(f"C = {ext.exact} is contradicted by the solver's counterexample", "bound", evidence)
+        proved = cert.verdict == "proved"
+    if not proved:
+        left = seconds - (time.monotonic() - t0)
+        low = lowest_value(search_fp.target if ext.sense == "min" else -search_fp.target, search_fp, seconds=max(1.0, min(4.0, left - 0.5)))
+        if low is not None:
+            value = float(ext.exact) if ext.sense == "min" else -float(ext.exact)
+            evidence["second_look"] = {"lowest": low.value, "expected": value}
+            if low.value < value - 1e-6 * max(1.0, abs(value)):
+                return EngineAnswer.abstain(f"a second, independent search went beyond C = {ext.exact} (to {abs(low.value):.12g})", "bound", evidence)
+    return EngineAnswer("answered", "bound", latex, proved, evidence)
+
+
+def _compatible(asked: Extremum, other: Extremum) -> bool:
+    """The admissible interval [sup below, inf above] is not empty."""
+    tol = 1e-7 * max(1.0, abs(asked.numeric))
+    if other.unbounded:
+        return False
+    if asked.sense == "min":  # asked for the largest C: the lower end must not exceed it
+        return other.numeric <= asked.numeric + tol
+    return other.numeric >= asked.numeric - tol
+
+
+def _unusable(ext: Extremum) -> str | None:
+    if ext.numeric is None:
+        return "; ".join(ext.notes) or "the search found no feasible point"
+    if ext.unbounded:
+        return f"the target is unbounded ({'below' if ext.sense == 'min' else 'above'}): no finite constant works"
+    if ext.exact is None:
+        return f"the {ext.sense} is about {ext.numeric:.12g} ({ext.where}) but no exact value was confirmed"
+    if ext.digits is not None and ext.digits < MIN_DIGITS:
+        return f"the closed form {ext.exact} rests on only {ext.digits} digits"
+    if sp.count_ops(ext.exact) > MAX_ANSWER_OPS:
+        return (
+            f"the exact {ext.sense} is a closed form with {sp.count_ops(ext.exact)} operations "
+            f"(about {ext.numeric:.12g}); a constant that complicated suggests a misread or misstated problem"
+        )
+    return None
+
+
+def _certify(fp: FormalProblem, ext: Extremum, timeout: float) -> Certificate:
+    """Prove the statement's own inequality at C = value (target >= value for a min, <= for a max)."""
+    rel, c = fp.relation_with_constant, fp.constant
+    if rel is not None and c is not None and isinstance(rel, sp.core.relational.Relational) and not isinstance(rel, (sp.Eq, sp.Ne)):
+        h = rel.lhs - rel.rhs if isinstance(rel, (sp.Ge, sp.Gt)) else rel.rhs - rel.lhs
+        g = h.subs(c, ext.exact)
+    else:
+        g = fp.target - ext.exact if ext.sense == "min" else ext.exact - fp.target
+    return certify_nonnegative(sp.sympify(g), fp, strict=False, timeout=timeout)
+
+
+def _summary(fp: FormalProblem, ext: Extremum) -> str:
+    how = "attained at " + ", ".join(f"{k} = {v}" for k, v in ext.witness.point.items()) if ext.attained else ext.where
+    if ext.witness is not None and ext.witness.limits:
+        how = "approached as " + ", ".join(f"{k} -> {'its lower end' if s == 'lower' else 'its upper end'}" for k, s in ext.witness.limits.items())
+    return f"{ext.sense} of the target = {ext.exact} ({how}; {ext.method})"

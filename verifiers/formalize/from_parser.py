@@ -1,0 +1,38 @@
+"""The deterministic path: statement -> reading -> FormalProblem, checked before it is returned."""
+
+from __future__ import annotations
+
+from verifiers.formal import FormalProblem
+from verifiers.formalize.bound import isolate
+from verifiers.formalize.build import build, check_values, default_values
+from verifiers.formalize.errors import FormalizeError
+from verifiers.formalize.reading import Reading, read_statement
+from verifiers.formalize.sanity import check, sample_feasible
+
+
+def complete(fp: FormalProblem) -> FormalProblem:
+    """Isolate the constant of a bound record and check the record at feasible points."""
+    points = sample_feasible(fp)
+    if not points:
+        raise FormalizeError("no feasible point found (the conditions may be misread)")
+    if fp.kind == "bound":
+        isolate(fp, points)
+    check(fp, points)
+    return fp
+
+
+def instantiate(reading: Reading, values: dict[str, int]) -> FormalProblem:
+    check_values(reading, values)
+    fp = complete(build(reading, values))
+    if reading.parameters:
+        fp.instantiate = lambda given: instantiate(
+            reading, {str(k): int(v) for k, v in given.items()}
+        )
+        fp.extra["count_parameters"] = reading.count_parameters()
+    return fp
+
+
+def parse_statement(statement: str, kind: str) -> FormalProblem:
+    """The parser's record for a bound or relation statement; FormalizeError says why not."""
+    reading = read_statement(statement, kind)
+    return instantiate(reading, default_values(reading))

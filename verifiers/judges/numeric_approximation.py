@@ -1,0 +1,108 @@
+"""Numerical-approximation judge: a decimal used where the proof needs an exact value.
+
+Deterministic. What it flags, each with the formula quoted:
+- an equality between an exact value and a decimal that is not exactly it (`\\sqrt{2} = 1.414`);
+- an exact claim (`=`) that rests on a rounded decimal: one with three or more places, or one
+  the text obtained by `\\approx` (`\\frac{3}{\\sqrt[3]{4}} \\approx 1.89`, then `C = 1.89`);
+- a comparison of exact values decided by decimals within their rounding error;
+- a final answer that is a decimal approximation.
+Approximations used only to illustrate (`\\pi \\approx 3.14`, never used as exact) are not flaws.
+"""
+
+from __future__ import annotations
+
+import re
+
+import sympy as sp
+
+from problems.record import Problem
+from verifiers.final_answer import extract_bound, is_decimal_approximation
+from verifiers.judges.extract import find_math, relations_in, split_steps
+from verifiers.judges.latex_expr import LatexParseError
+from verifiers.judges.relcheck import closed_value, decimal_tolerance, parse_relation
+from verifiers.judges.verdict import Finding, JudgeVerdict
+
+NAME = "numeric_approximation"
+ROUNDED_PLACES = 3  # a decimal with this many places in an exact claim is read as a rounding
+_APPROX_WORDS = re.compile(r"\b(approximately|approx\.?|about|roughly|around|nearly)\b|≈", re.I)
+
+
+def check(text: str, problem: Problem | str | None = None) -> JudgeVerdict:
+    steps = split_steps(text)
+    segments = find_math(text, steps)
+    rels = relations_in(text, segments)
+    findings: list[Finding] = []
+    approximated: set[str] = set()  # decimals the text obtained with \approx
+    decimals_seen = 0
+    for r in rels:
+        try:
+            p = parse_relation(r.lhs, r.op, r.rhs)
+        except (LatexParseError, ValueError):
+            continue
+        if not p.has_decimal:
+            continue
+        decimals_seen += 1
+        quote = r.quote(text)
+        literals = _decimal_literals(r)
+        if p.op == "~":
+            approximated.update(literals)
+            continue
+        closed_l, closed_r = not p.lhs.expr.free_symbols, not p.rhs.expr.free_symbols
+        if p.op == "=" and closed_l and closed_r:
+            a, b = closed_value(p.lhs.expr), closed_value(p.rhs.expr)
+            if a is not None and b is not None and abs(float(a - b)) > 1e-30 * max(1.0, abs(float(a))):
+                findings.append(Finding("flaw", quote, "an exact value is equated with a decimal that only "
+                                        f"approximates it ({_show(a)} vs {_show(b)})", r.step))
+            continue
+        if p.op == "=":
+            rounded = [d for d in literals if len(d.split(".", 1)[1]) >= ROUNDED_PLACES or d in approximated]
+            words = bool(_APPROX_WORDS.search(r.segment.lead + " " + r.segment.trail))
+            if rounded or words:
+                which = ", ".join(rounded) if rounded else ", ".join(literals)
+                findings.append(Finding("flaw", quote, f"an exact claim rests on the rounded decimal {which}",
+                                        r.step))
+            continue
+        if closed_l and closed_r:
+            a, b = closed_value(p.lhs.expr), closed_value(p.rhs.expr)
+            if a is None or b is None:
+                continue
+            margin = abs(float(a - b))
+            if margin <= decimal_tolerance(p.decimal_places):
+                findings.append(Finding("flaw", quote, f"the comparison is decided by decimals within their "
+                                        f"rounding error (margin {margin:.2g})", r.step))
+    final = extract_bound(text)
+    if final is not None and is_decimal_approximation(final):
+        findings.append(Finding("flaw", f"C = {final}", "the final answer is a decimal approximation, not an "
+                                "exact value", steps[-1].index if steps else None))
+    if findings:
+        first = findings[0]
+        more = f" (and {len(findings) - 1} more)" if len(findings) > 1 else ""
+        return JudgeVerdict(NAME, "fail", f"{first.reason}: {first.quote}{more}", step=first.step,
+                            quote=first.quote, findings=findings, stats={"decimal_relations": decimals_seen})
+    if not segments:
+        return JudgeVerdict(NAME, "no_verdict", "no formula in the text", stats={"decimal_relations": 0})
+    why = ("no decimal approximation is used as an exact value" if decimals_seen
+           else "the proof uses no decimal values")
+    return JudgeVerdict(NAME, "pass", why, stats={"decimal_relations": decimals_seen})
+
+
+def _decimal_literals(r) -> list[str]:  # noqa: ANN001
+    return [t.text for t in (*r.lhs, *r.rhs) if t.kind == "num" and "." in t.text]
+
+
+def _show(v: object) -> str:
+    try:
+        return f"{float(v):.6g}"  # type: ignore[arg-type]
+    except (TypeError, ValueError):
+        return str(v)
+
+
+def is_exact_terminating(value: sp.Expr) -> bool:
+    """True for a rational whose decimal expansion ends (1/8 = 0.125): writing it as a decimal is exact."""
+    if not value.is_Rational:
+        return False
+    q = int(value.q)
+    for p in (2, 5):
+        while q % p == 0:
+            q //= p
+    return q == 1

@@ -1,0 +1,536 @@
+"""Numerical-computation judge: recompute every equality, inequality and evaluation a proof writes.
+
+No model is involved. Closed relations are evaluated exactly (to 50 digits); relations with
+variables are tested at sampled points in the contexts the problem and the proof make plausible
+(see relcheck). Only what is demonstrably wrong fails the proof. A relation is never called
+wrong when it is introduced as an assumption or case ("if", "let", "when" ...), when it is
+announced as false ("a contradiction"), or when it involves a symbol that neither the problem
+nor the proof defines in a formula (it may be a named quantity such as an area).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from dataclasses import dataclass, replace
+
+import sympy as sp
+
+from problems.record import Problem
+from verifiers.judges.assumptions import BARE_LIST, NAMED_QUANTITIES, Assumptions, read_assumptions
+from verifiers.judges.extract import Relation, find_math, relations_in, split_steps
+from verifiers.judges.latex_expr import LatexParseError, symbol
+from verifiers.judges.relcheck import (
+    ParsedRelation,
+    PointCache,
+    RelationCheck,
+    check_relation,
+    is_definition_like,
+    parse_relation,
+)
+from verifiers.judges.sampling import INTEGER_NAMES, Context, by_name, relational
+from verifiers.judges.verdict import Finding, JudgeVerdict
+
+NAME = "numeric_computation"
+_MAX_CONDITIONS = 6
+_MAX_POINT_GROUPS = 6
+_MAX_RELATIONS = 600  # a very long document is checked up to this many relations
+
+_ASSUMPTION_CUE = re.compile(
+    r"\b(assume|assuming|suppose|supposing|let|if|when|whenever|where|wlog|w\.l\.o\.g|"
+    r"without loss of generality|such that|given|provided|setting|set|put|denote|define|"
+    r"substituting|substitute|plugging|taking|take|case|holds|occurs|attained|achieved|iff|"
+    r"condition|constraint|hypothesis|normali[sz]e|at the point|for|unless|otherwise|"
+    r"roots? of|solutions? of|equation|satisf(y|ies|ying)|with)"
+    r"(\s+(that|now|also|then|again|here|wlog))?\W*$",
+    re.I,
+)
+_NEGATED_CUE = re.compile(
+    r"^\W*(is|would be|which is|that is|this is|a|gives a|yields a)?\s*"
+    r"(contradict|impossible|absurd|false|not true|never|cannot|fails|wrong|incorrect)",
+    re.I,
+)
+_NEGATED_LEAD = re.compile(r"\b(not|never|cannot|no longer|fails? to|contradicts?)\W*$", re.I)
+_TRIANGLE = re.compile(r"\btriangle\b", re.I)
+_CONTRADICTION = re.compile(r"contradict|absurd|impossible", re.I)
+_HYPOTHETICAL = re.compile(r"\b(suppose|assume|assuming|if)\b[^.]*\b(not|false|contrary|otherwise)\b|"
+                           r"\bcontrary\b|\bcontradiction\b|\babsurd\b", re.I)
+
+
+def is_assumption(lead: str) -> bool:
+    """The words before a formula introduce it as an assumption, a case or a definition."""
+    return bool(_ASSUMPTION_CUE.search(lead.strip()[-60:]))
+
+
+def is_denied(lead: str, trail: str) -> bool:
+    """The text says the formula is false ("..., a contradiction", "is not")."""
+    return bool(_NEGATED_CUE.search(trail)) or bool(_NEGATED_LEAD.search(lead.strip()[-30:]))
+
+
+@dataclass
+class CheckedRelation:
+    relation: Relation
+    result: RelationCheck
+    parsed: ParsedRelation | None
+
+
+def check(text: str, problem: Problem | str | None = None) -> JudgeVerdict:
+    """Judge a proof's computations; `problem` (or its statement) supplies the domain and conditions."""
+    statement = problem.statement if isinstance(problem, Problem) else problem
+    checked = check_relations(text, read_assumptions(statement), statement)
+    return verdict_from(checked, text)
+
+
+def context_builder(text: str, assumptions: Assumptions, statement: str | None = None) -> _ContextBuilder:
+    """The relations of a text, read, with what the text assumes around each of them."""
+    steps = split_steps(text)
+    rels = relations_in(text, find_math(text, steps))[:_MAX_RELATIONS]
+    parsed: list[ParsedRelation | None] = []
+    for r in rels:
+        try:
+            parsed.append(parse_relation(r.lhs, r.op, r.rhs))
+        except (LatexParseError, ValueError):
+            parsed.append(None)
+    memberships = _memberships(find_math(text, steps))
+    return _ContextBuilder(assumptions, rels, parsed, _assumed(rels, parsed), (statement or "") + "\n" + text,
+                           memberships)
+
+
+def check_relations(text: str, assumptions: Assumptions, statement: str | None = None) -> list[CheckedRelation]:
+    """Every relation of the text with its check, in reading order."""
+    steps = split_steps(text)
+    builder = context_builder(text, assumptions, statement)
+    rels, parsed, assumed = builder.rels, builder.parsed, builder.assumed
+    known = _known_symbols(statement, assumptions, parsed, text)
+    cache = PointCache()
+    unreadable_cases = _unreadable_case_sentences(find_math(text, steps), parsed, rels)
+    hypothetical = {st.index for st in steps if _HYPOTHETICAL.search(st.text)}
+    out: list[CheckedRelation] = []
+    for i, r in enumerate(rels):
+        p0 = parsed[i]
+        if assumed[i]:
+            out.append(CheckedRelation(r, RelationCheck("assumption", "introduced as an assumption, case or definition"), p0))
+            continue
+        if p0 is not None and (is_denied(r.segment.lead, r.segment.trail)
+                               or _CONTRADICTION.search(r.segment.sentence_text)):
+            out.append(CheckedRelation(r, RelationCheck("unchecked", "the text itself says this is false"), p0))
+            continue
+        result, p = check_relation(r.lhs, r.op, r.rhs, builder.contexts_for(i), cache)
+        if result.status == "false" and p is not None and p.free:
+            result = _soften(result, p, known, r, unreadable_cases, hypothetical, assumptions.discrete)
+        out.append(CheckedRelation(r, result, p))
+        builder.statuses[i] = result.status
+        if result.status == "true" and p is not None and p.op == "=" and p.free:
+            builder.mark_identity(i)
+    return out
+
+
+_CONJUNCTION = re.compile(r"^\W*(and|or|as well as|also|with|while|but)?\W*$", re.I)
+
+
+def _assumed(rels: list[Relation], parsed: list[ParsedRelation | None]) -> list[bool]:
+    """Which relations the text introduces as assumptions; `if $x=1$ and $y=2$` assumes both."""
+    out: list[bool] = []
+    for i, (r, p) in enumerate(zip(rels, parsed, strict=True)):
+        mine = p is not None and bool(p.free) and is_assumption(r.segment.lead)
+        if not mine and p is not None and p.free and _CONJUNCTION.match(r.segment.lead):
+            mine = any(out[j] and rels[j].segment.sentence == r.segment.sentence for j in range(i))
+        out.append(mine)
+    return out
+
+
+_MEMBERSHIP = re.compile(
+    r"((?:[A-Za-z](?:_\{?\w+\}?)?|\\[a-z]+)(?:\s*,\s*(?:[A-Za-z](?:_\{?\w+\}?)?|\\[a-z]+))*)\s*\\in\s*"
+    r"(\(|\[|\\left\(|\\left\[)\s*([^,;]+?)\s*,\s*([^,;]+?)\s*(\)|\]|\\right\)|\\right\])")
+
+
+def _memberships(segments) -> list[tuple[int, int, list[sp.Basic]]]:  # noqa: ANN001
+    """Ranges the proof states, `x \\in (0, 1)` or `a, b, c > 0`: (position, step, conditions)."""
+    from verifiers.judges.assumptions import Assumptions, read_variable_lists
+    from verifiers.judges.latex_expr import parse_latex
+
+    out = []
+    for seg in segments:
+        stated = Assumptions()
+        read_variable_lists(seg.content, stated)
+        ranges: list[sp.Basic] = []
+        for name, (lo, hi) in stated.bounds.items():
+            v = symbol(name)
+            if lo is not None:
+                ranges.append(relational(">=", v, sp.nsimplify(lo)))
+            if hi is not None:
+                ranges.append(relational("<=", v, sp.nsimplify(hi)))
+        if ranges:
+            out.append((seg.start, seg.step, ranges))
+        for m in _MEMBERSHIP.finditer(seg.content):
+            names = [n.strip().lstrip("\\") for n in m.group(1).split(",")]
+            try:
+                lo = None if "infty" in m.group(3) else parse_latex(m.group(3))
+                hi = None if "infty" in m.group(4) else parse_latex(m.group(4))
+            except (LatexParseError, ValueError):
+                continue
+            conds: list[sp.Basic] = []
+            for n in names:
+                v = symbol(n.replace("{", "").replace("}", ""))
+                if lo is not None:
+                    conds.append(relational(">" if "(" in m.group(2) else ">=", v, lo))
+                if hi is not None:
+                    conds.append(relational("<" if ")" in m.group(5) else "<=", v, hi))
+            if conds:
+                out.append((seg.start, seg.step, conds))
+    return out
+
+
+def _soften(result: RelationCheck, p: ParsedRelation, known: set[sp.Symbol], r: Relation,
+            unreadable_cases: set[int], hypothetical: set[int], discrete: bool = False) -> RelationCheck:
+    """A failing relation with variables stays 'false' only if nothing in the text excuses it."""
+    opaque = sorted(s.name for s in p.free if s not in known)
+    if discrete:
+        why = "the problem is about integers or sequences, where sampling real values cannot refute a claim"
+    elif opaque:
+        why = (f"{', '.join(opaque)} is not defined by a formula (it may name a quantity defined in "
+               "words)")
+    elif r.segment.sentence in unreadable_cases:
+        why = "its sentence assumes a case or value that could not be read"
+    elif r.step in hypothetical:
+        why = "its step argues under a hypothesis (by contradiction or by cases)"
+    else:
+        return result
+    return RelationCheck("conditional", f"fails as written, but {why}", result.evidence)
+
+
+def _unreadable_case_sentences(segments, parsed, rels) -> set[int]:  # noqa: ANN001
+    """Sentences where a formula introduced as an assumption or case could not be read."""
+    readable_segments = {id(r.segment) for r, p in zip(rels, parsed, strict=True) if p is not None}
+    by_start = {r.segment.start: r.segment for r in rels}
+    out: set[int] = set()
+    for seg in segments:
+        if not is_assumption(seg.lead):
+            continue
+        seg_rel = by_start.get(seg.start)
+        if seg_rel is not None and id(seg_rel) not in readable_segments:
+            out.add(seg.sentence)
+    return out
+
+
+def _known_symbols(statement: str | None, assumptions: Assumptions, parsed: list[ParsedRelation | None],
+                   text: str) -> set[sp.Symbol]:
+    """Symbols a claim may be refuted over: the problem's, and those the proof defines by a formula."""
+    known: set[sp.Symbol] = set()
+    if statement and assumptions.geometric:
+        known |= {symbol(n) for n in assumptions.declared}
+    elif statement:
+        for seg in find_math(statement):
+            for m in re.finditer(r"\\?[A-Za-z]+(?:_\{?[\w+-]+\}?)?", seg.content):
+                tok = m.group(0)
+                if tok.startswith("\\"):
+                    known.add(symbol(tok[1:].split("_")[0]))
+                    continue
+                if "_" in tok:
+                    known.add(symbol(tok.replace("{", "").replace("}", "")))
+                    tok = tok.split("_")[0]
+                for ch in tok:
+                    known.add(symbol(ch))
+    for seg in find_math(text):
+        if BARE_LIST.match(seg.content) and not (assumptions.geometric and NAMED_QUANTITIES.match(seg.trail)):
+            known |= {symbol(v.replace("{", "").replace("}", "")) for v in re.findall(r"[A-Za-z](?:_\{?\w+\}?)?", seg.content)}
+    stated = set(known)
+    for p in parsed:
+        if p is None or p.op != "=":
+            continue
+        for side, other in ((p.lhs.expr, p.rhs.expr), (p.rhs.expr, p.lhs.expr)):
+            if isinstance(side, sp.Symbol) and side not in other.free_symbols and not isinstance(other, sp.Symbol):
+                if side in stated and not assumptions.geometric:
+                    known |= other.free_symbols  # `a = x^2`: x parametrizes a problem variable
+                known.add(side)
+    if _TRIANGLE.search(statement or text):
+        known |= {symbol(n) for n in ("alpha", "beta", "gamma")}
+    return known
+
+
+def verdict_from(checked: list[CheckedRelation], text: str) -> JudgeVerdict:
+    counts: dict[str, int] = {}
+    findings: list[Finding] = []
+    for c in checked:
+        counts[c.result.status] = counts.get(c.result.status, 0) + 1
+        if c.result.status in ("false", "approximate", "conditional", "true"):
+            findings.append(Finding(
+                status={"false": "wrong", "true": "verified"}.get(c.result.status, c.result.status),
+                quote=c.relation.quote(text), reason=c.result.reason, step=c.relation.step,
+                evidence=c.result.evidence,
+            ))
+    wrong = [f for f in findings if f.status == "wrong"]
+    decided = sum(counts.get(k, 0) for k in ("true", "false", "conditional", "approximate"))
+    stats = {"relations": len(checked), **counts}
+    if wrong:
+        first = wrong[0]
+        more = f" (and {len(wrong) - 1} more)" if len(wrong) > 1 else ""
+        return JudgeVerdict(NAME, "fail", f"wrong computation: {first.quote} — {first.reason}{more}",
+                            step=first.step, quote=first.quote, findings=findings, stats=stats)
+    if decided == 0:
+        why = "no formula in the text" if not checked else "no computation could be read and checked"
+        return JudgeVerdict(NAME, "no_verdict", why, findings=findings, stats=stats)
+    return JudgeVerdict(
+        NAME, "pass",
+        f"{counts.get('true', 0)} relations verified, {counts.get('conditional', 0)} hold under a "
+        f"stated condition, none demonstrably wrong ({counts.get('unchecked', 0)} not readable)",
+        findings=findings, stats=stats,
+    )
+
+
+class _ContextBuilder:
+    """The contexts a relation is tried in: the problem's, plus what the proof defines or assumes."""
+
+    def __init__(self, assumptions: Assumptions, rels: list[Relation], parsed: list[ParsedRelation | None],
+                 assumed: list[bool], text: str, memberships: list[tuple[int, int, list[sp.Basic]]] = ()):
+        self.assumptions = assumptions
+        self.rels = rels
+        self.parsed = parsed
+        self.assumed = assumed
+        self.memberships = list(memberships)
+        self.statuses: dict[int, str] = {}
+        self.identities: set[int] = set()
+        self._condition_cache: dict[int, tuple[sp.Expr, str]] = {}
+        syms: set[str] = set()
+        for p in parsed:
+            if p is not None:
+                syms |= {s.name for s in p.free}
+        self.integer_symbols = frozenset((syms & INTEGER_NAMES) | assumptions.integer_symbols)
+        self.point_groups = self._point_groups()
+        self.triangle = bool(_TRIANGLE.search(text)) and bool({"alpha", "beta", "gamma"} <= syms)
+
+    def mark_identity(self, i: int) -> None:
+        self.identities.add(i)
+
+    def _base(self, domain: str, label: str = "base", *, equalities: Iterable[sp.Expr] = (),
+              substitutions: Iterable[tuple[sp.Symbol, sp.Expr]] = (), filters: Iterable[sp.Basic] = ()) -> Context:
+        a = self.assumptions
+        return Context(
+            domain=domain,
+            bounds=tuple(sorted((k, lo, hi) for k, (lo, hi) in a.bounds.items())),
+            equalities=tuple(a.equalities) + tuple(equalities),
+            substitutions=tuple(substitutions),
+            filters=tuple(a.filters) + tuple(filters),
+            label=label,
+            integer_symbols=self.integer_symbols,
+        )
+
+    def contexts_for(self, i: int) -> list[Context]:
+        domains = self.assumptions.domains_to_try()
+        step = self.rels[i].step
+        defs = self._definitions_before(i)
+        conditions = self._conditions_near(i, step)
+        case_filters = self._case_filters(i, step)
+        out: list[Context] = []
+        for d in domains:
+            out.append(self._base(d))
+        sentence = self._sentence_assumptions(i)
+        for d in domains:
+            if sentence is not None:
+                subs, eqs, flt = sentence
+                out.append(self._base(d, "the assumptions of this sentence", equalities=eqs,
+                                      substitutions=_order({**defs, **subs}, keep=subs), filters=flt))
+                out.append(Context(d, out[-1].bounds, tuple(eqs), tuple(_order({**defs, **subs}, keep=subs)),
+                                   tuple(flt), "the assumptions of this sentence alone", self.integer_symbols))
+            if defs:
+                out.append(self._base(d, "the proof's definitions", substitutions=_order(defs)))
+                if self.assumptions.equalities:
+                    out.append(Context(d, out[-1].bounds, (), tuple(_order(defs)), (),
+                                       "the proof's definitions alone", self.integer_symbols))
+            for label, group in self._groups_near(step):
+                out.append(self._base(d, label, substitutions=_order({**defs, **group}, keep=group)))
+            for expr, label in conditions:
+                out.append(self._base(d, f"the condition {label}", equalities=[expr], substitutions=_order(defs)))
+                if self.assumptions.equalities:
+                    # a normalization (xy = 1) may replace the problem's own condition
+                    out.append(Context(d, out[-1].bounds, (expr,), tuple(_order(defs)), (),
+                                       f"the condition {label} alone", self.integer_symbols))
+            if case_filters:
+                out.append(self._base(d, "this step's case assumptions", filters=case_filters))
+            so_far = self._assumed_so_far(i)
+            if so_far is not None:
+                subs, eqs, flt = so_far
+                out.append(self._base(d, "the proof's assumptions so far", equalities=eqs,
+                                      substitutions=_order({**defs, **subs}, keep=subs), filters=flt))
+                if flt and (eqs or subs):
+                    out.append(self._base(d, "the proof's inequality assumptions so far", filters=flt))
+            if self.triangle:
+                a, b, g = symbol("alpha"), symbol("beta"), symbol("gamma")
+                out.append(self._base("positive", "the angles of a triangle", equalities=[a + b + g - sp.pi]))
+        if self.integer_symbols:
+            out.append(replace(self._base(domains[0]), label="real-valued parameters", integer_symbols=frozenset()))
+        return out
+
+    def stated(self, i: int, domain: str) -> Context:
+        """The region relation i speaks about: the problem's setting with everything the text states
+        up to it (definitions, assumptions so far, this sentence's and this step's cases)."""
+        subs = dict(self._definitions_before(i))
+        eqs: list[sp.Expr] = []
+        flt: list[sp.Basic] = list(self._case_filters(i, self.rels[i].step))
+        for part in (self._assumed_so_far(i), self._sentence_assumptions(i)):
+            if part is not None:
+                subs.update(part[0])
+                eqs += part[1]
+                flt += part[2]
+        return self._base(domain, "the stated setting", equalities=eqs, substitutions=_order(subs, keep=subs),
+                          filters=flt)
+
+    def _sentence_assumptions(self, i: int):  # noqa: ANN202
+        """What the same sentence assumed before this relation: values, conditions, cases."""
+        seg = self.rels[i].segment
+        subs: dict[sp.Symbol, sp.Expr] = {}
+        eqs: list[sp.Expr] = []
+        flt: list[sp.Basic] = []
+        for j in range(i):
+            r, p = self.rels[j], self.parsed[j]
+            if p is None or r.segment.sentence != seg.sentence or r.segment.step != seg.step:
+                continue
+            if not (self.assumed[j] or is_definition_like(p)):
+                continue
+            lhs, rhs = p.lhs.expr, p.rhs.expr
+            if p.op == "=":
+                if isinstance(lhs, sp.Symbol) and lhs not in rhs.free_symbols:
+                    subs.setdefault(lhs, rhs)
+                elif isinstance(rhs, sp.Symbol) and rhs not in lhs.free_symbols:
+                    subs.setdefault(rhs, lhs)
+                else:
+                    eqs.append(lhs - rhs)
+            elif p.op in ("<", ">", "<=", ">="):
+                flt.append(relational(p.op, lhs, rhs))
+        if not (subs or eqs or flt):
+            return None
+        return subs, eqs, flt
+
+    def _definitions_before(self, i: int) -> dict[sp.Symbol, sp.Expr]:
+        """`x = \\frac{1}{bc}`-style definitions (a symbol on one side, a formula on the other)."""
+        defs: dict[sp.Symbol, sp.Expr] = {}
+        for j in range(i):
+            p = self.parsed[j]
+            if p is None or p.op != "=":
+                continue
+            for side, other in ((p.lhs.expr, p.rhs.expr), (p.rhs.expr, p.lhs.expr)):
+                if (isinstance(side, sp.Symbol) and side not in other.free_symbols and other.free_symbols
+                        and not isinstance(other, sp.Symbol)):
+                    defs[side] = other
+                    break
+        return defs
+
+    def _point_groups(self) -> list[tuple[int, dict[sp.Symbol, sp.Expr]]]:
+        """Per step, the values it assigns (`a = b = c = 1`, `x = 2`): a point the text talks about."""
+        groups: dict[int, dict[sp.Symbol, sp.Expr]] = {}
+        for j, r in enumerate(self.rels):
+            p = self.parsed[j]
+            if p is None or p.op != "=":
+                continue
+            lhs, rhs = p.lhs.expr, p.rhs.expr
+            g = groups.setdefault(r.step, {})
+            if isinstance(lhs, sp.Symbol) and lhs != rhs and (not rhs.free_symbols or isinstance(rhs, sp.Symbol)):
+                if lhs not in g and not (isinstance(rhs, sp.Symbol) and g.get(rhs) == lhs):
+                    g[lhs] = rhs
+            elif isinstance(rhs, sp.Symbol) and not lhs.free_symbols and rhs not in g:
+                g[rhs] = lhs
+        return [(s, g) for s, g in sorted(groups.items()) if g and s is not None and str(s) != "C"]
+
+    def _groups_near(self, step: int) -> list[tuple[str, dict[sp.Symbol, sp.Expr]]]:
+        # the values a step assigns speak for that step and the next one, not for the whole proof
+        near = [sg for sg in self.point_groups if sg[0] in (step, step - 1)]
+        out = []
+        for s, g in near[:_MAX_POINT_GROUPS]:
+            shown = ", ".join(f"{k} = {v}" for k, v in list(g.items())[:4])
+            out.append((f"the values of step {s + 1} ({shown})", g))
+        return out
+
+    def _conditions_near(self, i: int, step: int) -> list[tuple[sp.Expr, str]]:
+        """Equalities with variables that are not identities: assumptions such as `a+b+c = 1`."""
+        found: list[tuple[sp.Expr, str]] = []
+        order = sorted(range(len(self.rels)), key=lambda j: (abs(j - i), j > i))
+        for j in order:
+            if j == i or j in self.identities:
+                continue
+            r = self.rels[j]
+            if r.statement == self.rels[i].statement:
+                continue  # the other links of the same chain are claims, not conditions
+            if j > i and (r.step != step or not self.assumed[j]):
+                continue
+            # an earlier claim may serve as a condition only if it is not itself refuted
+            if j < i and not self.assumed[j] and self.statuses.get(j) not in ("conditional", "assumption"):
+                continue
+            p = self.parsed[j]
+            if p is None or p.op != "=" or not p.free or is_definition_like(p):
+                continue
+            if any(s.name == "C" for s in p.free):
+                continue
+            found.append(self._condition(j))
+            if len(found) >= _MAX_CONDITIONS:
+                break
+        return found
+
+    def _condition(self, j: int) -> tuple[sp.Expr, str]:
+        if j not in self._condition_cache:
+            p = self.parsed[j]
+            assert p is not None
+            self._condition_cache[j] = (p.lhs.expr - p.rhs.expr, f"{p.lhs.expr} = {p.rhs.expr}")
+        return self._condition_cache[j]
+
+    def _case_filters(self, i: int, step: int) -> list[sp.Basic]:
+        """Conditions this step and the one before state: bounds on one variable, assumed inequalities, ranges."""
+        out: list[sp.Basic] = []
+        for j, r in enumerate(self.rels):
+            if j == i or r.step not in (step, step - 1):
+                continue
+            p = self.parsed[j]
+            if p is None or p.op not in ("<", ">", "<=", ">=") or not p.free:
+                continue
+            if is_definition_like(p) or self.assumed[j]:
+                out.append(relational(p.op, p.lhs.expr, p.rhs.expr))
+        for _pos, st, conds in self.memberships:
+            if st in (step, step - 1):
+                out.extend(conds)
+        return out
+
+    def _assumed_so_far(self, i: int):  # noqa: ANN202
+        """Everything the proof assumed before this relation (WLOG orderings, normalizations, ranges)."""
+        subs: dict[sp.Symbol, sp.Expr] = {}
+        eqs: list[sp.Expr] = []
+        flt: list[sp.Basic] = []
+        for j in range(i):
+            p = self.parsed[j]
+            if not self.assumed[j] or p is None:
+                continue
+            lhs, rhs = p.lhs.expr, p.rhs.expr
+            if p.op == "=":
+                if isinstance(lhs, sp.Symbol) and lhs not in rhs.free_symbols:
+                    subs[lhs] = rhs
+                elif isinstance(rhs, sp.Symbol) and rhs not in lhs.free_symbols:
+                    subs[rhs] = lhs
+                else:
+                    eqs.append(lhs - rhs)
+            elif p.op in ("<", ">", "<=", ">="):
+                flt.append(relational(p.op, lhs, rhs))
+        start = self.rels[i].segment.start
+        for pos, _st, conds in self.memberships:
+            if pos < start:
+                flt.extend(conds)
+        if not (subs or eqs or flt):
+            return None
+        return subs, eqs[-_MAX_CONDITIONS:], flt
+
+
+def _order(defs: dict[sp.Symbol, sp.Expr], keep: Iterable[sp.Symbol] = ()) -> list[tuple[sp.Symbol, sp.Expr]]:
+    """Definitions in an order where each right side only uses values already known.
+
+    A cycle (`c = d` with `d = a + b + c`) is broken by dropping a definition not in `keep`
+    (the values the current step assigns win over the proof's earlier definitions).
+    """
+    remaining = dict(defs)
+    keep = set(keep)
+    ordered: list[tuple[sp.Symbol, sp.Expr]] = []
+    while remaining:
+        ready = [s for s, e in remaining.items() if not (e.free_symbols & set(remaining))]
+        if not ready:
+            blocked = sorted(remaining, key=lambda s: (s in keep, str(s)))
+            remaining.pop(blocked[0])
+            continue
+        for s in sorted(ready, key=by_name):
+            ordered.append((s, remaining.pop(s)))
+    return ordered

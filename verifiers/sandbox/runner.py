@@ -1,0 +1,448 @@
+"""Host side of the sandbox: prepare the scratch directory, start the child, watch it, report."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import selectors
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field
+from pathlib import Path, PurePosixPath
+
+from verifiers.sandbox.limits import LimitName, Limits, SandboxError, SandboxResult
+
+LAUNCHER = Path(__file__).with_name("launcher.py")
+BOOTSTRAP = Path(__file__).with_name("bootstrap.py")
+MAIN_FILE = "main.py"
+UID_BASE = 2_000_000_000  # must match launcher.UID_BASE
+_CHUNK = 65536
+_EVENT_CAP = 64 * 1024
+_DRAIN_SECONDS = 2.0  # after a kill, how long to wait for pipes held by escaped processes
+
+
+def run_python(
+    code: str,
+    *,
+    limits: Limits | None = None,
+    inputs: dict[str, str] | None = None,
+    keep_scratch: bool = False,
+    audit_hook: bool = True,
+) -> SandboxResult:
+    """Run `code` as a Python program in a contained child process and report how it went.
+
+    inputs: files (relative path -> text) written into the scratch directory before the run.
+    keep_scratch: leave the scratch directory in place (its path is in the result).
+    audit_hook: the Python-level guard; switch it off only to test the kernel-level layers.
+    Raises SandboxError for bad arguments or when the sandbox cannot be set up; anything the
+    code itself does (crash, loop, bomb) comes back as a SandboxResult.
+    """
+    if not isinstance(code, str):
+        raise SandboxError(f"code must be a str, got {type(code).__name__}")
+    limits = limits if limits is not None else Limits()
+    files = _checked_inputs(inputs)
+    if not sys.executable:
+        raise SandboxError(
+            "no Python interpreter to run the sandbox with (sys.executable is empty)"
+        )
+    scratch = Path(tempfile.mkdtemp(prefix="qed-sandbox-")).resolve()
+    try:
+        (scratch / MAIN_FILE).write_text(code, encoding="utf-8")
+        for name, text in files.items():
+            target = scratch / name
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_text(text, encoding="utf-8")
+        result = _Run(scratch, limits, audit_hook).execute()
+    finally:
+        if not keep_scratch:
+            _remove_tree(scratch)
+    if keep_scratch:
+        result = _with_scratch(result, scratch)
+    return result
+
+
+def _checked_inputs(inputs: dict[str, str] | None) -> dict[str, str]:
+    if inputs is None:
+        return {}
+    if not isinstance(inputs, dict):
+        raise SandboxError(
+            f"inputs must be a dict of relative path -> text, got {type(inputs).__name__}"
+        )
+    for name, text in inputs.items():
+        path = PurePosixPath(name) if isinstance(name, str) else None
+        if path is None or not name or path.is_absolute() or ".." in path.parts:
+            raise SandboxError(
+                f"input name {name!r} must be a relative path inside the scratch directory"
+            )
+        if str(path) == MAIN_FILE:
+            raise SandboxError(f"input name {MAIN_FILE!r} is reserved for the code itself")
+        if not isinstance(text, str):
+            raise SandboxError(f"input {name!r} must be text, got {type(text).__name__}")
+    return inputs
+
+
+def _with_scratch(result: SandboxResult, scratch: Path) -> SandboxResult:
+    fields = asdict(result)
+    fields["scratch_dir"] = scratch
+    fields["protections"] = tuple(fields["protections"])
+    return SandboxResult(**fields)
+
+
+def _remove_tree(path: Path) -> None:
+    def unlock(func, p, _exc) -> None:  # a directory the code made unreadable: open it up
+        with contextlib.suppress(OSError):
+            os.chmod(os.path.dirname(p), 0o700)
+            os.chmod(p, 0o700)
+            func(p)
+
+    shutil.rmtree(path, onerror=unlock)
+
+
+def _minimal_env(scratch: Path) -> dict[str, str]:
+    threads = "1"  # one BLAS/OpenMP thread: fits the process limit and shares the CPU fairly
+    return {
+        "PATH": "/usr/local/bin:/usr/bin:/bin",
+        "HOME": str(scratch),
+        "TMPDIR": str(scratch),
+        "LANG": "C.UTF-8",
+        "LC_ALL": "C.UTF-8",
+        "OPENBLAS_NUM_THREADS": threads,
+        "OMP_NUM_THREADS": threads,
+        "MKL_NUM_THREADS": threads,
+        "NUMEXPR_NUM_THREADS": threads,
+        "MPLBACKEND": "Agg",
+    }
+
+
+@dataclass
+class _Stream:
+    """One captured pipe, kept up to `cap` bytes."""
+
+    name: str
+    cap: int
+    data: bytearray = field(default_factory=bytearray)
+    truncated: bool = False
+
+    def feed(self, chunk: bytes) -> bool:
+        """Keep what fits; return True when the cap has just been exceeded."""
+        room = self.cap - len(self.data)
+        self.data += chunk[: max(room, 0)]
+        if len(chunk) > room and not self.truncated:
+            self.truncated = True
+            return True
+        return False
+
+    def text(self) -> str:
+        body = self.data.decode("utf-8", errors="replace")
+        if self.truncated:
+            body += f"\n[sandbox: {self.name} cut off at {self.cap} bytes]"
+        return body
+
+
+@dataclass
+class _Hit:
+    kind: LimitName
+    detail: str
+    at: float
+
+
+class _Run:
+    """One child process from start to reaped, with everything it reported."""
+
+    def __init__(self, scratch: Path, limits: Limits, audit_hook: bool) -> None:
+        self.scratch = scratch
+        self.limits = limits
+        self.audit_hook = audit_hook
+        self.hits: list[_Hit] = []
+        self.stopped_by_host = False
+        self.setup: dict | None = None
+        self.setup_error: str | None = None
+        self.events_buffer = bytearray()
+        self.status: int | None = None
+        self.rusage = None
+
+    def execute(self) -> SandboxResult:
+        read_events, write_events = os.pipe()
+        cfg = {
+            "scratch": str(self.scratch),
+            "main": MAIN_FILE,
+            "event_fd": write_events,
+            "audit_hook": self.audit_hook,
+            "bootstrap": str(BOOTSTRAP),
+            "limits": asdict(self.limits),
+            "env": _minimal_env(self.scratch),
+        }
+        started = time.monotonic()
+        try:
+            self.proc = subprocess.Popen(
+                [sys.executable, "-I", "-B", str(LAUNCHER), json.dumps(cfg)],
+                stdin=subprocess.DEVNULL,
+                stdout=subprocess.PIPE,
+                stderr=subprocess.PIPE,
+                pass_fds=(write_events,),
+                start_new_session=True,
+                cwd=self.scratch,
+                env=cfg["env"],
+            )
+        except OSError as e:
+            os.close(read_events)
+            raise SandboxError(f"could not start the sandbox process: {e}") from e
+        finally:
+            os.close(write_events)
+        self.started = started
+        out = _Stream("stdout", self.limits.output_bytes)
+        err = _Stream("stderr", self.limits.output_bytes)
+        try:
+            self._watch(out, err, read_events)
+            status, rusage = self._reap()
+        finally:
+            os.close(read_events)
+            self._kill_all()
+        duration = time.monotonic() - started
+        if self.setup is None:  # the launcher never reached the user's code
+            detail = (
+                self.setup_error or _last_line(err.text()) or f"exit status {_exit_code(status)}"
+            )
+            raise SandboxError(f"the sandbox could not be set up: {detail}")
+        return self._result(status, rusage, out, err, duration)
+
+    # -- watching -------------------------------------------------------------------------------
+
+    def _watch(self, out: _Stream, err: _Stream, events_fd: int) -> None:
+        assert self.proc.stdout is not None and self.proc.stderr is not None
+        sel = selectors.DefaultSelector()
+        sel.register(self.proc.stdout.fileno(), selectors.EVENT_READ, out)
+        sel.register(self.proc.stderr.fileno(), selectors.EVENT_READ, err)
+        sel.register(events_fd, selectors.EVENT_READ, "events")
+        pidfd = _pidfd(self.proc.pid)
+        if pidfd is not None:
+            sel.register(pidfd, selectors.EVENT_READ, "exit")
+        deadline = self.started + self.limits.wall_seconds
+        drain_until: float | None = None
+        try:
+            while sel.get_map() or (pidfd is None and self.status is None):
+                now = time.monotonic()
+                if drain_until is None and now >= deadline:
+                    self._stop("wall", f"still running after {self.limits.wall_seconds:g} s")
+                    drain_until = now + _DRAIN_SECONDS
+                if drain_until is not None and now >= drain_until:
+                    break  # a process outside our reach holds a pipe open: stop listening
+                wake = drain_until if drain_until is not None else deadline
+                timeout = wake - now if pidfd is not None else min(wake - now, 0.05)
+                ready = sel.select(timeout=max(timeout, 0.0))
+                ready.sort(key=lambda item: item[0].data != "events")  # reports before output
+                for key, _ in ready:
+                    if key.data == "exit":
+                        sel.unregister(key.fd)
+                        self._kill_all()  # the main process ended: nothing may outlive it
+                        drain_until = drain_until or time.monotonic() + _DRAIN_SECONDS
+                        continue
+                    chunk = os.read(key.fd, _CHUNK)
+                    if not chunk:
+                        sel.unregister(key.fd)
+                    elif key.data == "events":
+                        self._feed_events(chunk)
+                    elif key.data.feed(chunk):
+                        self._stop(
+                            "output", f"{key.data.name} passed {self.limits.output_bytes} bytes"
+                        )
+                        drain_until = drain_until or time.monotonic() + _DRAIN_SECONDS
+                if pidfd is None and self.status is None:
+                    self._poll_exit()
+                    if self.status is not None:
+                        self._kill_all()
+                        drain_until = drain_until or time.monotonic() + _DRAIN_SECONDS
+        finally:
+            sel.close()
+            if pidfd is not None:
+                os.close(pidfd)
+
+    def _poll_exit(self) -> None:
+        """Without a pidfd: reap the main process if it has ended (fallback for old kernels)."""
+        pid, status, rusage = os.wait4(self.proc.pid, os.WNOHANG)
+        if pid:
+            self.status, self.rusage = status, rusage
+
+    def _feed_events(self, chunk: bytes) -> None:
+        if len(self.events_buffer) > _EVENT_CAP:
+            return
+        self.events_buffer += chunk
+        *lines, rest = self.events_buffer.split(b"\n")
+        self.events_buffer = bytearray(rest)
+        for line in lines:
+            try:
+                event = json.loads(line)
+            except ValueError:
+                continue  # the code wrote to the event pipe itself: ignore what is not ours
+            if not isinstance(event, dict):
+                continue
+            kind = event.get("event")
+            if kind == "setup" and self.setup is None:
+                self.setup = event
+            elif kind == "setup_error" and self.setup is None:
+                self.setup_error = str(event.get("detail"))
+            elif kind == "limit" and event.get("kind") in _LABELS:
+                self.hits.append(
+                    _Hit(event["kind"], str(event.get("detail", "")), time.monotonic())
+                )
+
+    def _stop(self, kind: LimitName, detail: str) -> None:
+        self.hits.append(_Hit(kind, detail, time.monotonic()))
+        self.stopped_by_host = True
+        self._kill_all()
+
+    def _kill_all(self) -> None:
+        """Kill the whole session, and (when it ran as its own uid) every process of that uid."""
+        with contextlib.suppress(ProcessLookupError, PermissionError):
+            os.killpg(self.proc.pid, signal.SIGKILL)
+        uid = self._sandbox_uid()
+        if uid is not None:
+            _kill_uid(uid)
+
+    def _sandbox_uid(self) -> int | None:
+        """As root the child runs as UID_BASE + its pid (it may die before reporting set-up)."""
+        return UID_BASE + self.proc.pid if os.geteuid() == 0 else None
+
+    def _reap(self) -> tuple[int, object]:
+        if self.status is None:
+            _, self.status, self.rusage = os.wait4(self.proc.pid, 0)
+        status, rusage = self.status, self.rusage
+        self.proc.returncode = _exit_code(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)
+        for pipe in (self.proc.stdout, self.proc.stderr):
+            if pipe is not None:
+                pipe.close()
+        return status, rusage
+
+    # -- reporting ------------------------------------------------------------------------------
+
+    def _result(
+        self, status: int, rusage, out: _Stream, err: _Stream, duration: float
+    ) -> SandboxResult:
+        exit_code = os.WEXITSTATUS(status) if os.WIFEXITED(status) else None
+        sig = os.WTERMSIG(status) if os.WIFSIGNALED(status) else None
+        end = time.monotonic()
+        cpu_used = rusage.ru_utime + rusage.ru_stime
+        cpu_killed = (
+            sig == signal.SIGKILL
+            and not self.stopped_by_host
+            and cpu_used >= self.limits.cpu_seconds
+        )
+        if sig == signal.SIGXCPU or cpu_killed:
+            self.hits.append(_Hit("cpu", f"used {cpu_used:.1f} s of CPU time", end))
+        elif sig == signal.SIGXFSZ:
+            self.hits.append(
+                _Hit("filesystem", f"a file grew past {self.limits.file_bytes} bytes", end)
+            )
+        first = min(self.hits, key=lambda h: h.at) if self.hits else None
+        ending = self._ending(exit_code, sig, err)
+        reason = f"{self._describe(first)}; {ending}" if first else ending
+        return SandboxResult(
+            stdout=out.text(),
+            stderr=err.text(),
+            exit_code=exit_code,
+            signal=sig,
+            limit_hit=first.kind if first else None,
+            duration=duration,
+            reason=" ".join(reason.split()),
+            stdout_truncated=out.truncated,
+            stderr_truncated=err.truncated,
+            protections=tuple(self.setup.get("protections", ())) if self.setup else (),
+        )
+
+    def _describe(self, hit: _Hit) -> str:
+        lim = self.limits
+        limit = {
+            "cpu": f"{lim.cpu_seconds:g} s",
+            "wall": f"{lim.wall_seconds:g} s",
+            "memory": _size(lim.memory_bytes) + " of address space",
+            "processes": f"{lim.processes}",
+            "output": _size(lim.output_bytes) + " per stream",
+            "network": "",
+            "filesystem": "",
+        }[hit.kind]
+        label = _LABELS[hit.kind] + (f" ({limit})" if limit else "")
+        return f"{label}: {hit.detail}" if hit.detail else label
+
+    def _ending(self, exit_code: int | None, sig: int | None, err: _Stream) -> str:
+        if self.stopped_by_host:
+            return "the sandbox killed the run"
+        if sig is not None:
+            return f"killed by {signal.Signals(sig).name}"
+        if exit_code == 0:
+            return "exited normally"
+        last = _last_line(err.data.decode("utf-8", errors="replace"))
+        return f"exited with status {exit_code}" + (f" ({last})" if last else "")
+
+
+_LABELS: dict[str, str] = {
+    "cpu": "CPU time limit",
+    "wall": "wall-clock limit",
+    "memory": "memory limit",
+    "processes": "process limit",
+    "output": "output limit",
+    "network": "no network",
+    "filesystem": "file system limit",
+}
+
+
+def _exit_code(status: int) -> int:
+    return os.waitstatus_to_exitcode(status)
+
+
+def _last_line(text: str) -> str:
+    lines = [line.strip() for line in text.strip().splitlines() if line.strip()]
+    return lines[-1][:200] if lines else ""
+
+
+def _size(n: int) -> str:
+    for unit, scale in (("GiB", 1 << 30), ("MiB", 1 << 20), ("KiB", 1 << 10)):
+        if n >= scale and n % scale == 0:
+            return f"{n // scale} {unit}"
+    return f"{n} bytes"
+
+
+def _pidfd(pid: int) -> int | None:
+    try:
+        return os.pidfd_open(pid)
+    except (AttributeError, OSError):
+        return None
+
+
+def _kill_uid(uid: int) -> None:
+    """SIGKILL every live process whose real uid is `uid` until none is left.
+
+    A process that receives SIGKILL cannot complete a fork it has not finished, so repeating
+    the scan until it comes back empty catches every descendant, including ones that left the
+    session with setsid().
+    """
+    for _ in range(1000):
+        found = False
+        for pid in _pids_of_uid(uid):
+            found = True
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGKILL)
+        if not found:
+            return
+
+
+def _pids_of_uid(uid: int) -> list[int]:
+    pids = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/status") as f:
+                status = f.read()
+        except OSError:
+            continue
+        fields = dict(line.split(":\t", 1) for line in status.splitlines() if ":\t" in line)
+        if fields.get("State", "").startswith(("Z", "X")):
+            continue
+        if int(fields.get("Uid", "-1").split()[0]) == uid:
+            pids.append(int(entry))
+    return pids
