@@ -1,0 +1,229 @@
+"""Hybrid recall: full text, embeddings, the graph around the hits and salience, fused by RRF.
+
+Each channel ranks nodes its own way; reciprocal rank fusion adds w / (K + rank) over channels,
+so no channel's raw scores need calibrating against another's. Only active, unforgotten nodes
+take part, and nodes that belong to the excluded problem are invisible to every channel,
+including as stepping stones in the graph walk (so a problem's own episode cannot lead recall
+to the theorem that solved it).
+"""
+
+from __future__ import annotations
+
+import math
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+
+from memory.records import KNOWLEDGE_KINDS, Provenance, Recalled
+from memory.salience import salience
+from memory.store import Store
+from memory.textsearch import TermFilter, all_terms, match_expression
+from memory.vectors import VectorIndex
+
+RRF_K = 60
+WEIGHTS = {"fts": 1.0, "vector": 1.0, "graph": 2.0, "salience": 0.5}  # graph: what similar problems used
+CHANNEL_DEPTH = 100  # how many hits each text channel contributes
+SEEDS = 12  # best text/vector hits the graph walk starts from
+HOP_DECAY = 0.5
+EDGE_WEIGHT = {"uses": 1.0, "about": 0.8, "derived_from": 0.8, "similar": 0.7, "specializes": 0.7,
+               "refutes": 0.6, "contradicts": 0.3, "supersedes": 0.3}
+BRIDGE_KINDS = {"problem", "episode", "strategy"}  # nodes whose neighbours the walk visits a second time
+
+
+@dataclass
+class _Row:
+    seq: int
+    id: str
+    kind: str
+    title: str
+    text: str
+    problem_id: str | None
+    provenance: Provenance
+    salience: float
+
+
+@dataclass
+class RecallReport:
+    """What recall did, for `qed memory search --explain` and for the run record."""
+
+    channels: dict[str, int] = field(default_factory=dict)  # channel -> number of candidates
+    notes: list[str] = field(default_factory=list)
+
+
+_ROW_SQL = ("SELECT seq, id, kind, title, text, problem_id, run_id, run_dir, model, source, created_at, "
+            "last_used_at, uses_ok, uses_failed, support FROM nodes WHERE status = 'active' AND forgotten_at IS NULL "
+            "AND (problem_id IS NULL OR problem_id != ?) AND {key} IN ({marks})")
+
+
+def _rows(store: Store, key: str, values: list, exclude_problem: str | None, now: datetime) -> dict:
+    """Visible nodes among `values` (seqs or ids), keyed the same way."""
+    out = {}
+    for start in range(0, len(values), 500):
+        chunk = values[start:start + 500]
+        sql = _ROW_SQL.format(key=key, marks=",".join("?" * len(chunk)))
+        for r in store.query(sql, [exclude_problem or "", *chunk]):
+            (seq, nid, kind, title, text, problem_id, run_id, run_dir, model, source, created, last_used,
+             ok, failed, support) = r
+            row = _Row(seq, nid, kind, title, text, problem_id,
+                       Provenance(run=run_id, model=model, when=created, source=source, run_dir=run_dir),
+                       salience(kind, created, last_used, ok, failed, support, now))
+            out[seq if key == "seq" else nid] = row
+    return out
+
+
+_TERM_FILTERS: dict[str, TermFilter] = {}
+
+
+def corpus_size(store: Store) -> int:
+    return store.query("SELECT COALESCE(MAX(seq), 0) FROM nodes")[0][0]
+
+
+def discriminating_terms(store: Store, text: str) -> list[str]:
+    filt = _TERM_FILTERS.setdefault(str(store.path), TermFilter())
+    return filt.select(store.query, all_terms(text), corpus_size(store))
+
+
+def _fts_hits(store: Store, query: str) -> list[int]:
+    expr = match_expression(discriminating_terms(store, query))
+    if expr is None:
+        return []
+    try:
+        rows = store.query("SELECT rowid FROM nodes_fts WHERE nodes_fts MATCH ? ORDER BY bm25(nodes_fts, 3.0, 1.0, 1.0) "
+                           f"LIMIT {CHANNEL_DEPTH * 2}", (expr,))
+    except sqlite3.OperationalError:
+        return []
+    return [r[0] for r in rows]
+
+
+def _graph_activation(store: Store, seeds: dict[str, float], exclude_problem: str | None, now: datetime,
+                      known: dict[str, _Row]) -> dict[str, float]:
+    """Spread activation from the seeds over edges, two hops, through visible nodes only."""
+    activation: dict[str, float] = {}
+    frontier = dict(seeds)
+    for hop in range(2):
+        if not frontier:
+            break
+        ids = list(frontier)
+        marks = ",".join("?" * len(ids))
+        edges = store.query(f"SELECT src, dst, kind, weight FROM edges WHERE src IN ({marks}) "
+                            f"UNION ALL SELECT src, dst, kind, weight FROM edges WHERE dst IN ({marks})", ids + ids)
+        reached: dict[str, float] = {}
+        for src, dst, kind, weight in edges:
+            for here, there in ((src, dst), (dst, src)):
+                if here in frontier and there != here:
+                    gain = frontier[here] * EDGE_WEIGHT.get(kind, 0.5) * weight * (HOP_DECAY ** hop)
+                    reached[there] = reached.get(there, 0.0) + gain
+        missing = [i for i in reached if i not in known]
+        if missing:
+            known.update(_rows(store, "id", missing, exclude_problem, now))
+        reached = {i: a for i, a in reached.items() if i in known}
+        for i, a in reached.items():
+            activation[i] = activation.get(i, 0.0) + a
+        bridges = sorted(((a, i) for i, a in reached.items() if known[i].kind in BRIDGE_KINDS and i not in seeds),
+                         reverse=True)[:SEEDS * 2]
+        frontier = {i: a for a, i in bridges}
+    return activation
+
+
+EXPERIENCE_KINDS = {"strategy", "counterexample", "episode", "problem"}  # what happened on earlier problems
+
+
+def experience_cap(k: int) -> int:
+    """At most this many experience items (strategies, counterexamples, ...) in a top-k list; the
+    rest goes to knowledge to use (theorems, lemmas, facts), so five strategies from similar problems
+    cannot crowd out the theorem they all used."""
+    return max(1, math.ceil(0.4 * k))
+
+
+def _diverse(ordered: list[str], known: dict[str, _Row], k: int) -> list[str]:
+    cap, used, out, spill = experience_cap(k), 0, [], []
+    for i in ordered:
+        if known[i].kind in EXPERIENCE_KINDS:
+            if used >= cap:
+                spill.append(i)
+                continue
+            used += 1
+        out.append(i)
+        if len(out) == k:
+            return out
+    return (out + spill)[:k]  # not enough knowledge: fill up with experience, in fused order
+
+
+def _rank(ids: list[str]) -> dict[str, int]:
+    return {i: r for r, i in enumerate(ids, start=1)}
+
+
+def _tied_rank(ids: list[str], value: dict[str, float]) -> dict[str, int]:
+    """Competition ranks: equal salience, equal rank, so a channel with nothing to say favours no one."""
+    out: dict[str, int] = {}
+    previous, rank = None, 0
+    for n, i in enumerate(ids, start=1):
+        v = round(value[i], 6)
+        if v != previous:
+            rank, previous = n, v
+        out[i] = rank
+    return out
+
+
+def hybrid_recall(store: Store, index: VectorIndex | None, query: str, *, k: int = 5,
+                  exclude_problem: str | None = None, kinds: tuple[str, ...] | None = KNOWLEDGE_KINDS,
+                  report: RecallReport | None = None) -> list[Recalled]:
+    now = datetime.now(UTC)
+    report = report if report is not None else RecallReport()
+    wanted = set(kinds) if kinds else None
+
+    fts_seqs = _fts_hits(store, query)
+    vec_hits: list[tuple[int, float]] = []
+    if index is not None:
+        index.refresh()
+        if len(index):
+            vec_hits = index.search(index.encode_query(query), CHANNEL_DEPTH)
+    elif not report.notes:
+        report.notes.append("embeddings unavailable: ranking by full text, graph and salience")
+    by_seq = _rows(store, "seq", list(dict.fromkeys(fts_seqs + [s for s, _ in vec_hits])), exclude_problem, now)
+    fts_all = [by_seq[s].id for s in fts_seqs if s in by_seq]
+    vec_all = [by_seq[s].id for s, _ in vec_hits if s in by_seq]
+    known = {r.id: r for r in by_seq.values()}
+
+    # Seeds: the best text and vector hits of any kind, fused; the graph walks out from them.
+    first = {}
+    for ranks in (_rank(fts_all[:CHANNEL_DEPTH]), _rank(vec_all[:CHANNEL_DEPTH])):
+        for i, r in ranks.items():
+            first[i] = first.get(i, 0.0) + 1.0 / (RRF_K + r)
+    seed_ids = sorted(first, key=first.get, reverse=True)[:SEEDS]
+    seeds = {i: 1.0 / (1 + n) for n, i in enumerate(seed_ids)}
+    activation = _graph_activation(store, seeds, exclude_problem, now, known)
+
+    def keep(i: str) -> bool:
+        return wanted is None or known[i].kind in wanted
+
+    ordered = {
+        "fts": [i for i in fts_all if keep(i)],
+        "vector": [i for i in vec_all if keep(i)],
+        "graph": [i for i in sorted(activation, key=activation.get, reverse=True) if keep(i)],
+    }
+    # Rank each kind against its own kind (each channel's best CHANNEL_DEPTH of it), then let the
+    # kinds take turns: a theorem's evidence (what similar problems used) and a strategy's (its text
+    # resembles the query) live on different scales.
+    ranks: dict[str, dict[str, int]] = {c: {} for c in (*ordered, "salience")}
+    channels: dict[str, list[str]] = {c: [] for c in ranks}
+    for kind in {known[i].kind for ids in ordered.values() for i in ids}:
+        pool_kind: list[str] = []
+        for c, ids in ordered.items():
+            mine = [i for i in ids if known[i].kind == kind][:CHANNEL_DEPTH]
+            ranks[c].update(_rank(mine))
+            channels[c] += mine
+            pool_kind += mine
+        pool_kind = list(dict.fromkeys(pool_kind))
+        by_salience = sorted(pool_kind, key=lambda i: known[i].salience, reverse=True)
+        ranks["salience"].update(_tied_rank(by_salience, {i: known[i].salience for i in pool_kind}))
+        channels["salience"] += by_salience
+    pool = list(dict.fromkeys(channels["fts"] + channels["vector"] + channels["graph"]))
+    report.channels = {name: len(ids) for name, ids in channels.items()}
+    fused = {i: sum(WEIGHTS[c] / (RRF_K + ranks[c][i]) for c in ranks if i in ranks[c]) for i in pool}
+    best = _diverse(sorted(fused, key=lambda i: (-fused[i], i)), known, k)
+    return [
+        Recalled(id=i, kind=known[i].kind, title=known[i].title, text=known[i].text, score=round(fused[i], 6),
+                 provenance=known[i].provenance, channels={c: ranks[c][i] for c in ranks if i in ranks[c]})
+        for i in best
+    ]
