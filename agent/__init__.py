@@ -1,0 +1,1 @@
+"""The research loop: recall, generate, self-verify, execute, review, then accept, refine or abstain."""

@@ -1,0 +1,53 @@
+"""The whole research loop in one place.
+
+recall → generate → self_verify → execute → review → decide ─┬→ accept  → remember → END
+                                                             ├→ refine  → generate
+                                                             └→ abstain → remember → END
+"""
+
+from __future__ import annotations
+
+import functools
+
+from langgraph.checkpoint.base import BaseCheckpointSaver
+from langgraph.graph import END, START, StateGraph
+from langgraph.graph.state import CompiledStateGraph
+
+from agent.deps import LoopDeps
+from agent.nodes.decide import decide
+from agent.nodes.execute import execute
+from agent.nodes.generate import generate
+from agent.nodes.recall import recall
+from agent.nodes.remember import remember
+from agent.nodes.review import review
+from agent.nodes.self_verify import self_verify
+from agent.state import LoopState
+
+NODES = {
+    "recall": recall,
+    "generate": generate,
+    "self_verify": self_verify,
+    "execute": execute,
+    "review": review,
+    "decide": decide,
+    "remember": remember,
+}
+
+
+def route_after_decide(state: LoopState) -> str:
+    return "generate" if state.get("decision") == "refine" else "remember"
+
+
+def build_graph(deps: LoopDeps, checkpointer: BaseCheckpointSaver | None = None) -> CompiledStateGraph:
+    graph = StateGraph(LoopState)
+    for name, fn in NODES.items():
+        graph.add_node(name, functools.partial(fn, deps=deps))
+    graph.add_edge(START, "recall")
+    graph.add_edge("recall", "generate")
+    graph.add_edge("generate", "self_verify")
+    graph.add_edge("self_verify", "execute")
+    graph.add_edge("execute", "review")
+    graph.add_edge("review", "decide")
+    graph.add_conditional_edges("decide", route_after_decide, {"generate": "generate", "remember": "remember"})
+    graph.add_edge("remember", END)
+    return graph.compile(checkpointer=checkpointer)

@@ -1,0 +1,24 @@
+"""Write the finished episode into memory so later problems can recall what it taught."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.deps import LoopDeps
+from agent.nodes.common import node
+from agent.state import LoopState
+
+
+@node("remember")
+def remember(state: LoopState, deps: LoopDeps) -> dict[str, Any]:
+    if deps.memory is None or not deps.config.use_memory:
+        return {"memory_written": []}
+    from memory import Episode
+
+    episode = Episode.from_loop_state(state, run_id=deps.run_id, run_dir=deps.run_dir,
+                                      model=deps.models["generator"].spec)
+    written = deps.memory.remember_episode(episode, model=None)
+    used = [item["id"] for item in state.get("recalled") or []]
+    if used:
+        deps.memory.mark_used(used, success=state.get("outcome") == "solved")
+    return {"memory_written": list(written)}

@@ -1,0 +1,52 @@
+"""The draft checked twice without a referee: by the model itself (the verifier role) and by the
+computation judges, which recompute every equality and inequality the draft writes down and
+flag decimals where an exact value is needed. A judge's failure outweighs the model's approval."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from agent.deps import LoopDeps
+from agent.nodes.common import call_model, node
+from agent.prompts import render
+from agent.state import Check, LoopState, Verdict, latest_draft, plain
+from agent.verdicts import read_verdict, reason_of
+from models.base import Message
+from verifiers.judges import numeric_approximation, numeric_computation
+from verifiers.judges.verdict import JudgeVerdict
+
+COMPUTATION_JUDGES = (numeric_computation, numeric_approximation)
+
+
+def judge_draft(text: str, statement: str) -> list[JudgeVerdict]:
+    return [judge.check(text, statement) for judge in COMPUTATION_JUDGES]
+
+
+def combine(model_verdict: Verdict, judged: list[JudgeVerdict]) -> Verdict:
+    if any(j.failed for j in judged):
+        return "fail"
+    return model_verdict
+
+
+@node("self_verify")
+def self_verify(state: LoopState, deps: LoopDeps) -> dict[str, Any]:
+    draft = latest_draft(state)
+    assert draft is not None, "self_verify runs after generate"
+    statement = state["problem"]["statement"]
+    messages = [
+        Message("system", render("self_verify_system")),
+        Message("user", render("self_verify_user", statement=statement, draft=draft["text"])),
+    ]
+    result, usage = call_model(deps, "verifier", messages, deps.config.verify_max_tokens)
+    own = read_verdict(result.text)
+    judged = judge_draft(draft["text"], statement)
+    parts = [f"{j.judge}: {j.reason}" + (f" (in: {j.quote[:120]})" if j.quote else "") for j in judged if j.failed]
+    said = reason_of(result.text) or "no reasons given"
+    parts.append(f"self-check: {said}" if own != "unknown" else f"no verdict in the self-check: {said}")
+    check = Check(
+        round=draft["round"], stage="self_verify", verdict=combine(own, judged), summary="; ".join(parts),
+        evidence={"reply": result.text, "truncated": result.truncated, "self_check": own,
+                  "judges": [plain({k: v for k, v in j.to_dict().items() if k not in ("raw", "findings")})
+                             for j in judged]},
+    )
+    return {"checks": [check], "usage": usage}

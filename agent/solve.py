@@ -1,0 +1,205 @@
+"""Run problems through the loop (or the engine alone), one result per problem, never losing one.
+
+A batch keeps going when a problem fails: its result says `error` and why. Results are appended
+as each problem ends; checkpoints let an interrupted problem resume where it stopped.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import sqlite3
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from langgraph.checkpoint.sqlite import SqliteSaver
+from langgraph.types import Command
+
+from agent.config import QedConfig
+from agent.deps import LoopDeps
+from agent.graph import build_graph
+from agent.runs import RunDir
+from agent.state import plain
+from agent.summary import render_summary
+from models.base import ChatModel, ModelError
+from models.calllog import CallLog
+from problems.record import Problem
+from verifiers.engine import solve_problem
+from verifiers.final_answer import format_answer, is_correct
+
+EventFn = Callable[[dict[str, Any]], None]
+AskFn = Callable[[dict[str, Any]], Any]  # interactive: the person's decision for an interrupt
+
+
+@dataclass
+class SolveOptions:
+    solver: str = "loop"  # "loop" (models + computation) or "symbolic" (the engine alone)
+    memory: Any | None = None
+    ask: AskFn | None = None
+
+
+def _error_text(e: BaseException) -> str:
+    text = str(e).strip() or type(e).__name__
+    first = text.splitlines()[0]
+    return first if isinstance(e, ModelError) else f"{type(e).__name__}: {first}"
+
+
+class Solver:
+    def __init__(
+        self,
+        config: QedConfig,
+        run: RunDir,
+        options: SolveOptions | None = None,
+        on_event: EventFn | None = None,
+        models: dict[str, ChatModel] | None = None,
+    ):
+        self.config = config
+        self.run = run
+        self.options = options or SolveOptions()
+        self.on_event = on_event or (lambda e: None)
+        self.calllog = CallLog(run.file(RunDir.CALLS))
+        self._models = models
+        self._graph = None
+        self._conn: sqlite3.Connection | None = None
+
+    # -- set-up -------------------------------------------------------------------------------
+    def models(self) -> dict[str, ChatModel]:
+        if self._models is None:
+            self._models = self.config.roles.build(self.calllog, server_log=self.run.file(RunDir.SERVER_LOG))
+        return self._models
+
+    def graph(self):
+        if self._graph is None:
+            self._conn = sqlite3.connect(self.run.file(RunDir.CHECKPOINTS), check_same_thread=False)
+            deps = LoopDeps(
+                models=self.models(), config=self.config.loop, memory=self.options.memory,
+                engine=solve_problem,
+                run_id=self.run.path.name, run_dir=str(self.run.path),
+            )
+            self._graph = build_graph(deps, SqliteSaver(self._conn))
+        return self._graph
+
+    def close(self) -> None:
+        if self._conn is not None:
+            self._conn.close()
+        self.calllog.close()
+
+    # -- running ------------------------------------------------------------------------------
+    def solve_all(self, problems: list[Problem]) -> list[dict[str, Any]]:
+        done = {r["problem_id"]: r for r in self.run.results()}
+        results = list(done.values())
+        self.on_event({"event": "run_start", "total": len(problems), "done": results, "run_dir": str(self.run.path)})
+        for i, problem in enumerate(problems):
+            if problem.id in done:
+                continue
+            self.on_event({"event": "problem_start", "index": i, "total": len(problems), "problem": problem.to_dict()})
+            result = self.solve_one(problem)
+            self.run.append_result(result)
+            results.append(result)
+            self.run.write_summary(render_summary(self.run.read_config(), results, len(problems)))
+            self.on_event({"event": "problem_end", "result": result})
+        self.on_event({"event": "run_end", "results": results})
+        return results
+
+    def solve_one(self, problem: Problem) -> dict[str, Any]:
+        start = time.perf_counter()
+        if self.options.solver == "symbolic":
+            return self._symbolic(problem, start)
+        node = "start"
+        try:
+            graph = self.graph()
+            cfg = {"configurable": {"thread_id": problem.id}, "recursion_limit": 100}
+            snapshot = graph.get_state(cfg)
+            inp: Any = None if snapshot.next else {"problem": problem.to_dict(), "round": 1}
+            if snapshot.next:
+                self.on_event({"event": "status", "text": f"resuming at {', '.join(snapshot.next)}"})
+            while True:
+                interrupted = None
+                for mode, chunk in graph.stream(inp, cfg, stream_mode=["updates", "custom"]):
+                    if mode == "custom":
+                        if chunk.get("event") == "node":
+                            node = chunk["node"]
+                        self.on_event(chunk)
+                    elif "__interrupt__" in chunk:
+                        interrupted = chunk["__interrupt__"][0].value
+                    else:
+                        for name, update in chunk.items():
+                            self.on_event({"event": "update", "node": name, "update": update or {}})
+                if interrupted is None:
+                    break
+                if self.options.ask is None:
+                    raise RuntimeError("the loop asked for a decision but nobody is there to answer")
+                inp = Command(resume=self.options.ask(interrupted))
+            state = graph.get_state(cfg).values
+            return self._result(problem, state, time.perf_counter() - start)
+        except Exception as e:  # one bad problem never stops the batch
+            self.on_event({"event": "error", "node": node, "text": _error_text(e), "trace": traceback.format_exc()})
+            state = {}
+            with contextlib.suppress(Exception):  # the error we report is the first one
+                state = self.graph().get_state({"configurable": {"thread_id": problem.id}}).values
+            return self._result(problem, state, time.perf_counter() - start, error=f"{node}: {_error_text(e)}")
+
+    def _symbolic(self, problem: Problem, start: float) -> dict[str, Any]:
+        if problem.kind not in ("bound", "relation"):
+            state = {"outcome": "abstained", "reason": f"the engine answers bound and relation problems, not {problem.kind}"}
+            return self._result(problem, state, time.perf_counter() - start)
+        self.on_event({"event": "node", "node": "engine", "round": 1})
+        try:
+            res = solve_problem(problem, model=None)
+            data = plain(res.to_dict())
+        except Exception as e:  # the engine promises clean abstentions; a bug must not stop the batch
+            return self._result(problem, {}, time.perf_counter() - start, error=f"engine: {_error_text(e)}")
+        answered = data.get("status") == "answered"
+        state = {
+            "outcome": "solved" if answered else ("refuted" if data.get("status") == "refuted" else "abstained"),
+            "answer": data.get("answer") if answered else None,
+            "reason": data.get("reason") or ("certified" if data.get("certified") else "numerical evidence"),
+            "engine": data,
+        }
+        return self._result(problem, state, time.perf_counter() - start)
+
+    def _result(self, problem: Problem, state: dict[str, Any], seconds: float, error: str | None = None) -> dict[str, Any]:
+        raw = state.get("answer")
+        kind = problem.kind
+        shown = format_answer(kind, raw) if raw and kind in ("bound", "relation") else raw
+        outcome = "error" if error else (state.get("outcome") or "error")
+        usage = state.get("usage") or {}
+        checks = [
+            {k: v for k, v in c.items() if k != "evidence"} | {"evidence": _compact(c.get("evidence", {}))}
+            for c in state.get("checks", [])
+        ]
+        evidence: dict[str, Any] = {"checks": checks}
+        if state.get("engine"):
+            evidence["engine"] = state["engine"]
+        return {
+            "problem_id": problem.id,
+            "kind": kind,
+            "source": problem.source,
+            "outcome": outcome,
+            "answer": shown,
+            "gold": problem.answer,
+            "correct": _correct(kind, shown if outcome == "solved" else None, problem.answer),
+            "rounds": len(state.get("drafts", [])),
+            "tokens": {"prompt": usage.get("prompt_tokens", 0), "completion": usage.get("completion_tokens", 0)},
+            "calls": usage.get("calls", 0),
+            "seconds": round(seconds, 2),
+            "reason": state.get("reason"),
+            "error": error if error else (None if state.get("outcome") else "the loop ended without an outcome"),
+            "drafts": [{"round": d["round"], "answer": d["answer"], "truncated": d["truncated"]} for d in state.get("drafts", [])],
+            "memory": {"recalled": [it.get("id") for it in state.get("recalled", [])], "written": state.get("memory_written", [])},
+            "evidence": evidence,
+        }
+
+
+def _correct(kind: str, answer: str | None, gold: str | None) -> bool | None:
+    """Graded only where the gold answer can be checked exactly; an abstention is not correct."""
+    if gold is None or kind not in ("bound", "relation"):
+        return None
+    return bool(answer is not None and is_correct(kind, answer, gold))
+
+
+def _compact(evidence: dict[str, Any]) -> dict[str, Any]:
+    """Model replies live in the call log; results keep the verdict-bearing evidence only."""
+    return {k: v for k, v in evidence.items() if k != "reply"}

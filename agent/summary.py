@@ -1,0 +1,77 @@
+"""Tallies of a run's results, shared by the live view and summary.md."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from typing import Any
+
+
+@dataclass
+class Tally:
+    done: int = 0
+    outcomes: Counter[str] = field(default_factory=Counter)
+    graded: int = 0  # results whose correct answer is known
+    correct: int = 0
+    tokens: int = 0
+    seconds: float = 0.0
+
+    def add(self, r: dict[str, Any]) -> None:
+        self.done += 1
+        self.outcomes[r.get("outcome", "error")] += 1
+        if r.get("correct") is not None:
+            self.graded += 1
+            self.correct += bool(r["correct"])
+        tok = r.get("tokens") or {}
+        self.tokens += int(tok.get("prompt", 0)) + int(tok.get("completion", 0))
+        self.seconds += float(r.get("seconds", 0.0))
+
+    @property
+    def accuracy(self) -> float | None:
+        return self.correct / self.graded if self.graded else None
+
+    def line(self) -> str:
+        parts = [f"{self.done} done"] + [f"{k} {v}" for k, v in sorted(self.outcomes.items())]
+        if self.accuracy is not None:
+            parts.append(f"accuracy {self.correct}/{self.graded} = {self.accuracy:.0%}")
+        return " · ".join(parts)
+
+
+def tally(results: list[dict[str, Any]]) -> Tally:
+    t = Tally()
+    for r in results:
+        t.add(r)
+    return t
+
+
+def render_summary(config: dict[str, Any], results: list[dict[str, Any]], total: int) -> str:
+    t = tally(results)
+    lines = [
+        f"# QED run: {config.get('command', 'solve')} {config.get('source', '')}".rstrip(),
+        "",
+        f"- problems: {t.done} of {total} finished",
+        "- outcomes: " + (", ".join(f"{k} {v}" for k, v in sorted(t.outcomes.items())) or "none yet"),
+    ]
+    if t.accuracy is not None:
+        lines.append(f"- correct: {t.correct} of {t.graded} with known answers ({t.accuracy:.1%})")
+    lines += [
+        f"- tokens: {t.tokens:,}; time: {t.seconds:,.0f} s",
+        f"- solver: {config.get('solver', 'loop')}"
+        + ("" if config.get("solver") == "symbolic" else "; models: "
+           + ", ".join(f"{r}={s}" for r, s in (config.get("models") or {}).items())),
+        "",
+        "| problem | kind | outcome | answer | correct | rounds | tokens | seconds |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        tok = r.get("tokens") or {}
+        correct = {True: "yes", False: "no", None: "–"}[r.get("correct")]
+        answer = (r.get("answer") or "–").replace("|", "\\|").replace("\n", " ")
+        lines.append(
+            f"| {r['problem_id']} | {r.get('kind', '')} | {r.get('outcome', '')} | {answer} | {correct} | "
+            f"{r.get('rounds', 0)} | {tok.get('prompt', 0) + tok.get('completion', 0)} | {r.get('seconds', 0):.1f} |"
+        )
+    errors = [r for r in results if r.get("outcome") == "error"]
+    if errors:
+        lines += ["", "## Errors", ""] + [f"- {r['problem_id']}: {r.get('error')}" for r in errors]
+    return "\n".join(lines) + "\n"
