@@ -1,0 +1,133 @@
+"""`qed prove`: one problem, with the loop's trajectory printed as it happens."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import typer
+from rich.console import Console
+from rich.prompt import Prompt
+
+from agent.config import load_config
+from agent.runs import RunDir
+from agent.solve import SolveOptions, Solver
+from cli.errors import fail
+from cli.live import outcome_text
+from cli.solve_cmd import open_memory_for
+from models.roles import parse_role_overrides
+from problems.load import load_problems
+from problems.loaders.text import problems_from_text
+from problems.record import KINDS, Problem
+
+_VERDICT_STYLE = {"pass": "green", "fail": "red", "unknown": "yellow", "skipped": "dim"}
+
+
+class Trajectory:
+    """Prints node headers, streamed model text, verdicts and the decision, in order."""
+
+    def __init__(self, console: Console):
+        self.console = console
+        self.streaming = False
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        kind = event.get("event")
+        if kind == "node":
+            self._end_stream()
+            self.console.rule(f"[bold cyan]{event['node']}[/bold cyan] · round {event.get('round', 1)}", align="left")
+        elif kind == "token":
+            self.streaming = True
+            self.console.out(event["text"], end="", highlight=False)
+        elif kind == "status":
+            self._end_stream()
+            self.console.print(f"[dim]{event['text']}[/dim]")
+        elif kind == "update":
+            self._end_stream()
+            update = event["update"]
+            for draft in update.get("drafts") or []:
+                self.console.print(f"[bold]answer read:[/bold] {draft['answer'] or '(none)'}"
+                                   + ("  [yellow](cut off by the token budget)[/yellow]" if draft["truncated"] else ""))
+            for c in update.get("checks") or []:
+                style = _VERDICT_STYLE.get(c["verdict"], "white")
+                self.console.print(f"[{style}]{c['stage']}: {c['verdict']}[/{style}] — {c['summary']}")
+            if update.get("decision"):
+                said = update.get("reason") or update.get("feedback") or ""
+                self.console.print(f"[bold]decision: {update['decision']}[/bold] {said}")
+        elif kind == "error":
+            self._end_stream()
+            self.console.print(f"[red]error in {event['node']}: {event['text']}[/red]")
+        elif kind == "problem_end":
+            self._end_stream()
+            self.console.rule("result", align="left")
+            self.console.print(outcome_text(event["result"]))
+
+    def _end_stream(self) -> None:
+        if self.streaming:
+            self.console.out("")
+            self.streaming = False
+
+
+def _problem_from(target: str, kind: str | None) -> Problem:
+    path = Path(target)
+    if len(target) < 4096 and "\n" not in target and path.exists():
+        problems = load_problems(path)
+        if len(problems) != 1:
+            raise ValueError(f"{path} holds {len(problems)} problems; qed prove takes one (use qed solve)")
+        problem = problems[0]
+    else:
+        problem = problems_from_text(target, stem="prompt", source="command line")[0]
+    if kind:
+        problem.kind = kind  # type: ignore[assignment]
+        problem.__post_init__()
+    return problem
+
+
+def ask_person(console: Console):
+    def ask(payload: dict[str, Any]) -> dict[str, str]:
+        console.print(f"\n[bold]QED proposes: {payload['proposal']}[/bold]  {payload.get('reason') or ''}")
+        decision = Prompt.ask("your decision", choices=["accept", "refine", "abstain"],
+                              default=payload["proposal"], console=console)
+        note = Prompt.ask("a note for the next attempt (optional)", default="", console=console) if decision == "refine" else ""
+        return {"decision": decision, "feedback": note}
+
+    return ask
+
+
+def prove(
+    target: str = typer.Argument(..., help="A statement in quotes, or a file holding one problem."),
+    kind: str = typer.Option(None, "--kind", help=f"Override the guessed kind: {', '.join(KINDS)}."),
+    model: str = typer.Option(None, "--model", "-m", help="Model spec for every role."),
+    role: list[str] = typer.Option([], "--role", help="ROLE=SPEC for one role (repeatable)."),
+    rounds: int = typer.Option(None, "--rounds", min=1, help="Refine rounds before abstaining."),
+    interactive: bool = typer.Option(False, "--interactive", "-i", help="You confirm each decision."),
+    config: Path = typer.Option(None, "--config", help="A qed.toml to read."),
+    memory: Path = typer.Option(None, "--memory", help="Memory database file."),
+    no_memory: bool = typer.Option(False, "--no-memory", help="Neither recall from nor write to memory."),
+) -> None:
+    """Work on one problem and show every step: drafts, checks, computation, review, decision."""
+    if kind and kind not in KINDS:
+        raise fail(f"--kind must be one of {', '.join(KINDS)}")
+    problem = _problem_from(target, kind)
+    cfg = load_config(config, model=model, role_overrides=parse_role_overrides(role),
+                      loop_overrides={"max_rounds": rounds} if rounds else None)
+    cfg.loop.interactive = interactive
+    if no_memory:
+        cfg.loop.use_memory = False
+    run = RunDir.create("prove", problem.id if problem.source != "command line" else problem.statement)
+    run.write_config({"command": "prove", "source": target if problem.source != "command line" else "command line",
+                      "solver": "loop", "problems": 1, "started": datetime.now(UTC).isoformat(), **cfg.to_dict()})
+    console = Console()
+    console.print(f"[bold]QED[/bold] {problem.kind} problem {problem.id} → [cyan]{run.path}[/cyan]")
+    console.print(problem.statement)
+    mem = open_memory_for(cfg.loop.use_memory, memory)
+    options = SolveOptions(memory=mem, ask=ask_person(console) if interactive else None)
+    solver = Solver(cfg, run, options, on_event=Trajectory(console))
+    try:
+        solver.models()
+        [result] = solver.solve_all([problem])
+    finally:
+        solver.close()
+    console.print(f"results: {run.file(RunDir.RESULTS)}")
+    if result["outcome"] == "error":
+        raise typer.Exit(1)
