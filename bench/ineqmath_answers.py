@@ -1,0 +1,144 @@
+"""How well the symbolic engine alone (no model) answers IneqMath problems, and how it fails.
+
+Runs `verifiers.engine.solve_problem` on the IneqMath training sample (each problem in a child
+process killed at a hard time limit) and prints, for bound and relation problems separately and
+together: parsed, answered, correct, wrong, abstained, certified, median seconds per problem;
+then every wrong answer with its evidence, and the abstention reasons by frequency.
+Correctness is judged by verifiers.final_answer.
+
+    .venv/bin/python bench/ineqmath_answers.py                 # all 200, 25 s per problem
+    .venv/bin/python bench/ineqmath_answers.py --type bound --limit 20
+    .venv/bin/python bench/ineqmath_answers.py --ids 13,640 --json runs/ineqmath_answers.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from problems.record import Problem
+from verifiers.engine import EngineAnswer, solve_problem
+from verifiers.final_answer import is_correct
+
+DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "ineqmath" / "train_sample_200.json"
+
+
+def load(path: Path, kind: str | None, ids: set[str] | None, limit: int | None) -> list[dict]:
+    items = json.loads(path.read_text())
+    items = [x for x in items if (kind is None or x["type"] == kind) and (ids is None or str(x["data_id"]) in ids)]
+    return items[:limit] if limit else items
+
+
+def run_one(item: dict, seconds: float, model=None) -> dict:
+    problem = Problem(id=str(item["data_id"]), statement=item["problem"], kind=item["type"], answer=item["answer"], choices=item.get("choices"))
+    t0 = time.monotonic()
+    try:
+        ans = solve_problem(problem, model=model, seconds=seconds)
+    except Exception as exc:  # noqa: BLE001 - the bench records an escaped exception as a bug
+        ans = EngineAnswer.abstain(f"EXCEPTION ESCAPED: {type(exc).__name__}: {exc}", item["type"])
+    elapsed = time.monotonic() - t0
+    correct = is_correct(item["type"], ans.formatted, item["answer"]) if ans.answered else None
+    return {
+        "id": str(item["data_id"]),
+        "type": item["type"],
+        "gold": item["answer"],
+        "status": ans.status,
+        "answer": ans.answer,
+        "formatted": ans.formatted,
+        "certified": ans.certified,
+        "correct": correct,
+        "parsed": "formal" in ans.evidence or ans.evidence.get("formalized_by") is not None,
+        "formalized_by": ans.evidence.get("formalized_by"),
+        "reason": ans.reason,
+        "summary": ans.evidence.get("summary"),
+        "seconds": round(elapsed, 2),
+        "evidence": ans.evidence,
+    }
+
+
+def table(rows: list[dict]) -> list[str]:
+    lines = [f"{'':9} {'n':>4} {'parsed':>7} {'answered':>9} {'correct':>8} {'wrong':>6} {'abstained':>10} {'certified':>10} {'median s':>9}"]
+    for label, group in (("bound", [r for r in rows if r["type"] == "bound"]), ("relation", [r for r in rows if r["type"] == "relation"]), ("all", rows)):
+        if not group:
+            continue
+        n = len(group)
+        answered = [r for r in group if r["status"] == "answered"]
+        correct = sum(1 for r in answered if r["correct"])
+        wrong = len(answered) - correct
+        med = statistics.median(r["seconds"] for r in group)
+        lines.append(
+            f"{label:9} {n:>4} {sum(r['parsed'] for r in group):>7} {len(answered):>9} "
+            f"{correct:>5} {100 * correct / n:>2.0f}% {wrong:>3} {100 * wrong / n:>1.0f}% {n - len(answered):>10} "
+            f"{sum(r['certified'] for r in answered):>10} {med:>9.1f}"
+        )
+    return lines
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", type=Path, default=DEFAULT_DATA, help="IneqMath JSON file (default: the shared training sample)")
+    ap.add_argument("--type", choices=("bound", "relation"), help="only this kind of problem")
+    ap.add_argument("--ids", help="comma-separated data_id values")
+    ap.add_argument("--limit", type=int, help="at most this many problems")
+    ap.add_argument("--seconds", type=float, default=25.0, help="engine budget per problem (hard limit: +10 s)")
+    ap.add_argument("--jobs", type=int, default=1, choices=(1, 2), help="problems run at once (the machine has 2 cores)")
+    ap.add_argument("--json", type=Path, help="write every result with its evidence to this file")
+    ap.add_argument("--model", help="formalizer model for statements the parser cannot read (a spec such as local:qwen2.5-coder-1.5b)")
+    args = ap.parse_args(argv)
+    if not args.data.exists():
+        print(f"data not found: {args.data} (the shared IneqMath sample is expected at ../shared/data)", file=sys.stderr)
+        return 2
+    items = load(args.data, args.type, set(args.ids.split(",")) if args.ids else None, args.limit)
+    if not items:
+        print("no problems selected", file=sys.stderr)
+        return 2
+    model = None
+    if args.model:
+        from models.registry import resolve
+
+        model = resolve(args.model)
+    rows: list[dict] = []
+    t0 = time.monotonic()
+    with ThreadPoolExecutor(max_workers=args.jobs) as pool:
+        for row in pool.map(lambda item: run_one(item, args.seconds, model), items):
+            rows.append(row)
+            mark = "-" if row["status"] != "answered" else ("ok" if row["correct"] else "WRONG")
+            print(f"[{len(rows):>3}/{len(items)}] {row['id']:>4} {row['type']:8} {mark:5} {row['answer'] or '':14.14} {row['seconds']:5.1f}s  {(row['reason'] or row['summary'] or '')[:90]}", file=sys.stderr, flush=True)
+    print(f"\nsymbolic engine on {args.data.name}: {len(rows)} problems, {time.monotonic() - t0:.0f} s wall, {args.seconds:g} s budget each")
+    if model is not None:
+        by_model = [r for r in rows if r["formalized_by"] == "model"]
+        print(f"formalizer model {args.model}: {len(by_model)} statements formalized by the model, "
+              f"{sum(1 for r in by_model if r['correct'])} of them answered correctly")
+    print("\n".join(table(rows)))
+    wrong = [r for r in rows if r["status"] == "answered" and not r["correct"]]
+    print(f"\nwrong answers ({len(wrong)}):")
+    for r in wrong:
+        print(f"  {r['id']:>4} {r['type']:8} ours={r['formatted']!r} gold={r['gold']!r} certified={r['certified']}")
+        print(f"       {r['summary']}")
+    reasons = Counter(_reason_kind(r["reason"]) for r in rows if r["status"] != "answered")
+    print("\nabstentions by reason:")
+    for reason, count in reasons.most_common():
+        print(f"  {count:>3}  {reason}")
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(rows, indent=1, default=str))
+        print(f"\nresults with evidence: {args.json}")
+    return 0
+
+
+def _reason_kind(reason: str | None) -> str:
+    """The reason with its numbers and expressions cut, so that like abstentions group together."""
+    text = (reason or "").split(":")[0] if (reason or "").startswith("could not formalize") else (reason or "")
+    for cut in (" (", "; ", " about ", " above "):
+        text = text.split(cut)[0]
+    return text[:100]
+
+
+if __name__ == "__main__":
+    sys.exit(main())
