@@ -1,23 +1,11 @@
-"""Prompt texts live here as .txt files; `render` fills their {{placeholders}}."""
+"""The loop's prompts, as .txt files beside this module."""
 
 from __future__ import annotations
 
-import re
-from functools import cache
 from pathlib import Path
 
-_DIR = Path(__file__).parent
+from models.prompt_files import PromptFiles
 
-
-@cache
-def load(name: str) -> str:
-    return (_DIR / f"{name}.txt").read_text()
-
-
-def render(name: str, **values: str) -> str:
-    """Replace {{key}} markers; LaTeX braces and dollars in the text are left alone."""
-    text = load(name)
-    missing = set(re.findall(r"\{\{(\w+)\}\}", text)) - set(values)
-    if missing:
-        raise KeyError(f"prompt {name}: no value for {', '.join(sorted(missing))}")
-    return re.sub(r"\{\{(\w+)\}\}", lambda m: values[m.group(1)], text).strip()
+_FILES = PromptFiles(Path(__file__).parent)
+load = _FILES.load
+render = _FILES.render
