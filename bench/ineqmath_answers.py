@@ -100,9 +100,14 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     model = None
     if args.model:
+        from models.base import ModelError, ModelSpecError
         from models.registry import resolve
 
-        model = resolve(args.model)
+        try:
+            model = resolve(args.model)
+        except (ModelError, ModelSpecError) as exc:
+            print(f"error: {exc}", file=sys.stderr)
+            return 2
     rows: list[dict] = []
     t0 = time.monotonic()
     with ThreadPoolExecutor(max_workers=args.jobs) as pool:
