@@ -185,3 +185,21 @@ def test_a_crashing_engine_process_becomes_an_abstention(monkeypatch):
     ans = solve_module.solve_formal_isolated(relation_record(a, b, variables=(a, b)), seconds=5, grace=5)
     assert ans.status == "abstained"
     assert "died" in ans.reason
+
+
+def test_infimum_approached_off_every_probe_is_strict_only_with_a_proof(monkeypatch):
+    # a/(a+b) + b/(b+c) + c/(c+a) lies strictly between 1 and 2; both ends are approached only along
+    # a = 1, b = t, c = t^2 (t -> 0 or oo), which no axis or equal-variable probe finds.
+    cyclic = a / (a + b) + b / (b + c) + c / (c + a)
+    upper = solve_formal(relation_record(cyclic, sp.Integer(2)), seconds=20)
+    assert (upper.status, upper.answer, upper.certified) == ("answered", "D", True)
+    assert upper.evidence["sign"]["equality"] == "unknown"
+
+    import verifiers.engine.relation as relation
+
+    def unproved(g, fp, strict=False, timeout=1.0):
+        return relation.Certificate(verdict="unknown", claim=str(g))
+
+    monkeypatch.setattr(relation, "certify_nonnegative", unproved)
+    lower = solve_formal(relation_record(cyclic, sp.Integer(1)), seconds=20)
+    assert lower.status == "abstained" and "could not be proved" in lower.reason

@@ -3,6 +3,8 @@
 The letter follows from the sign analysis and nothing else:
   lhs >= rhs, equality at an exact feasible point       -> (B) >=
   lhs >= rhs, equality only approached in a limit       -> (E) >
+  lhs >= rhs, infimum of the relative difference < 1e-5 but no equality point or limit found,
+  and z3/cvc5 prove lhs > rhs on the whole domain       -> (E) >
   lhs <= rhs, likewise                                  -> (A) <= / (D) <
   lhs = rhs at every point                              -> (C) =
   both signs at exact feasible points                   -> (F) none of the above
@@ -29,6 +31,10 @@ LETTERS = {
     (">=", "limit"): "E",
     ("<=", "attained"): "A",
     ("<=", "limit"): "D",
+    # The infimum is numerically 0 but no equality point was found: strict if, and only if, a solver
+    # proves it (checked below), since a proof of lhs > rhs rules out every equality point at once.
+    (">=", "unknown"): "E",
+    ("<=", "unknown"): "D",
     ("=", "everywhere"): "C",
 }
 
@@ -73,8 +79,9 @@ def solve_relation(fp: FormalProblem, seconds: float = 20.0, certify: bool = Tru
     proved = bool(certs) and all(c.verdict == "proved" for c in certs)
     if strict and not proved:
         # Strictness rests on not having found an equality point; only a proof makes that an answer.
+        where = "only approached in a limit" if sign.equality == "limit" else "not found, though the infimum is numerically 0"
         return EngineAnswer.abstain(
-            f"equality is only approached in a limit numerically, but strictness ({letter}) could not be proved", "relation", evidence
+            f"an equality point is {where}, but strictness ({letter}) could not be proved", "relation", evidence
         )
     if letter in ("A", "B") and not proved:
         seen = _second_look(fp, letter, max(1.0, min(4.0, seconds - (time.monotonic() - t0) - 0.5)))
