@@ -119,3 +119,23 @@ def test_extraction_splits_chains_and_aligned_rows() -> None:
     steps = split_steps("one\n\ntwo\n\n$$x\n\n=1$$")
     assert [s.text for s in steps][:2] == ["one", "two"] and steps[2].text.endswith("=1$$")  # one display
     assert find_math("a $x$ b")[0].content == "x"
+
+
+def test_an_aligned_row_that_starts_with_a_minus_continues_the_previous_term() -> None:
+    proof = ("$$\n\\begin{aligned}\n& (a+b)^2 \\\\\n&-(a-b)^2 \\\\\n&= 4ab\n\\end{aligned}\n$$")
+    [rel] = relations_in(proof)
+    assert "(a+b)^2" in rel.quote(proof) and "(a-b)^2" in rel.quote(proof)
+    assert numeric_computation.check(proof, POSITIVE).verdict == "pass"
+    wrong = proof.replace("&-(a-b)^2", "&-(a+b)^2")
+    assert numeric_computation.check(wrong, POSITIVE).verdict == "fail"
+
+
+def test_symbols_introduced_in_words_after_a_formula_are_not_sampled_there() -> None:
+    # k, m, n are unknown coefficients explained after the formula: the equality cannot be refuted
+    # by giving them random values; a formula after the list treats them as variables again.
+    proof = ("We can write $(a+b+c)^3 - 27abc = k(a+b+c)^3 + m\\,abc + n$, where $k, m, n$ are "
+             "quantities depending on the symmetric functions.")
+    v = numeric_computation.check(proof, POSITIVE)
+    assert v.verdict != "fail"
+    later = proof + " Then $k + m = k + m + 1$."
+    assert numeric_computation.check(later, POSITIVE).verdict == "fail"

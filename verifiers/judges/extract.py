@@ -262,6 +262,18 @@ def _is_binary_op(t: Token) -> bool:
     return t.kind == "op" and t.text in "+-*/"
 
 
+def _has_relation(row: list[Token]) -> bool:
+    depth = 0
+    for t in row:
+        if t.kind in ("open", "lbrace"):
+            depth += 1
+        elif t.kind in ("close", "rbrace"):
+            depth -= 1
+        elif t.kind == "rel" and depth <= 0:
+            return True
+    return False
+
+
 def _join_rows(rows: list[list[Token]]) -> list[list[Token]]:
     """Rows that continue the previous one (start or end with a relation or operator) are joined."""
     out: list[list[Token]] = []
@@ -270,7 +282,9 @@ def _join_rows(rows: list[list[Token]]) -> list[list[Token]]:
             prev = out[-1]
             starts_cont = row[0].kind == "rel" or (_is_binary_op(row[0]) and row[0].text in "+*/")
             ends_cont = prev[-1].kind == "rel" or _is_binary_op(prev[-1])
-            starts_minus = _is_binary_op(row[0]) and row[0].text == "-" and ends_cont
+            # `& -4(...) \\` with no relation of its own continues the previous row's last term; a row
+            # starting with a minus that does claim something (`-x \le 0`) stands on its own.
+            starts_minus = _is_binary_op(row[0]) and row[0].text == "-" and (ends_cont or not _has_relation(row))
             if starts_cont or ends_cont or starts_minus:
                 if prev[-1].kind == "rel" and row[0].kind == "rel":
                     prev = prev[:-1]  # `\le \\ & \le`: the relation is written twice

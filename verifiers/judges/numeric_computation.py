@@ -101,7 +101,7 @@ def check_relations(text: str, assumptions: Assumptions, statement: str | None =
     steps = split_steps(text)
     builder = context_builder(text, assumptions, statement)
     rels, parsed, assumed = builder.rels, builder.parsed, builder.assumed
-    known = _known_symbols(statement, assumptions, parsed, text)
+    known, listed_at = _known_symbols(statement, assumptions, parsed, text)
     cache = PointCache()
     unreadable_cases = _unreadable_case_sentences(find_math(text, steps), parsed, rels)
     hypothetical = {st.index for st in steps if _HYPOTHETICAL.search(st.text)}
@@ -117,7 +117,8 @@ def check_relations(text: str, assumptions: Assumptions, statement: str | None =
             continue
         result, p = check_relation(r.lhs, r.op, r.rhs, builder.contexts_for(i), cache)
         if result.status == "false" and p is not None and p.free:
-            result = _soften(result, p, known, r, unreadable_cases, hypothetical, assumptions.discrete)
+            known_here = known - {v for v, at in listed_at.items() if at > r.segment.start}
+            result = _soften(result, p, known_here, r, unreadable_cases, hypothetical, assumptions.discrete)
         out.append(CheckedRelation(r, result, p))
         builder.statuses[i] = result.status
         if result.status == "true" and p is not None and p.op == "=" and p.free:
@@ -214,9 +215,13 @@ def _unreadable_case_sentences(segments, parsed, rels) -> set[int]:  # noqa: ANN
 
 
 def _known_symbols(statement: str | None, assumptions: Assumptions, parsed: list[ParsedRelation | None],
-                   text: str) -> set[sp.Symbol]:
-    """Symbols a claim may be refuted over: the problem's, and those the proof defines by a formula."""
+                   text: str) -> tuple[set[sp.Symbol], dict[sp.Symbol, int]]:
+    """Symbols a claim may be refuted over: the problem's, and those the proof defines by a formula.
+
+    Also returns, for symbols the proof only lists (`$k, m, n$ are ...`), where that list first
+    appears: before it, such a symbol is not yet a variable (`= k(abc)^2 + m abc + n, where ...`)."""
     known: set[sp.Symbol] = set()
+    listed_at: dict[sp.Symbol, int] = {}
     if statement and assumptions.geometric:
         known |= {symbol(n) for n in assumptions.declared}
     elif statement:
@@ -231,10 +236,15 @@ def _known_symbols(statement: str | None, assumptions: Assumptions, parsed: list
                     tok = tok.split("_")[0]
                 for ch in tok:
                     known.add(symbol(ch))
+    from_statement = set(known)
     for seg in find_math(text):
         if BARE_LIST.match(seg.content) and not (assumptions.geometric and NAMED_QUANTITIES.match(seg.trail)):
-            known |= {symbol(v.replace("{", "").replace("}", "")) for v in re.findall(r"[A-Za-z](?:_\{?\w+\}?)?", seg.content)}
+            listed = {symbol(v.replace("{", "").replace("}", "")) for v in re.findall(r"[A-Za-z](?:_\{?\w+\}?)?", seg.content)}
+            for v in listed - from_statement:
+                listed_at.setdefault(v, seg.start)
+            known |= listed
     stated = set(known)
+    defined: set[sp.Symbol] = set()
     for p in parsed:
         if p is None or p.op != "=":
             continue
@@ -242,10 +252,12 @@ def _known_symbols(statement: str | None, assumptions: Assumptions, parsed: list
             if isinstance(side, sp.Symbol) and side not in other.free_symbols and not isinstance(other, sp.Symbol):
                 if side in stated and not assumptions.geometric:
                     known |= other.free_symbols  # `a = x^2`: x parametrizes a problem variable
+                    defined |= other.free_symbols
                 known.add(side)
+                defined.add(side)
     if _TRIANGLE.search(statement or text):
         known |= {symbol(n) for n in ("alpha", "beta", "gamma")}
-    return known
+    return known, {v: at for v, at in listed_at.items() if v not in defined}
 
 
 def verdict_from(checked: list[CheckedRelation], text: str) -> JudgeVerdict:
