@@ -250,9 +250,10 @@ def _known_symbols(statement: str | None, assumptions: Assumptions, parsed: list
             continue
         for side, other in ((p.lhs.expr, p.rhs.expr), (p.rhs.expr, p.lhs.expr)):
             if isinstance(side, sp.Symbol) and side not in other.free_symbols and not isinstance(other, sp.Symbol):
-                if side in stated and not assumptions.geometric:
-                    known |= other.free_symbols  # `a = x^2`: x parametrizes a problem variable
-                    defined |= other.free_symbols
+                if side in stated:
+                    defined |= other.free_symbols  # `a = x+y`: x, y are introduced here, not later in words
+                    if not assumptions.geometric:
+                        known |= other.free_symbols  # `a = x^2`: x parametrizes a problem variable
                 known.add(side)
                 defined.add(side)
     if _TRIANGLE.search(statement or text):
