@@ -139,3 +139,10 @@ def test_symbols_introduced_in_words_after_a_formula_are_not_sampled_there() -> 
     assert v.verdict != "fail"
     later = proof + " Then $k + m = k + m + 1$."
     assert numeric_computation.check(later, POSITIVE).verdict == "fail"
+
+
+def test_a_substitution_introduces_its_variables_before_a_later_list_names_them() -> None:
+    triangle = "Let $a, b, c$ be the side lengths of a triangle. Prove that $a^2+b^2+c^2 < 2(ab+bc+ca)$."
+    proof = ("Let $a=x+y, b=y+z, c=z+x$. The claim becomes $$xy+yz+zx<0$$ which holds for positive $x, y, z$.")
+    assert numeric_computation.check(proof, triangle).verdict == "fail"
+    assert numeric_computation.check(proof.replace("<0", ">0"), triangle).verdict == "pass"
