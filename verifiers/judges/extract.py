@@ -263,15 +263,7 @@ def _is_binary_op(t: Token) -> bool:
 
 
 def _has_relation(row: list[Token]) -> bool:
-    depth = 0
-    for t in row:
-        if t.kind in ("open", "lbrace"):
-            depth += 1
-        elif t.kind in ("close", "rbrace"):
-            depth -= 1
-        elif t.kind == "rel" and depth <= 0:
-            return True
-    return False
+    return bool(_chain(row)[1])
 
 
 def _join_rows(rows: list[list[Token]]) -> list[list[Token]]:
