@@ -146,3 +146,10 @@ def test_a_substitution_introduces_its_variables_before_a_later_list_names_them(
     proof = ("Let $a=x+y, b=y+z, c=z+x$. The claim becomes $$xy+yz+zx<0$$ which holds for positive $x, y, z$.")
     assert numeric_computation.check(proof, triangle).verdict == "fail"
     assert numeric_computation.check(proof.replace("<0", ">0"), triangle).verdict == "pass"
+
+
+def test_ravi_substitution_variables_are_checkable_in_a_triangle_problem() -> None:
+    triangle = "Let $a, b, c$ be the side lengths of a triangle. Prove that $a^2+b^2+c^2 < 2(ab+bc+ca)$."
+    proof = "Let $a=x+y, b=y+z, c=z+x, x, y, z>0$. The claim becomes $$xy+yz+zx<0$$ which is clearly true."
+    assert numeric_computation.check(proof, triangle).verdict == "fail"
+    assert numeric_computation.check(proof.replace("<0", ">0"), triangle).verdict == "pass"

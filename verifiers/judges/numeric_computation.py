@@ -252,8 +252,10 @@ def _known_symbols(statement: str | None, assumptions: Assumptions, parsed: list
             if isinstance(side, sp.Symbol) and side not in other.free_symbols and not isinstance(other, sp.Symbol):
                 if side in stated:
                     defined |= other.free_symbols  # `a = x+y`: x, y are introduced here, not later in words
-                    if not assumptions.geometric:
-                        known |= other.free_symbols  # `a = x^2`: x parametrizes a problem variable
+                    # `a = x^2`: x parametrizes a problem variable. In a figure only a polynomial in new
+                    # letters does (Ravi's a = x+y); `a = 2R\sin A` ties R and A to the rest of the figure.
+                    if not assumptions.geometric or (other.is_polynomial() and not other.free_symbols & stated):
+                        known |= other.free_symbols
                 known.add(side)
                 defined.add(side)
     if _TRIANGLE.search(statement or text):
