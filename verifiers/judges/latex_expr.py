@@ -487,21 +487,7 @@ class _Parser:
 
     def script_arg(self) -> sp.Expr:
         """The argument of ^ : a brace group, or one character / command."""
-        t = self.peek()
-        if t is None:
-            raise LatexParseError("dangling ^")
-        if t.kind == "lbrace":
-            return self.group()
-        if t.kind == "num":
-            self._split_first_char()
-            return self.number(self.take())
-        if t.kind == "op" and t.text in "+-":
-            raise LatexParseError("unbraced signed exponent")
-        if t.kind == "sym":
-            return self.symbol_atom()
-        if t.kind == "cmd":
-            return self.atom()
-        raise LatexParseError(f"unexpected exponent {t.text!r}")
+        return self._single_arg("dangling ^", "unexpected exponent", exponent=True)
 
     def _split_first_char(self) -> None:
         t = self.toks[self.i]
@@ -522,19 +508,25 @@ class _Parser:
 
     def command_arg(self) -> sp.Expr:
         """An argument of \\frac / \\sqrt: a brace group or a single character."""
+        return self._single_arg("missing argument", "unexpected argument", exponent=False)
+
+    def _single_arg(self, missing: str, unexpected: str, *, exponent: bool) -> sp.Expr:
+        """A brace group, or one digit, letter or command: `\\frac12`, `x^2`, `\\sqrt\\pi`."""
         t = self.peek()
         if t is None:
-            raise LatexParseError("missing argument")
+            raise LatexParseError(missing)
         if t.kind == "lbrace":
             return self.group()
         if t.kind == "num":
             self._split_first_char()
             return self.number(self.take())
+        if exponent and t.kind == "op" and t.text in "+-":
+            raise LatexParseError("unbraced signed exponent")
         if t.kind == "sym":
             return self.symbol_atom()
         if t.kind == "cmd":
             return self.atom()
-        raise LatexParseError(f"unexpected argument {t.text!r}")
+        raise LatexParseError(f"{unexpected} {t.text!r}")
 
     def number(self, t: Token) -> sp.Expr:
         self.info.numbers.append(t)
