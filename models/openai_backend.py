@@ -70,15 +70,18 @@ class OpenAIModel:
         except Transient as e:
             raise ModelError(f"{e} (gave up after {self.attempts} attempts)") from e
 
-    def _plain(self, messages: list[Message], opts: CallOptions, start: float) -> Completion:
-        r = self._client.chat.completions.create(
+    def _request(self, messages: list[Message], opts: CallOptions) -> dict:
+        return dict(
             model=self.model,
-            messages=[m.to_dict() for m in messages],  # type: ignore[misc]
+            messages=[m.to_dict() for m in messages],
             max_tokens=opts.max_tokens,
             temperature=opts.temperature,
             stop=opts.stop,
             timeout=opts.timeout_s,
         )
+
+    def _plain(self, messages: list[Message], opts: CallOptions, start: float) -> Completion:
+        r = self._client.chat.completions.create(**self._request(messages, opts))
         choice = r.choices[0]
         usage = Usage(r.usage.prompt_tokens, r.usage.completion_tokens) if r.usage else Usage()
         return Completion(
@@ -93,14 +96,7 @@ class OpenAIModel:
         self, messages: list[Message], opts: CallOptions, on_token: TokenCallback, start: float
     ) -> Completion:
         stream = self._client.chat.completions.create(
-            model=self.model,
-            messages=[m.to_dict() for m in messages],  # type: ignore[misc]
-            max_tokens=opts.max_tokens,
-            temperature=opts.temperature,
-            stop=opts.stop,
-            timeout=opts.timeout_s,
-            stream=True,
-            stream_options={"include_usage": True},
+            **self._request(messages, opts), stream=True, stream_options={"include_usage": True}
         )
         pieces: list[str] = []
         usage = Usage()
