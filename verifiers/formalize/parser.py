@@ -311,15 +311,10 @@ class _Parser:
 
     def script(self) -> Node:
         """The argument of ^ or _: a braced group, or one character/command."""
-        tok = self.peek()
-        if tok.kind == "{":
-            self.next()
-            node = self.top()
-            self.expect("}")
+        node = self._group_or_digit()
+        if node is not None:
             return node
-        if tok.kind == "NUM":
-            self.next()
-            return Num(self._first_digit(tok))
+        tok = self.peek()
         if tok.kind == "LETTER":
             self.next()
             return Name(tok.text)
@@ -343,6 +338,15 @@ class _Parser:
 
     def arg(self) -> Node:
         """A command argument: a braced group or a single token (\\frac12, \\sqrt x)."""
+        node = self._group_or_digit()
+        if node is not None:
+            return node
+        if self.peek().kind in ("LETTER", "CMD"):
+            return self.primary()
+        raise self.fail("missing argument")
+
+    def _group_or_digit(self) -> Node | None:
+        """What scripts and command arguments read alike: `{...}`, or one digit of `x^23` / `\\frac12`."""
         tok = self.peek()
         if tok.kind == "{":
             self.next()
@@ -352,9 +356,7 @@ class _Parser:
         if tok.kind == "NUM":
             self.next()
             return Num(self._first_digit(tok))
-        if tok.kind in ("LETTER", "CMD"):
-            return self.primary()
-        raise self.fail("missing argument")
+        return None
 
     def primary(self) -> Node:
         tok = self.next()
