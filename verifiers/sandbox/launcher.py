@@ -97,6 +97,10 @@ class Setup:
 
     def __init__(self, cfg: dict) -> None:
         self.cfg = cfg
+        # Read now, as the host: once the mounts are in place and the uid is dropped, a checkout in a
+        # private folder (mktemp -d, a 0700 home) is hidden, and only the interpreter is re-exposed.
+        with open(cfg["bootstrap"]) as f:
+            self.bootstrap_source = f.read()
         self.scratch = os.path.realpath(cfg["scratch"])
         self.protections: list[str] = []
         self.notes: list[str] = []
@@ -292,8 +296,6 @@ class Setup:
         return processes + _tasks_of_uid(os.getuid())
 
     def exec_bootstrap(self) -> None:
-        with open(self.cfg["bootstrap"]) as f:
-            source = f.read()
         child_cfg = {
             "scratch": self.scratch,
             "main": self.cfg["main"],
@@ -311,7 +313,7 @@ class Setup:
                 "uid": self.uid,
             }
         )
-        argv = [sys.executable, "-I", "-B", "-c", source, json.dumps(child_cfg)]
+        argv = [sys.executable, "-I", "-B", "-c", self.bootstrap_source, json.dumps(child_cfg)]
         os.execve(sys.executable, argv, self.cfg["env"])
 
 
