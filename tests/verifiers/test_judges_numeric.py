@@ -153,3 +153,50 @@ def test_ravi_substitution_variables_are_checkable_in_a_triangle_problem() -> No
     proof = "Let $a=x+y, b=y+z, c=z+x, x, y, z>0$. The claim becomes $$xy+yz+zx<0$$ which is clearly true."
     assert numeric_computation.check(proof, triangle).verdict == "fail"
     assert numeric_computation.check(proof.replace("<0", ">0"), triangle).verdict == "pass"
+
+
+def test_variables_the_proof_introduces_with_a_domain_are_checked() -> None:
+    statement = "Let $a, b > 1$. Prove that $\\sqrt{a-1}+\\sqrt{b-1} \\leq \\sqrt{ab}$."
+    wrong = "For every $x, y \\in \\mathbb{R}^{+}$ we have $(x+y)^{2} \\leq x y$."
+    right = "For every $x, y \\in \\mathbb{R}^{+}$ we have $(x+y)^{2} \\geq 4 x y$."
+    assert numeric_computation.check(wrong, statement).verdict == "fail"
+    assert numeric_computation.check(right, statement).verdict == "pass"
+
+
+def test_a_parameter_of_a_parameter_is_a_variable() -> None:
+    statement = "Let $a, b, c$ be positive real numbers. Prove that $a+b+c \\geq 3\\sqrt[3]{abc}$."
+    proof = ("Put $a = x y$ with $x, y > 0$, and then $y = \\tan \\frac{\\beta}{2}$. "
+             "Then $\\frac{\\sqrt{1+\\tan^{2} \\frac{\\beta}{2}}}{\\tan \\frac{\\beta}{2}} = \\frac{%s}{\\sin \\frac{\\beta}{2}}$.")
+    assert numeric_computation.check(proof % "2", statement).verdict == "fail"
+    assert numeric_computation.check(proof % "1", statement).verdict == "pass"
+
+
+def test_an_equality_case_does_not_excuse_what_came_before_it() -> None:
+    before = "We have $x^{2}+1 = 2x$. Equality holds iff $x = 1$."
+    after = "We have $x^{2}+1 \\geq 2x$. Equality holds iff $x = 1$, since then $x^{2}+1 = 2x$."
+    statement = "Let $x$ be a positive real number. Prove that $x^2+1 \\geq 2x$."
+    assert numeric_computation.check(before, statement).verdict == "fail"
+    assert numeric_computation.check(after, statement).verdict == "pass"
+
+
+def test_a_case_ends_when_the_proof_assumes_the_opposite() -> None:
+    statement = "Let $x, y, z$ be non-negative real numbers. Prove that $x^2+y^2+z^2 \\geq xy+yz+zx$."
+    proof = ("If one of them is zero, say $z = 0$, the claim is $x^{2}+y^{2} \\geq x y$. "
+             "So let us assume $z > 0$. Then $x^{2}+\\frac{y^{2}+z^{2}}{2} = \\frac{2 x^{2}+y^{2}+z^{3}}{2}$.")
+    assert numeric_computation.check(proof, statement).verdict == "fail"
+
+
+def test_a_wrong_constant_near_the_equality_case_is_found() -> None:
+    # abc > 1000/1001 only within a few tenths of a percent of a = b = c = 1: random points miss it
+    statement = "Let $a, b, c$ be positive real numbers with $a+b+c=3$. Prove that $abc \\leq 1$."
+    assert numeric_computation.check("By AM-GM, $a b c \\leq \\frac{1000}{1001}$.", statement).verdict == "fail"
+    assert numeric_computation.check("By AM-GM, $a b c \\leq 1$.", statement).verdict == "pass"
+
+
+def test_conditions_said_in_words_are_assumed() -> None:
+    statement = "Let $a, b, c$ be positive real numbers. Prove that $a^2+b^2+c^2 \\geq ab+bc+ca$."
+    product = "If $a, b, c$ have product 1, then $a+b+c \\geq 3$."
+    minimum = "Let $c$ the minimum among $a, b, c$. Then $c^{3} \\leq a b c$."
+    assert numeric_computation.check(product, statement).verdict == "pass"
+    assert numeric_computation.check(minimum, statement).verdict == "pass"
+    assert numeric_computation.check("Then $a+b+c \\geq 3$.", statement).verdict == "fail"

@@ -17,9 +17,15 @@ from dataclasses import dataclass, replace
 import sympy as sp
 
 from problems.record import Problem
-from verifiers.judges.assumptions import BARE_LIST, NAMED_QUANTITIES, Assumptions, read_assumptions
+from verifiers.judges.assumptions import (
+    BARE_LIST,
+    NAMED_QUANTITIES,
+    Assumptions,
+    read_assumptions,
+    read_variable_lists,
+)
 from verifiers.judges.extract import Relation, find_math, relations_in, split_steps
-from verifiers.judges.latex_expr import LatexParseError, symbol
+from verifiers.judges.latex_expr import LatexParseError, parse_latex, symbol
 from verifiers.judges.relcheck import (
     ParsedRelation,
     PointCache,
@@ -91,9 +97,9 @@ def context_builder(text: str, assumptions: Assumptions, statement: str | None =
             parsed.append(parse_relation(r.lhs, r.op, r.rhs))
         except (LatexParseError, ValueError):
             parsed.append(None)
-    memberships = _memberships(find_math(text, steps))
+    segments = find_math(text, steps)
     return _ContextBuilder(assumptions, rels, parsed, _assumed(rels, parsed), (statement or "") + "\n" + text,
-                           memberships)
+                           _memberships(segments), _spoken_conditions(segments))
 
 
 def check_relations(text: str, assumptions: Assumptions, statement: str | None = None) -> list[CheckedRelation]:
@@ -147,9 +153,6 @@ _MEMBERSHIP = re.compile(
 
 def _memberships(segments) -> list[tuple[int, int, list[sp.Basic]]]:  # noqa: ANN001
     """Ranges the proof states, `x \\in (0, 1)` or `a, b, c > 0`: (position, step, conditions)."""
-    from verifiers.judges.assumptions import Assumptions, read_variable_lists
-    from verifiers.judges.latex_expr import parse_latex
-
     out = []
     for seg in segments:
         stated = Assumptions()
@@ -179,6 +182,43 @@ def _memberships(segments) -> list[tuple[int, int, list[sp.Basic]]]:  # noqa: AN
                     conds.append(relational("<" if ")" in m.group(5) else "<=", v, hi))
             if conds:
                 out.append((seg.start, seg.step, conds))
+    return out
+
+
+_SPOKEN = re.compile(r"^(?:all\s+)?(?:have|has|with|having|whose)\s+(?:a\s+|the\s+|their\s+)?(product|sum)"
+                     r"(?:\s+(?:is|equal to|equals|of))?\s*(?:(-?\d+(?:\.\d+)?)(?![\d.]*\w)|\W*$)", re.I)
+_EXTREME = re.compile(r"^(?:is\s+|be\s+)?the\s+(minimum|smallest|least|minimal|maximum|greatest|largest|biggest|"
+                      r"maximal)\s+(?:one\s+)?(?:among|of|from|in)(?:\s+the\s+numbers)?\W*$", re.I)
+_LISTED = re.compile(r"[A-Za-z](?:_\{?\w+\}?)?")
+
+Spoken = tuple[int, int, list[sp.Expr], list[sp.Basic]]  # position, sentence, equalities (= 0), filters
+
+
+def _spoken_conditions(segments) -> list[Spoken]:  # noqa: ANN001
+    """Conditions said in words: `$a, b, c, d$ have product 1`, `$d$ the minimum among $a, b, c, d$`."""
+    out: list[Spoken] = []
+    for k, seg in enumerate(segments):
+        nxt = segments[k + 1] if k + 1 < len(segments) and segments[k + 1].sentence == seg.sentence else None
+        names = [symbol(v.replace("{", "").replace("}", "")) for v in _LISTED.findall(seg.content)]
+        extreme = _EXTREME.match(seg.trail.strip())
+        if extreme and len(names) == 1 and _LISTED.fullmatch(seg.content.strip()) and nxt is not None \
+                and BARE_LIST.match(nxt.content):
+            op = "<=" if extreme.group(1).lower() in ("minimum", "smallest", "least", "minimal") else ">="
+            others = [symbol(v.replace("{", "").replace("}", "")) for v in _LISTED.findall(nxt.content)]
+            out.append((seg.start, seg.sentence, [], [relational(op, names[0], o) for o in others if o != names[0]]))
+            continue
+        m = _SPOKEN.match(seg.trail.strip())
+        if not m or not BARE_LIST.match(seg.content):
+            continue
+        value_src = m.group(2) if m.group(2) is not None else (nxt.content if nxt is not None else None)
+        if value_src is None:
+            continue
+        try:
+            value = parse_latex(value_src)
+        except (LatexParseError, ValueError):
+            continue
+        combined = sp.Mul(*names) if m.group(1).lower() == "product" else sp.Add(*names)
+        out.append((seg.start, seg.sentence, [combined - value], []))
     return out
 
 
@@ -238,26 +278,38 @@ def _known_symbols(statement: str | None, assumptions: Assumptions, parsed: list
                     known.add(symbol(ch))
     from_statement = set(known)
     for seg in find_math(text):
+        listed: set[sp.Symbol] = set()
         if BARE_LIST.match(seg.content) and not (assumptions.geometric and NAMED_QUANTITIES.match(seg.trail)):
             listed = {symbol(v.replace("{", "").replace("}", "")) for v in re.findall(r"[A-Za-z](?:_\{?\w+\}?)?", seg.content)}
+        else:
+            # `for every $x, y \in \mathbb{R}^+$`, `$x, y > 0$`: the proof introduces variables with a domain
+            ranged = Assumptions()
+            read_variable_lists(seg.content, ranged)
+            listed = {symbol(n) for n in ranged.bounds}
+        if listed:
             for v in listed - from_statement:
                 listed_at.setdefault(v, seg.start)
             known |= listed
     stated = set(known)
     defined: set[sp.Symbol] = set()
-    for p in parsed:
-        if p is None or p.op != "=":
-            continue
-        for side, other in ((p.lhs.expr, p.rhs.expr), (p.rhs.expr, p.lhs.expr)):
-            if isinstance(side, sp.Symbol) and side not in other.free_symbols and not isinstance(other, sp.Symbol):
-                if side in stated:
-                    defined |= other.free_symbols  # `a = x+y`: x, y are introduced here, not later in words
-                    # `a = x^2`: x parametrizes a problem variable. In a figure only a polynomial in new
-                    # letters does (Ravi's a = x+y); `a = 2R\sin A` ties R and A to the rest of the figure.
-                    if not assumptions.geometric or (other.is_polynomial() and not other.free_symbols & stated):
-                        known |= other.free_symbols
-                known.add(side)
-                defined.add(side)
+    for _ in range(3):  # a = xy, then y = \tan(\beta/2): a parameter of a parameter is a variable too
+        before = len(known)
+        for p in parsed:
+            if p is None or p.op != "=":
+                continue
+            for side, other in ((p.lhs.expr, p.rhs.expr), (p.rhs.expr, p.lhs.expr)):
+                if isinstance(side, sp.Symbol) and side not in other.free_symbols and not isinstance(other, sp.Symbol):
+                    if side in stated:
+                        defined |= other.free_symbols  # `a = x+y`: x, y are introduced here, not later in words
+                        # `a = x^2`: x parametrizes a problem variable. In a figure only a polynomial in new
+                        # letters does (Ravi's a = x+y); `a = 2R\sin A` ties R and A to the rest of the figure.
+                        if not assumptions.geometric or (other.is_polynomial() and not other.free_symbols & stated):
+                            known |= other.free_symbols
+                    known.add(side)
+                    defined.add(side)
+        if assumptions.geometric or len(known) == before:
+            break
+        stated |= defined & known
     if _TRIANGLE.search(statement or text):
         known |= {symbol(n) for n in ("alpha", "beta", "gamma")}
     return known, {v: at for v, at in listed_at.items() if v not in defined}
@@ -293,12 +345,27 @@ def verdict_from(checked: list[CheckedRelation], text: str) -> JudgeVerdict:
     )
 
 
+_EQUALITY_CASE = re.compile(r"\bequality\b[^.;]{0,40}?\b(holds?|occurs?|is (attained|achieved|reached)|"
+                            r"takes place|iff|if and only if|when|for|at)\b", re.I)
+
+
+@dataclass
+class _PointGroup:
+    step: int
+    values: dict[sp.Symbol, sp.Expr]
+    start: int  # where its first value is written
+    sentences: set[int]  # the sentences that write its values
+    equality_case: bool
+
+
 class _ContextBuilder:
     """The contexts a relation is tried in: the problem's, plus what the proof defines or assumes."""
 
     def __init__(self, assumptions: Assumptions, rels: list[Relation], parsed: list[ParsedRelation | None],
-                 assumed: list[bool], text: str, memberships: list[tuple[int, int, list[sp.Basic]]] = ()):
+                 assumed: list[bool], text: str, memberships: list[tuple[int, int, list[sp.Basic]]] = (),
+                 spoken: list[Spoken] = ()):
         self.assumptions = assumptions
+        self.spoken = list(spoken)
         self.rels = rels
         self.parsed = parsed
         self.assumed = assumed
@@ -352,8 +419,8 @@ class _ContextBuilder:
                 if self.assumptions.equalities:
                     out.append(Context(d, out[-1].bounds, (), tuple(_order(defs)), (),
                                        "the proof's definitions alone", self.integer_symbols))
-            for label, group in self._groups_near(step):
-                out.append(self._base(d, label, substitutions=_order({**defs, **group}, keep=group)))
+            for label, group, later in self._groups_near(i):
+                out.append(self._base(d, label, substitutions=_order({**defs, **group}, keep=group), filters=later))
             for expr, label in conditions:
                 out.append(self._base(d, f"the condition {label}", equalities=[expr], substitutions=_order(defs)))
                 if self.assumptions.equalities:
@@ -412,6 +479,10 @@ class _ContextBuilder:
                     eqs.append(lhs - rhs)
             elif p.op in ("<", ">", "<=", ">="):
                 flt.append(relational(p.op, lhs, rhs))
+        for pos, sentence, said_eqs, said_filters in self.spoken:
+            if sentence == seg.sentence and pos < seg.start:
+                eqs += said_eqs
+                flt += said_filters
         if not (subs or eqs or flt):
             return None
         return subs, eqs, flt
@@ -430,29 +501,50 @@ class _ContextBuilder:
                     break
         return defs
 
-    def _point_groups(self) -> list[tuple[int, dict[sp.Symbol, sp.Expr]]]:
-        """Per step, the values it assigns (`a = b = c = 1`, `x = 2`): a point the text talks about."""
-        groups: dict[int, dict[sp.Symbol, sp.Expr]] = {}
+    def _point_groups(self) -> list[_PointGroup]:
+        """Per step, the values it assigns (`a = b = c = 1`, `x = 2`): a point the text talks about.
+
+        Values announced as the equality case ("equality holds iff a = b = c") form their own group:
+        they say where the inequality is tight, not a case the argument goes on in."""
+        groups: dict[tuple[int, bool], _PointGroup] = {}
         for j, r in enumerate(self.rels):
             p = self.parsed[j]
-            if p is None or p.op != "=":
+            if p is None or p.op != "=" or r.step is None:
                 continue
             lhs, rhs = p.lhs.expr, p.rhs.expr
-            g = groups.setdefault(r.step, {})
+            tight = bool(_EQUALITY_CASE.search(r.segment.sentence_text))
+            g = groups.setdefault((r.step, tight), _PointGroup(r.step, {}, r.segment.start, set(), tight))
+            size = len(g.values)
             if isinstance(lhs, sp.Symbol) and lhs != rhs and (not rhs.free_symbols or isinstance(rhs, sp.Symbol)):
-                if lhs not in g and not (isinstance(rhs, sp.Symbol) and g.get(rhs) == lhs):
-                    g[lhs] = rhs
-            elif isinstance(rhs, sp.Symbol) and not lhs.free_symbols and rhs not in g:
-                g[rhs] = lhs
-        return [(s, g) for s, g in sorted(groups.items()) if g and s is not None and str(s) != "C"]
+                if lhs not in g.values and not (isinstance(rhs, sp.Symbol) and g.values.get(rhs) == lhs):
+                    g.values[lhs] = rhs
+            elif isinstance(rhs, sp.Symbol) and not lhs.free_symbols and rhs not in g.values:
+                g.values[rhs] = lhs
+            if len(g.values) > size:
+                g.start = min(g.start, r.segment.start) if g.sentences else r.segment.start
+                g.sentences.add(r.segment.sentence)
+        return [g for _k, g in sorted(groups.items()) if g.values and str(g.step) != "C"]
 
-    def _groups_near(self, step: int) -> list[tuple[str, dict[sp.Symbol, sp.Expr]]]:
-        # the values a step assigns speak for that step and the next one, not for the whole proof
-        near = [sg for sg in self.point_groups if sg[0] in (step, step - 1)]
+    def _groups_near(self, i: int) -> list[tuple[str, dict[sp.Symbol, sp.Expr], list[sp.Basic]]]:
+        """The value groups relation i may be read at, each with the assumptions made after it.
+
+        Values speak for their step and the next one, not for the whole proof, and not for what the
+        step wrote before them; an inequality assumed later (`now let z > 0` after `say z = 0`)
+        ends their case."""
+        r = self.rels[i]
         out = []
-        for s, g in near[:_MAX_POINT_GROUPS]:
-            shown = ", ".join(f"{k} = {v}" for k, v in list(g.items())[:4])
-            out.append((f"the values of step {s + 1} ({shown})", g))
+        for g in self.point_groups:
+            if r.segment.sentence in g.sentences or (g.equality_case and r.segment.sentence == max(g.sentences) + 1):
+                pass  # "Equality holds iff x = 1. Then f(1) = 2": the equality case speaks for the next sentence
+            elif g.equality_case or g.step not in (r.step, r.step - 1) or g.start >= r.segment.start:
+                continue
+            later = [relational(p.op, p.lhs.expr, p.rhs.expr) for j, p in enumerate(self.parsed[:i])
+                     if p is not None and self.assumed[j] and p.op in ("<", ">", "<=", ">=")
+                     and self.rels[j].segment.start > g.start and self.rels[j].segment.sentence not in g.sentences]
+            shown = ", ".join(f"{k} = {v}" for k, v in list(g.values.items())[:4])
+            out.append((f"the values of step {g.step + 1} ({shown})", g.values, later))
+            if len(out) >= _MAX_POINT_GROUPS:
+                break
         return out
 
     def _conditions_near(self, i: int, step: int) -> list[tuple[sp.Expr, str]]:
@@ -526,6 +618,10 @@ class _ContextBuilder:
         for pos, _st, conds in self.memberships:
             if pos < start:
                 flt.extend(conds)
+        for pos, _sentence, said_eqs, said_filters in self.spoken:
+            if pos < start:
+                eqs += said_eqs
+                flt += said_filters
         if not (subs or eqs or flt):
             return None
         return subs, eqs[-_MAX_CONDITIONS:], flt

@@ -10,6 +10,7 @@ precision they are written with, so an honest rounding is never a computation er
 
 from __future__ import annotations
 
+import math
 import warnings
 from dataclasses import dataclass, field
 from typing import Any
@@ -206,14 +207,12 @@ def _compile(rel: ParsedRelation):  # noqa: ANN202
         return None
 
 
-def _evaluate(rel: ParsedRelation, compiled, points: list[dict[sp.Symbol, float]]) -> tuple[int, int, dict[str, Any] | None, int]:  # noqa: ANN001
-    """Valid points, points where the relation fails, a failing example, points where an inequality is tight."""
-    if compiled is None:
-        return 0, 0, None, 0
+def _sides(rel: ParsedRelation, compiled, points: list[dict[sp.Symbol, float]]):  # noqa: ANN001, ANN202
+    """The points where the relation's variables have values, both sides there, and which are real."""
     syms, fl, fr = compiled
     pts = [p for p in points if all(s in p for s in rel.free)]
     if not pts:
-        return 0, 0, None, 0
+        return pts, np.zeros(0), np.zeros(0), np.zeros(0, dtype=bool)
     cols = [np.array([p[s] for p in pts], dtype=complex) for s in syms]
     try:
         with np.errstate(all="ignore"), warnings.catch_warnings():
@@ -225,7 +224,17 @@ def _evaluate(rel: ParsedRelation, compiled, points: list[dict[sp.Symbol, float]
     with np.errstate(all="ignore"):
         ok = (np.isfinite(a) & np.isfinite(b) & (np.abs(a.imag) <= 1e-9 * np.maximum(1, np.abs(a)))
               & (np.abs(b.imag) <= 1e-9 * np.maximum(1, np.abs(b))))
-        x, y = a.real, b.real
+    return pts, a.real, b.real, ok
+
+
+def _evaluate(rel: ParsedRelation, compiled, points: list[dict[sp.Symbol, float]]) -> tuple[int, int, dict[str, Any] | None, int]:  # noqa: ANN001
+    """Valid points, points where the relation fails, a failing example, points where an inequality is tight."""
+    if compiled is None:
+        return 0, 0, None, 0
+    pts, x, y, ok = _sides(rel, compiled, points)
+    if not pts:
+        return 0, 0, None, 0
+    with np.errstate(all="ignore"):
         tol = 1e-7 * np.maximum(1.0, np.maximum(np.abs(x), np.abs(y)))
         if rel.has_decimal:
             tol = np.maximum(tol, decimal_tolerance(rel.decimal_places))
@@ -259,6 +268,58 @@ def _pointwise(fl, fr, cols, n: int):  # noqa: ANN001, ANN202
     return a, b
 
 
+_HUNT_SPREADS = (0.3, 0.1, 0.03, 0.01)
+_HUNT_KEEP = 4
+
+
+def _hunt(rel: ParsedRelation, compiled, ctx: Context, points: list[dict[sp.Symbol, float]]) -> Trial | None:  # noqa: ANN001
+    """Look for a counterexample around the sampled points where an inequality is tightest.
+
+    A wrong constant (27 for 28, 3 for 4) usually breaks a claim only near its equality case, a small
+    region that independent random points rarely hit; walking in from the tightest points finds it."""
+    if rel.op not in ("<", ">", "<=", ">=") or compiled is None:
+        return None
+    best = _tightest(rel, compiled, points)
+    best += [_equalized(p, ctx) for p in best[:2]]
+    for spread in _HUNT_SPREADS:
+        if not best:
+            return None
+        near = sample(ctx, sorted(rel.free, key=by_name), n=24, max_tries=96, budget_s=0.15, near=best,
+                      spread=spread).points
+        valid, failed, example, _ties = _evaluate(rel, compiled, near)
+        if failed:
+            return Trial(f"{ctx.label} (near its tightest points)", valid, failed, example)
+        best = _tightest(rel, compiled, best + near)
+    return None
+
+
+def _equalized(point: dict[sp.Symbol, float], ctx: Context) -> dict[sp.Symbol, float]:
+    """The point with its real variables set to their common mean: symmetric claims are often
+    tightest where the variables are equal."""
+    defined = {s for s, _e in ctx.substitutions}
+    reals = [s for s in point if s.name not in ctx.integer_symbols and s not in defined]
+    values = [point[s] for s in reals]
+    if not values:
+        return dict(point)
+    if all(v > 0 for v in values):
+        mean = math.exp(sum(math.log(v) for v in values) / len(values))
+    else:
+        mean = sum(values) / len(values)
+    return {**point, **{s: mean for s in reals}}
+
+
+def _tightest(rel: ParsedRelation, compiled, points: list[dict[sp.Symbol, float]]) -> list[dict[sp.Symbol, float]]:  # noqa: ANN001
+    pts, x, y, ok = _sides(rel, compiled, points)
+    if not pts:
+        return []
+    with np.errstate(all="ignore"):
+        slack = (x - y) if rel.op in (">", ">=") else (y - x)
+        slack = slack / np.maximum(1.0, np.maximum(np.abs(x), np.abs(y)))
+    slack = np.where(ok, slack, np.inf)
+    order = [int(k) for k in np.argsort(slack, kind="stable")[:_HUNT_KEEP] if np.isfinite(slack[k])]
+    return [pts[k] for k in order]
+
+
 def check_with_variables(rel: ParsedRelation, contexts: list[Context], cache: PointCache) -> RelationCheck:
     trials: list[Trial] = []
     compiled = _compile(rel)
@@ -271,6 +332,10 @@ def check_with_variables(rel: ParsedRelation, contexts: list[Context], cache: Po
             trials.append(Trial(ctx.label, valid, failed, example))
             continue
         if failed == 0:
+            hunted = _hunt(rel, compiled, ctx, pts.points)
+            if hunted is not None:
+                trials.append(hunted)
+                continue
             status = "true" if ctx.label == "base" else "conditional"
             reason = "holds at every sampled point" + ("" if ctx.label == "base" else f" given {ctx.label}")
             return RelationCheck(status, reason, {"context": ctx.label, "domain": ctx.domain, "points": valid})

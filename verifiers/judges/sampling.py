@@ -100,6 +100,20 @@ def _positive(rng: np.random.Generator) -> float:
 _SCALES = (1.0, 1.0, 0.5, 0.25, 0.1, 0.03)
 
 
+def _nudge(rng: np.random.Generator, x: float, spread: float, lo: float | None, hi: float | None,
+           domain: str) -> float:
+    """A value near x, by a relative step, kept inside the variable's bounds."""
+    if x > 0 and (domain in ("positive", "nonnegative") or (lo is not None and lo >= 0)):
+        y = x * math.exp(rng.normal(0.0, spread))
+    else:
+        y = x + rng.normal(0.0, spread) * max(1.0, abs(x))
+    if lo is not None and y < lo:
+        y = lo + (lo - y) if hi is None or lo + (lo - y) <= hi else lo
+    if hi is not None and y > hi:
+        y = hi - (y - hi) if lo is None or hi - (y - hi) >= lo else hi
+    return y
+
+
 class PointSet:
     """Up to `n` points (dicts name → value) for a context and a set of variables."""
 
@@ -109,7 +123,9 @@ class PointSet:
 
 
 def sample(context: Context, symbols: Sequence[sp.Symbol], n: int = 40, max_tries: int = 400,
-           budget_s: float = 0.5) -> PointSet:
+           budget_s: float = 0.5, near: Sequence[dict[sp.Symbol, float]] = (), spread: float = 0.3) -> PointSet:
+    """Points of the context; with `near`, points drawn around those (each free value moved by a
+    relative amount of about `spread`), to look for a counterexample close to where a claim is tight."""
     defined = {s for s, _ in context.substitutions}
     if defined and context.equalities:
         # conditions are solved in terms of the free variables: write the definitions into them;
@@ -135,7 +151,7 @@ def sample(context: Context, symbols: Sequence[sp.Symbol], n: int = 40, max_trie
     if fallback is None:
         return PointSet([], 0)
     bounds = {name: (lo, hi) for name, lo, hi in context.bounds}
-    rng = _rng(context.key() + "#" + ",".join(s.name for s in wanted))
+    rng = _rng(context.key() + "#" + ",".join(s.name for s in wanted) + (f"~{spread}" if near else ""))
     points: list[dict[sp.Symbol, float]] = []
     tries = 0
     filters = [_compile_filter(f) for f in context.filters]
@@ -155,9 +171,13 @@ def sample(context: Context, symbols: Sequence[sp.Symbol], n: int = 40, max_trie
         pt: dict[sp.Symbol, float] = {}
         # on a surface such as a+b+c=1 the other variables must be small enough to leave room
         scale = float(rng.choice(_SCALES)) if context.equalities else 1.0
+        centre = near[tries % len(near)] if near else None
         for s in free:
             lo, hi = bounds.get(s.name, (None, None))
             integer = s.name in context.integer_symbols or context.domain == "integer"
+            if centre is not None and s in centre:
+                pt[s] = centre[s] if integer else _nudge(rng, centre[s], spread, lo, hi, context.domain)
+                continue
             x = _draw(rng, context.domain, lo, hi, integer)
             pt[s] = x * scale if (lo is None and hi is None and not integer) else x
         _respect_orderings(orderings, pt)
