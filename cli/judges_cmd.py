@@ -16,6 +16,7 @@ from agent.config import load_config
 from agent.runs import RunDir
 from models.calllog import CallLog
 from models.roles import RoleSpecs, parse_role_overrides
+from verifiers.judges.calibration.errata import ERRATA, Errata, confirm, load_errata
 from verifiers.judges.calibration.mutations import FLAW_TYPES
 from verifiers.judges.calibration.references import (
     DEFAULT_DATA,
@@ -66,6 +67,9 @@ def calibrate_command(
     context_chars: int = typer.Option(None, "--context-chars", min=500,
                                       help="Proof characters per model prompt (default 5000-6000, sized for the "
                                            "embedded model; raise it for long-context backends)."),
+    errata_file: Path = typer.Option(ERRATA, "--errata", help="Confirmed errors of the references (TOML); a flag "
+                                     "that only names them is not a false rejection."),
+    no_errata: bool = typer.Option(False, "--no-errata", help="Count every flag on a reference as a false rejection."),
     config: Path = typer.Option(None, "--config", help="A qed.toml to read (default: ./qed.toml)."),
 ) -> None:
     """Plant flaws in reference solutions and measure every chosen judge on them."""
@@ -95,6 +99,7 @@ def calibrate_command(
         origin = ", ".join(str(p) for p in paths)
     save_corpus(items, run.file("corpus.jsonl"))
     items = select([it for it in items if it.flaw in (*flaw_list, "none")], per_type)
+    known = Errata([] if no_errata else confirm(load_errata(errata_file), {it.ref_id: it.problem for it in items}))
     needed = roles_needed(chosen)
     specs: dict[str, str] = {}
     if needed:
@@ -108,6 +113,9 @@ def calibrate_command(
         settings.with_context(context_chars)
     meta = {"corpus": origin, "items judged": len(items), "judges": ", ".join(chosen),
             "models": ", ".join(f"{r}={s}" for r, s in specs.items()) or "none",
+            "errata": "none" if no_errata else
+            f"{errata_file} ({sum(e.confirmed for e in known.all)} confirmed, "
+            f"{sum(not e.confirmed for e in known.all)} refused)",
             "started": datetime.now(UTC).isoformat(timespec="seconds")}
     run.write_config({"command": "judges calibrate", **meta, "flaws": list(flaw_list), "limit": limit,
                       "per_type": per_type, "samples": samples})
@@ -120,7 +128,7 @@ def calibrate_command(
         with _progress(console) as bar:
             tasks = {name: bar.add_task(name, total=len(items)) for name in chosen}
             result = calibrate(items, chosen, models, settings,
-                               on_item=lambda name, k, n, it, v: bar.update(tasks[name], completed=k))
+                               on_item=lambda name, k, n, it, v: bar.update(tasks[name], completed=k), errata=known)
     finally:
         for m in {id(m): m for m in models.values()}.values():
             m.close()

@@ -102,8 +102,10 @@ _SCALES = (1.0, 1.0, 0.5, 0.25, 0.1, 0.03)
 
 def _nudge(rng: np.random.Generator, x: float, spread: float, lo: float | None, hi: float | None,
            domain: str) -> float:
-    """A value near x, by a relative step, kept inside the variable's bounds."""
-    if x > 0 and (domain in ("positive", "nonnegative") or (lo is not None and lo >= 0)):
+    """A value near x, by a relative step, kept inside the variable's bounds and domain."""
+    if domain in ("positive", "nonnegative"):
+        lo = 0.0 if lo is None else max(lo, 0.0)
+    if x > 0 and lo is not None and lo >= 0:
         y = x * math.exp(rng.normal(0.0, spread))
     else:
         y = x + rng.normal(0.0, spread) * max(1.0, abs(x))
@@ -111,6 +113,8 @@ def _nudge(rng: np.random.Generator, x: float, spread: float, lo: float | None, 
         y = lo + (lo - y) if hi is None or lo + (lo - y) <= hi else lo
     if hi is not None and y > hi:
         y = hi - (y - hi) if lo is None or hi - (y - hi) >= lo else hi
+    if domain == "positive" and y <= 0:
+        y = abs(x) * 1e-3 or 1e-6
     return y
 
 

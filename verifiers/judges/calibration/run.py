@@ -2,7 +2,9 @@
 
 An item is a reference solution as written (flaw "none") or with one planted flaw. A judge
 detects a flaw when its verdict is `fail`; on an unmodified reference a `fail` is a false
-rejection. `no_verdict` is neither and is counted on its own.
+rejection, unless every relation the judge calls wrong is a confirmed error of that reference
+(errata.py): such flags are counted apart, and the raw share of flagged references is shown too.
+`no_verdict` is neither and is counted on its own.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ from models.base import ChatModel
 from problems.record import Problem
 from verifiers.judges.registry import JudgeSettings, run_judge
 
+from .errata import Errata
 from .mutations import FLAW_TYPES, Mutator
 from .references import Reference
 
@@ -81,10 +84,13 @@ class Cell:
     n: int = 0
     fail: int = 0
     no_verdict: int = 0
+    known_error: int = 0  # fails on references that do contain the flagged errors (errata)
 
     @property
     def rate(self) -> float | None:
-        return self.fail / self.n if self.n else None
+        """Share of fails; on unmodified references, among those without a confirmed error."""
+        n = self.n - self.known_error
+        return (self.fail - self.known_error) / n if n else None
 
 
 @dataclass
@@ -93,11 +99,12 @@ class JudgeScore:
     cells: dict[str, Cell] = field(default_factory=dict)  # flaw type (or "none") -> counts
     seconds: float = 0.0
 
-    def add(self, flaw: str, verdict: str) -> None:
+    def add(self, flaw: str, verdict: str, known_error: bool = False) -> None:
         c = self.cells.setdefault(flaw, Cell())
         c.n += 1
         c.fail += verdict == "fail"
         c.no_verdict += verdict == "no_verdict"
+        c.known_error += verdict == "fail" and known_error
 
 
 @dataclass
@@ -106,6 +113,7 @@ class Calibration:
     items: int
     outcomes: list[dict[str, Any]]  # one row per (item, judge)
     settings: dict[str, Any] = field(default_factory=dict)
+    errata: list[dict[str, Any]] = field(default_factory=list)  # the errata used, and any refused
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -118,6 +126,7 @@ class Calibration:
                 }
                 for s in self.judges
             },
+            "errata": self.errata,
             "outcomes": self.outcomes,
         }
 
@@ -125,13 +134,15 @@ class Calibration:
 def _cell(c: Cell | None) -> dict[str, Any] | None:
     if c is None:
         return None
-    return {"n": c.n, "fail": c.fail, "no_verdict": c.no_verdict, "rate": c.rate}
+    return {"n": c.n, "fail": c.fail, "no_verdict": c.no_verdict, "known_error": c.known_error, "rate": c.rate}
 
 
 def calibrate(items: list[CorpusItem], judges: list[str], models: dict[str, ChatModel],
               settings: JudgeSettings | None = None,
-              on_item: Callable[[str, int, int, CorpusItem, str], None] | None = None) -> Calibration:
+              on_item: Callable[[str, int, int, CorpusItem, str], None] | None = None,
+              errata: Errata | None = None) -> Calibration:
     settings = settings or JudgeSettings()
+    errata = errata or Errata([])
     scores = []
     outcomes = []
     for name in judges:
@@ -140,26 +151,35 @@ def calibrate(items: list[CorpusItem], judges: list[str], models: dict[str, Chat
         for k, it in enumerate(items, start=1):
             t0 = time.perf_counter()
             v = run_judge(name, it.problem, it.proof, models, settings)
-            score.add(it.flaw, v.verdict)
-            outcomes.append({"judge": name, "item": it.id, "flaw": it.flaw, "verdict": v.verdict,
-                             "reason": v.reason[:300], "seconds": round(time.perf_counter() - t0, 2)})
+            wrong = [f.quote for f in v.findings if f.status == "wrong"]
+            known = it.flaw == NONE and v.verdict == "fail" and errata.explains(it.ref_id, wrong)
+            score.add(it.flaw, v.verdict, known)
+            outcome = {"judge": name, "item": it.id, "flaw": it.flaw, "verdict": v.verdict,
+                       "reason": v.reason[:300], "seconds": round(time.perf_counter() - t0, 2)}
+            if known:
+                outcome["known_error"] = True
+            outcomes.append(outcome)
             if on_item:
                 on_item(name, k, len(items), it, v.verdict)
         score.seconds = time.perf_counter() - start
         scores.append(score)
-    return Calibration(scores, len(items), outcomes)
+    return Calibration(scores, len(items), outcomes,
+                       errata=[{"refs": e.refs, "confirmed": e.confirmed, "problems": e.problems} for e in errata.all])
 
 
 def table_rows(cal: Calibration) -> tuple[list[str], list[list[str]]]:
     """Header and rows: one row per judge, one column per flaw type, then false rejections."""
     flaws = [f for f in FLAW_TYPES if any(f in s.cells for s in cal.judges)]
-    header = ["judge", *flaws, "false rejection", "no verdict", "time"]
+    header = ["judge", *flaws, "false rejection", "refs flagged", "no verdict", "time"]
     rows = []
     for s in cal.judges:
         row = [s.judge]
         for f in flaws:
             row.append(_fmt(s.cells.get(f)))
-        row.append(_fmt(s.cells.get(NONE)))
+        refs = s.cells.get(NONE)
+        row.append(_fmt(refs))
+        row.append(f"{100 * refs.fail / refs.n:.1f}% ({refs.fail}/{refs.n}, {refs.known_error} known errors)"
+                   if refs and refs.n else "—")
         nv = sum(c.no_verdict for c in s.cells.values())
         total = sum(c.n for c in s.cells.values())
         row.append(f"{nv}/{total}")
@@ -169,9 +189,9 @@ def table_rows(cal: Calibration) -> tuple[list[str], list[list[str]]]:
 
 
 def _fmt(c: Cell | None) -> str:
-    if c is None or not c.n:
+    if c is None or c.rate is None:
         return "—"
-    return f"{100 * c.fail / c.n:.1f}% ({c.fail}/{c.n})"
+    return f"{100 * c.rate:.1f}% ({c.fail - c.known_error}/{c.n - c.known_error})"
 
 
 def markdown(cal: Calibration, meta: dict[str, Any]) -> str:
@@ -180,16 +200,28 @@ def markdown(cal: Calibration, meta: dict[str, Any]) -> str:
     for k, v in meta.items():
         lines.append(f"- {k}: {v}")
     lines += ["", "Detection rate per planted flaw type (a `fail` verdict on the mutated proof) and "
-              "false-rejection rate (a `fail` on the reference as written).", ""]
+              "false-rejection rate (a `fail` on a reference as written, among the references without a "
+              "confirmed error). `refs flagged` is the raw share of unmodified references failed, those "
+              "whose flagged relations are all confirmed errors (verifiers/judges/calibration/errata.toml) "
+              "included.", ""]
     lines.append("| " + " | ".join(header) + " |")
     lines.append("|" + "---|" * len(header))
     for r in rows:
         lines.append("| " + " | ".join(r) + " |")
     missed = [o for o in cal.outcomes if o["flaw"] != NONE and o["verdict"] != "fail"]
-    false_rej = [o for o in cal.outcomes if o["flaw"] == NONE and o["verdict"] == "fail"]
+    flagged = [o for o in cal.outcomes if o["flaw"] == NONE and o["verdict"] == "fail"]
+    false_rej = [o for o in flagged if not o.get("known_error")]
+    caught = [o for o in flagged if o.get("known_error")]
     if false_rej:
         lines += ["", "## False rejections", ""]
         lines += [f"- {o['judge']} · {o['item']}: {o['reason'][:200]}" for o in false_rej[:60]]
+    if caught:
+        lines += ["", "## Flags on confirmed errors of the references", ""]
+        lines += [f"- {o['judge']} · {o['item']}: {o['reason'][:200]}" for o in caught[:60]]
+    refused = [e for e in cal.errata if not e["confirmed"]]
+    if refused:
+        lines += ["", "## Errata not confirmed (not used)", ""]
+        lines += [f"- {', '.join(e['refs'])}: {'; '.join(e['problems'])[:300]}" for e in refused]
     if missed:
         lines += ["", f"## Missed planted flaws ({len(missed)}; first 60)", ""]
         lines += [f"- {o['judge']} · {o['item']}: {o['verdict']} — {o['reason'][:160]}" for o in missed[:60]]

@@ -1,0 +1,137 @@
+"""Known computation errors in reference solutions, each re-checked before it is believed.
+
+A `fail` on an unmodified reference is a false rejection only if the reference is right. The
+errata (errata.toml) list relations that references write and that are false; the harness checks
+each one again here, independently of the judges (sympy at 30 digits at the listed point, which must
+satisfy the problem's stated conditions), and uses only those that hold up.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import sympy as sp
+
+from problems.record import Problem
+from verifiers.judges.assumptions import read_assumptions
+from verifiers.judges.extract import relations_in
+from verifiers.judges.latex_expr import LatexParseError, symbol
+from verifiers.judges.relcheck import parse_relation
+
+ERRATA = Path(__file__).with_name("errata.toml")
+_DPS = 30
+_TOL = sp.Float(10) ** -20
+
+
+@dataclass
+class Claim:
+    latex: str
+    at: dict[str, str]
+
+
+@dataclass
+class Erratum:
+    refs: list[str]
+    why: str
+    claims: list[Claim]
+    problems: list[str] = field(default_factory=list)  # why the re-check refused it; empty = confirmed
+
+    @property
+    def confirmed(self) -> bool:
+        return not self.problems
+
+
+def load_errata(path: Path = ERRATA) -> list[Erratum]:
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+        return [Erratum(list(e["refs"]), e.get("why", "").strip(),
+                        [Claim(c["latex"], {k: str(v) for k, v in c.get("at", {}).items()}) for c in e["claim"]])
+                for e in data.get("erratum", [])]
+    except tomllib.TOMLDecodeError as e:
+        raise ValueError(f"{path}: not TOML ({e})") from None
+    except (KeyError, TypeError, AttributeError) as e:
+        raise ValueError(f"{path}: each [[erratum]] needs refs and [[erratum.claim]] entries with latex ({e})") from None
+
+
+def normalize(latex: str) -> str:
+    return " ".join(latex.split())
+
+
+def claim_problem(claim: Claim, problem: Problem | None) -> str | None:
+    """Why the claim is not shown false at its point (None when it is)."""
+    rels = relations_in(f"${claim.latex}$")
+    if len(rels) != 1:
+        return f"`{claim.latex[:60]}` does not read as one relation"
+    r = rels[0]
+    try:
+        p = parse_relation(r.lhs, r.op, r.rhs)
+        point = {symbol(k): sp.sympify(v, locals={"pi": sp.pi, "sqrt": sp.sqrt}) for k, v in claim.at.items()}
+    except (LatexParseError, ValueError, sp.SympifyError) as e:
+        return f"`{claim.latex[:60]}` not read: {e}"
+    missing = p.free - set(point)
+    if missing:
+        return f"`{claim.latex[:60]}`: no value for {', '.join(sorted(s.name for s in missing))}"
+    lhs = sp.N(p.lhs.expr.subs(point), _DPS)
+    rhs = sp.N(p.rhs.expr.subs(point), _DPS)
+    if not (lhs.is_real and rhs.is_real):
+        return f"`{claim.latex[:60]}` has no real value at its point"
+    d = lhs - rhs
+    holds = {"=": abs(d) <= _TOL, "<=": d <= _TOL, ">=": d >= -_TOL, "<": d < _TOL, ">": d > -_TOL}.get(p.op)
+    if holds is None or holds:
+        return f"`{claim.latex[:60]}` holds at {claim.at}"
+    if problem is not None:
+        outside = _outside(point, problem)
+        if outside:
+            return f"the point of `{claim.latex[:60]}` {outside}"
+    return None
+
+
+def _outside(point: dict[sp.Symbol, sp.Expr], problem: Problem) -> str | None:
+    """How the point breaks the problem's stated conditions on the variables it sets, if it does."""
+    a = read_assumptions(problem.statement)
+    values = {s: sp.N(v, _DPS) for s, v in point.items()}
+    for s, v in values.items():
+        if s.name in a.bounds or a.domain in ("positive", "nonnegative"):
+            lo, hi = a.bounds.get(s.name, (None, None))
+            if a.domain == "positive" and v <= 0 or a.domain == "nonnegative" and v < 0:
+                return f"has {s.name} = {v} outside the {a.domain} domain"
+            if lo is not None and v < lo - 1e-12 or hi is not None and v > hi + 1e-12:
+                return f"has {s.name} = {v} outside [{lo}, {hi}]"
+    for e in a.equalities:
+        if e.free_symbols <= set(values) and abs(sp.N(e.subs(values), _DPS)) > _TOL:
+            return f"is not on the condition {e} = 0"
+    for f in a.filters:
+        if f.free_symbols <= set(values) and not bool(f.subs(values)):
+            return f"breaks the condition {f}"
+    return None
+
+
+def confirm(errata: list[Erratum], problems: dict[str, Problem]) -> list[Erratum]:
+    """Re-check every erratum against its references' problems; the result says which held up."""
+    for e in errata:
+        e.problems = []
+        for claim in e.claims:
+            for ref in e.refs or [""]:
+                why = claim_problem(claim, problems.get(ref))
+                if why:
+                    e.problems.append(f"{ref}: {why}")
+    return errata
+
+
+class Errata:
+    """The confirmed errata by reference id: which flagged relations a reference really gets wrong."""
+
+    def __init__(self, errata: list[Erratum]):
+        self.all = errata
+        self._claims: dict[str, set[str]] = {}
+        for e in errata:
+            if e.confirmed:
+                for ref in e.refs:
+                    self._claims.setdefault(ref, set()).update(normalize(c.latex) for c in e.claims)
+
+    def explains(self, ref_id: str, wrong_quotes: list[str]) -> bool:
+        """Every relation the judge calls wrong in this reference is a confirmed erratum."""
+        known = self._claims.get(ref_id)
+        return bool(known) and bool(wrong_quotes) and all(normalize(q) in known for q in wrong_quotes)
