@@ -200,3 +200,11 @@ def test_conditions_said_in_words_are_assumed() -> None:
     assert numeric_computation.check(product, statement).verdict == "pass"
     assert numeric_computation.check(minimum, statement).verdict == "pass"
     assert numeric_computation.check("Then $a+b+c \\geq 3$.", statement).verdict == "fail"
+
+
+def test_equations_in_integers_are_not_refuted_by_real_points() -> None:
+    statement = ("Determine all positive integers $n$ and integer sequences $a_0, a_1, \\ldots, a_n$ such that "
+                 "$a_n = 3$ and $f(a_{i-1}) = a_i$ for all $i$.")
+    proof = "Comparing leading coefficients gives $2 a_{1}^{2}=2$. Also $2^{4} - 1 = 15$."
+    assert numeric_computation.check(proof, statement).verdict == "pass"
+    assert numeric_computation.check("Here $2^{4} - 1 = 17$.", statement).verdict == "fail"

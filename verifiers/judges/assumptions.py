@@ -65,7 +65,8 @@ def read_assumptions(statement: str | None) -> Assumptions:
     if _POSITIVE_INT.search(text) and out.domain is None:
         out.domain = "positive"
     out.geometric = bool(_GEOMETRY.search(text))
-    out.discrete = bool(_DISCRETE.search(text))
+    # about integers, or about objects (people, grids, sets) counted by integers, with no real variable
+    out.discrete = bool(_DISCRETE.search(text)) or (bool(_COUNTED.search(text)) and not _ANY_REAL.search(text))
     for seg in find_math(text):
         read_variable_lists(seg.content, out)
         after = text[seg.end + 1 : seg.end + 60]
@@ -89,6 +90,9 @@ def read_assumptions(statement: str | None) -> Assumptions:
 
 _DISCRETE = re.compile(r"\b(primes?|divisib\w*|divides|digits?|modulo|mod|coprime|gcd|lcm)\b|\\mathbb\s*\{?Z\}?",
                        re.I)
+_COUNTED = re.compile(r"\b(integers?|natural numbers?|sequences?|students?|grid|colou?r\w*|boys|girls|people|"
+                      r"subsets?|graphs?|vertices|tournaments?|games?|players?)\b|\\mathbb\s*\{?[NZ]\}?", re.I)
+_ANY_REAL = re.compile(r"\breals?\b|\\mathbb\s*\{?R\}?", re.I)
 _INTEGER_WORDS = re.compile(r"^[^.;$]{0,40}?\b(integers?|natural numbers?)\b", re.I)
 _GEOMETRY = re.compile(r"\b(triangle|circle|area|radius|radii|perimeter|angle|polygon|altitude|"
                        r"median|bisector|circumradius|inradius|quadrilateral|tetrahedron)", re.I)
