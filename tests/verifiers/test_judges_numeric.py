@@ -208,3 +208,19 @@ def test_equations_in_integers_are_not_refuted_by_real_points() -> None:
     proof = "Comparing leading coefficients gives $2 a_{1}^{2}=2$. Also $2^{4} - 1 = 15$."
     assert numeric_computation.check(proof, statement).verdict == "pass"
     assert numeric_computation.check("Here $2^{4} - 1 = 17$.", statement).verdict == "fail"
+
+
+def test_a_family_definition_reads_each_member() -> None:
+    statement = ("Let $a_{1}, a_{2}, \\ldots, a_{n}$ be positive real numbers and define "
+                 "$b_{k}=2^{k}\\left(1+a_{k}^{2}\\right)$ for each $k$. Prove that $\\sum 1/b_k \\leq 1$.")
+    proof = "For the last term, $\\frac{1}{b_{n}}=\\frac{1}{2^{n}} \\cdot \\frac{%s}{1+a_{n}^{2}}$."
+    assert numeric_computation.check(proof % "1", statement).verdict == "pass"
+    assert numeric_computation.check(proof % "2", statement).verdict == "fail"
+
+
+def test_equal_members_of_a_family_set_every_member() -> None:
+    statement = ("Let $a_{1}, a_{2}, \\ldots, a_{n}$ be positive real numbers with $a_{1}+\\cdots+a_{n}=1$. "
+                 "Find the largest $C$ with $a_{1}^{-2}+\\cdots+a_{n}^{-2} \\geq C$.")
+    proof = "Equality holds when $a_1 = a_2 = \\cdots = a_n = \\frac{1}{n}$, since then $a_i^{-2} = n^%s$."
+    assert numeric_computation.check(proof % "2", statement).verdict == "pass"
+    assert numeric_computation.check(proof % "3", statement).verdict == "fail"

@@ -98,8 +98,81 @@ def context_builder(text: str, assumptions: Assumptions, statement: str | None =
         except (LatexParseError, ValueError):
             parsed.append(None)
     segments = find_math(text, steps)
-    return _ContextBuilder(assumptions, rels, parsed, _assumed(rels, parsed), (statement or "") + "\n" + text,
-                           _memberships(segments), _spoken_conditions(segments))
+    builder = _ContextBuilder(assumptions, rels, parsed, _assumed(rels, parsed), (statement or "") + "\n" + text,
+                              _memberships(segments), _spoken_conditions(segments))
+    builder.families = _families(_family_definitions(statement or ""))
+    return builder
+
+
+_DEFINING = re.compile(r"\bdefine|\bfor (each|all|every|any)\b|\blet\b", re.I)
+
+
+def _family_definitions(statement: str) -> list[ParsedRelation | None]:
+    """The relations of the statement's defining sentences ("define $b_k = ...$ for each $k$"): in a proof
+    `a_n = 1/n` is as often the value of the last term as a rule for every term, so only these count."""
+    out: list[ParsedRelation | None] = []
+    for r in relations_in(statement):
+        if not _DEFINING.search(r.segment.sentence_text):
+            continue
+        try:
+            out.append(parse_relation(r.lhs, r.op, r.rhs))
+        except (LatexParseError, ValueError):
+            out.append(None)
+    return out
+
+
+_INDEXED = re.compile(r"^([A-Za-z]+)_([a-z]|\d+)$")
+
+
+def _families(parsed: list[ParsedRelation | None]) -> dict[str, tuple[sp.Symbol, sp.Expr]]:
+    """Definitions of a whole family, `b_k = 2^k (1 + a_k^{2^k})`: base name -> (index, formula)."""
+    out: dict[str, tuple[sp.Symbol, sp.Expr]] = {}
+    for p in parsed:
+        if p is None or p.op != "=":
+            continue
+        for side, other in ((p.lhs.expr, p.rhs.expr), (p.rhs.expr, p.lhs.expr)):
+            m = _INDEXED.match(side.name) if isinstance(side, sp.Symbol) else None
+            if m and m.group(2).isalpha() and side not in other.free_symbols and other.free_symbols:
+                out.setdefault(m.group(1), (symbol(m.group(2)), other))
+                break
+    return out
+
+
+def _whole_families(values: dict[sp.Symbol, sp.Expr], p: ParsedRelation | None) -> dict[sp.Symbol, sp.Expr]:
+    """`a_1 = a_2 = \\cdots = a_n = 1/n` sets every member: the relation's a_i gets the same value."""
+    shared: dict[str, set[sp.Expr]] = {}
+    for s, v in values.items():
+        m = _INDEXED.match(s.name)
+        if m and not (isinstance(v, sp.Symbol) and _INDEXED.match(v.name)):  # a_1 = a_2: a link, not a value
+            shared.setdefault(m.group(1), set()).add(v)
+    members: dict[str, int] = {}
+    for s in values:
+        m = _INDEXED.match(s.name)
+        if m:
+            members[m.group(1)] = members.get(m.group(1), 0) + 1
+    out = dict(values)
+    for s in (p.free if p is not None else ()):
+        m = _INDEXED.match(s.name)
+        if s not in out and m and members.get(m.group(1), 0) >= 2 and len(shared.get(m.group(1), ())) == 1:
+            out[s] = next(iter(shared[m.group(1)]))
+    return out
+
+
+def _instance(s: sp.Symbol, families: dict[str, tuple[sp.Symbol, sp.Expr]]) -> sp.Expr | None:
+    """`b_n` (or `b_1`) from the family definition `b_k = ...`, with every k-indexed symbol re-indexed."""
+    m = _INDEXED.match(s.name)
+    if not m or m.group(1) not in families:
+        return None
+    index, formula = families[m.group(1)]
+    new = sp.Integer(int(m.group(2))) if m.group(2).isdigit() else symbol(m.group(2))
+    if new == index:
+        return None
+    moves: dict[sp.Symbol, sp.Expr] = {index: new}
+    for f in formula.free_symbols:
+        fm = _INDEXED.match(f.name)
+        if fm and fm.group(2) == index.name:
+            moves[f] = symbol(f"{fm.group(1)}_{m.group(2)}")
+    return formula.xreplace(moves)
 
 
 def check_relations(text: str, assumptions: Assumptions, statement: str | None = None) -> list[CheckedRelation]:
@@ -108,6 +181,10 @@ def check_relations(text: str, assumptions: Assumptions, statement: str | None =
     builder = context_builder(text, assumptions, statement)
     rels, parsed, assumed = builder.rels, builder.parsed, builder.assumed
     known, listed_at = _known_symbols(statement, assumptions, parsed, text)
+    # a_i when the problem has a_1, ..., a_n; b_n when it defines every b_k
+    bases = {m.group(1) for s in known if (m := _INDEXED.match(s.name))} | set(builder.families)
+    known |= {s for p in parsed if p is not None for s in p.free
+              if (m := _INDEXED.match(s.name)) and m.group(1) in bases}
     cache = PointCache()
     unreadable_cases = _unreadable_case_sentences(find_math(text, steps), parsed, rels)
     hypothetical = {st.index for st in steps if _HYPOTHETICAL.search(st.text)}
@@ -273,6 +350,9 @@ def _known_symbols(statement: str | None, assumptions: Assumptions, parsed: list
                     continue
                 if "_" in tok:
                     known.add(symbol(tok.replace("{", "").replace("}", "")))
+                    index = tok.split("_", 1)[1].strip("{}")
+                    if len(index) == 1 and index.isalpha():
+                        known.add(symbol(index))  # the n of a_n ranges too
                     tok = tok.split("_")[0]
                 for ch in tok:
                     known.add(symbol(ch))
@@ -366,6 +446,7 @@ class _ContextBuilder:
                  spoken: list[Spoken] = ()):
         self.assumptions = assumptions
         self.spoken = list(spoken)
+        self.families: dict[str, tuple[sp.Symbol, sp.Expr]] = {}
         self.rels = rels
         self.parsed = parsed
         self.assumed = assumed
@@ -485,7 +566,7 @@ class _ContextBuilder:
                 flt += said_filters
         if not (subs or eqs or flt):
             return None
-        return subs, eqs, flt
+        return _whole_families(subs, self.parsed[i]), eqs, flt
 
     def _definitions_before(self, i: int) -> dict[sp.Symbol, sp.Expr]:
         """`x = \\frac{1}{bc}`-style definitions (a symbol on one side, a formula on the other)."""
@@ -499,6 +580,12 @@ class _ContextBuilder:
                         and not isinstance(other, sp.Symbol)):
                     defs[side] = other
                     break
+        p = self.parsed[i]
+        for s in sorted(p.free if p is not None else (), key=by_name):
+            if s not in defs:
+                inst = _instance(s, self.families)
+                if inst is not None:
+                    defs[s] = inst  # b_n read through the statement's b_k = ...
         return defs
 
     def _point_groups(self) -> list[_PointGroup]:
@@ -542,7 +629,8 @@ class _ContextBuilder:
                      if p is not None and self.assumed[j] and p.op in ("<", ">", "<=", ">=")
                      and self.rels[j].segment.start > g.start and self.rels[j].segment.sentence not in g.sentences]
             shown = ", ".join(f"{k} = {v}" for k, v in list(g.values.items())[:4])
-            out.append((f"the values of step {g.step + 1} ({shown})", g.values, later))
+            out.append((f"the values of step {g.step + 1} ({shown})", _whole_families(g.values, self.parsed[i]),
+                        later))
             if len(out) >= _MAX_POINT_GROUPS:
                 break
         return out

@@ -163,8 +163,10 @@ def sample(context: Context, symbols: Sequence[sp.Symbol], n: int = 40, max_trie
     subs = [(s, *_compiled_definition(e)) for s, e in context.substitutions]
     if context.equalities:
         import scipy.optimize  # noqa: F401 (slow first import; keep it out of the sampling budget)
-    deadline = time.monotonic() + budget_s
-    while len(points) < n and tries < max_tries and time.monotonic() < deadline:
+    # the budget is this process's CPU time, not wall time: a verdict must not depend on what else the
+    # machine is running (a model server on the same cores)
+    deadline = time.process_time() + budget_s
+    while len(points) < n and tries < max_tries and time.process_time() < deadline:
         if tries >= max_tries // 4 and not points:
             break  # this context is (nearly) empty: do not spend the budget on it
         tries += 1
