@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from problems.record import Problem
 from verifiers.judges import numeric_approximation, numeric_computation
 from verifiers.judges.extract import find_math, relations_in, split_steps
@@ -155,72 +157,69 @@ def test_ravi_substitution_variables_are_checkable_in_a_triangle_problem() -> No
     assert numeric_computation.check(proof.replace("<0", ">0"), triangle).verdict == "pass"
 
 
-def test_variables_the_proof_introduces_with_a_domain_are_checked() -> None:
-    statement = "Let $a, b > 1$. Prove that $\\sqrt{a-1}+\\sqrt{b-1} \\leq \\sqrt{ab}$."
-    wrong = "For every $x, y \\in \\mathbb{R}^{+}$ we have $(x+y)^{2} \\leq x y$."
-    right = "For every $x, y \\in \\mathbb{R}^{+}$ we have $(x+y)^{2} \\geq 4 x y$."
-    assert numeric_computation.check(wrong, statement).verdict == "fail"
-    assert numeric_computation.check(right, statement).verdict == "pass"
+def _pair(template: str, right: str, wrong: str) -> tuple[str, str]:
+    """The proof with the right and with the wrong value at @."""
+    return template.replace("@", right), template.replace("@", wrong)
 
 
-def test_a_parameter_of_a_parameter_is_a_variable() -> None:
-    statement = "Let $a, b, c$ be positive real numbers. Prove that $a+b+c \\geq 3\\sqrt[3]{abc}$."
-    proof = ("Put $a = x y$ with $x, y > 0$, and then $y = \\tan \\frac{\\beta}{2}$. "
-             "Then $\\frac{\\sqrt{1+\\tan^{2} \\frac{\\beta}{2}}}{\\tan \\frac{\\beta}{2}} = \\frac{%s}{\\sin \\frac{\\beta}{2}}$.")
-    assert numeric_computation.check(proof % "2", statement).verdict == "fail"
-    assert numeric_computation.check(proof % "1", statement).verdict == "pass"
+# (statement, a proof the judge must pass, one it must fail); None where only one side is the point
+READINGS = [
+    pytest.param(  # variables the proof introduces with a domain are checked, not excused as names
+        "Let $a, b > 1$. Prove that $\\sqrt{a-1}+\\sqrt{b-1} \\leq \\sqrt{ab}$.",
+        "For every $x, y \\in \\mathbb{R}^{+}$ we have $(x+y)^{2} \\geq 4 x y$.",
+        "For every $x, y \\in \\mathbb{R}^{+}$ we have $(x+y)^{2} \\leq x y$.",
+        id="proof-variables-with-a-domain"),
+    pytest.param(  # a parameter of a parameter (a = xy, y = tan(beta/2)) is a variable
+        "Let $a, b, c$ be positive real numbers. Prove that $a+b+c \\geq 3\\sqrt[3]{abc}$.",
+        *_pair("Put $a = x y$ with $x, y > 0$, and then $y = \\tan \\frac{\\beta}{2}$. Then "
+               "$\\frac{\\sqrt{1+\\tan^{2} \\frac{\\beta}{2}}}{\\tan \\frac{\\beta}{2}} = "
+               "\\frac{@}{\\sin \\frac{\\beta}{2}}$.", "1", "2"),
+        id="parameter-of-a-parameter"),
+    pytest.param(  # an equality case speaks for its own sentence (and the next), not for what came before
+        "Let $x$ be a positive real number. Prove that $x^2+1 \\geq 2x$.",
+        "We have $x^{2}+1 \\geq 2x$. Equality holds iff $x = 1$, since then $x^{2}+1 = 2x$.",
+        "We have $x^{2}+1 = 2x$. Equality holds iff $x = 1$.",
+        id="equality-case-comes-after"),
+    pytest.param(  # a case ends when the proof assumes the opposite
+        "Let $x, y, z$ be non-negative real numbers. Prove that $x^2+y^2+z^2 \\geq xy+yz+zx$.",
+        None,
+        "If one of them is zero, say $z = 0$, the claim is $x^{2}+y^{2} \\geq x y$. So let us assume $z > 0$. "
+        "Then $x^{2}+\\frac{y^{2}+z^{2}}{2} = \\frac{2 x^{2}+y^{2}+z^{3}}{2}$.",
+        id="case-ended-by-the-opposite"),
+    pytest.param(  # abc > 1000/1001 only within a few tenths of a percent of a = b = c = 1: random points miss it
+        "Let $a, b, c$ be positive real numbers with $a+b+c=3$. Prove that $abc \\leq 1$.",
+        "By AM-GM, $a b c \\leq 1$.",
+        "By AM-GM, $a b c \\leq \\frac{1000}{1001}$.",
+        id="wrong-constant-near-the-equality-case"),
+    pytest.param(  # conditions said in words are assumed
+        "Let $a, b, c$ be positive real numbers. Prove that $a^2+b^2+c^2 \\geq ab+bc+ca$.",
+        "If $a, b, c$ have product 1, then $a+b+c \\geq 3$. Let $c$ the minimum among $a, b, c$. "
+        "Then $c^{3} \\leq a b c$.",
+        "Then $a+b+c \\geq 3$.",
+        id="conditions-in-words"),
+    pytest.param(  # equations in integers are not refuted by real points; arithmetic still is
+        "Determine all positive integers $n$ and integer sequences $a_0, a_1, \\ldots, a_n$ such that "
+        "$a_n = 3$ and $f(a_{i-1}) = a_i$ for all $i$.",
+        "Comparing leading coefficients gives $2 a_{1}^{2}=2$. Also $2^{4} - 1 = 15$.",
+        "Here $2^{4} - 1 = 17$.",
+        id="equations-in-integers"),
+    pytest.param(  # a family definition b_k = ... reads every member
+        "Let $a_{1}, a_{2}, \\ldots, a_{n}$ be positive real numbers and define "
+        "$b_{k}=2^{k}\\left(1+a_{k}^{2}\\right)$ for each $k$. Prove that $\\sum 1/b_k \\leq 1$.",
+        *_pair("For the last term, $\\frac{1}{b_{n}}=\\frac{1}{2^{n}} \\cdot \\frac{@}{1+a_{n}^{2}}$.", "1", "2"),
+        id="family-definition"),
+    pytest.param(  # a_1 = a_2 = ... = a_n = 1/n sets every member, a_i too
+        "Let $a_{1}, a_{2}, \\ldots, a_{n}$ be positive real numbers with $a_{1}+\\cdots+a_{n}=1$. "
+        "Find the largest $C$ with $a_{1}^{-2}+\\cdots+a_{n}^{-2} \\geq C$.",
+        *_pair("Equality holds when $a_1 = a_2 = \\cdots = a_n = \\frac{1}{n}$, since then $a_i^{-2} = n^@$.",
+               "2", "3"),
+        id="equal-family-members"),
+]
 
 
-def test_an_equality_case_does_not_excuse_what_came_before_it() -> None:
-    before = "We have $x^{2}+1 = 2x$. Equality holds iff $x = 1$."
-    after = "We have $x^{2}+1 \\geq 2x$. Equality holds iff $x = 1$, since then $x^{2}+1 = 2x$."
-    statement = "Let $x$ be a positive real number. Prove that $x^2+1 \\geq 2x$."
-    assert numeric_computation.check(before, statement).verdict == "fail"
-    assert numeric_computation.check(after, statement).verdict == "pass"
-
-
-def test_a_case_ends_when_the_proof_assumes_the_opposite() -> None:
-    statement = "Let $x, y, z$ be non-negative real numbers. Prove that $x^2+y^2+z^2 \\geq xy+yz+zx$."
-    proof = ("If one of them is zero, say $z = 0$, the claim is $x^{2}+y^{2} \\geq x y$. "
-             "So let us assume $z > 0$. Then $x^{2}+\\frac{y^{2}+z^{2}}{2} = \\frac{2 x^{2}+y^{2}+z^{3}}{2}$.")
-    assert numeric_computation.check(proof, statement).verdict == "fail"
-
-
-def test_a_wrong_constant_near_the_equality_case_is_found() -> None:
-    # abc > 1000/1001 only within a few tenths of a percent of a = b = c = 1: random points miss it
-    statement = "Let $a, b, c$ be positive real numbers with $a+b+c=3$. Prove that $abc \\leq 1$."
-    assert numeric_computation.check("By AM-GM, $a b c \\leq \\frac{1000}{1001}$.", statement).verdict == "fail"
-    assert numeric_computation.check("By AM-GM, $a b c \\leq 1$.", statement).verdict == "pass"
-
-
-def test_conditions_said_in_words_are_assumed() -> None:
-    statement = "Let $a, b, c$ be positive real numbers. Prove that $a^2+b^2+c^2 \\geq ab+bc+ca$."
-    product = "If $a, b, c$ have product 1, then $a+b+c \\geq 3$."
-    minimum = "Let $c$ the minimum among $a, b, c$. Then $c^{3} \\leq a b c$."
-    assert numeric_computation.check(product, statement).verdict == "pass"
-    assert numeric_computation.check(minimum, statement).verdict == "pass"
-    assert numeric_computation.check("Then $a+b+c \\geq 3$.", statement).verdict == "fail"
-
-
-def test_equations_in_integers_are_not_refuted_by_real_points() -> None:
-    statement = ("Determine all positive integers $n$ and integer sequences $a_0, a_1, \\ldots, a_n$ such that "
-                 "$a_n = 3$ and $f(a_{i-1}) = a_i$ for all $i$.")
-    proof = "Comparing leading coefficients gives $2 a_{1}^{2}=2$. Also $2^{4} - 1 = 15$."
-    assert numeric_computation.check(proof, statement).verdict == "pass"
-    assert numeric_computation.check("Here $2^{4} - 1 = 17$.", statement).verdict == "fail"
-
-
-def test_a_family_definition_reads_each_member() -> None:
-    statement = ("Let $a_{1}, a_{2}, \\ldots, a_{n}$ be positive real numbers and define "
-                 "$b_{k}=2^{k}\\left(1+a_{k}^{2}\\right)$ for each $k$. Prove that $\\sum 1/b_k \\leq 1$.")
-    proof = "For the last term, $\\frac{1}{b_{n}}=\\frac{1}{2^{n}} \\cdot \\frac{%s}{1+a_{n}^{2}}$."
-    assert numeric_computation.check(proof % "1", statement).verdict == "pass"
-    assert numeric_computation.check(proof % "2", statement).verdict == "fail"
-
-
-def test_equal_members_of_a_family_set_every_member() -> None:
-    statement = ("Let $a_{1}, a_{2}, \\ldots, a_{n}$ be positive real numbers with $a_{1}+\\cdots+a_{n}=1$. "
-                 "Find the largest $C$ with $a_{1}^{-2}+\\cdots+a_{n}^{-2} \\geq C$.")
-    proof = "Equality holds when $a_1 = a_2 = \\cdots = a_n = \\frac{1}{n}$, since then $a_i^{-2} = n^%s$."
-    assert numeric_computation.check(proof % "2", statement).verdict == "pass"
-    assert numeric_computation.check(proof % "3", statement).verdict == "fail"
+@pytest.mark.parametrize(("statement", "right", "wrong"), READINGS)
+def test_what_the_text_says_decides_what_is_checked(statement: str, right: str | None, wrong: str | None) -> None:
+    if right is not None:
+        assert numeric_computation.check(right, statement).verdict == "pass"
+    if wrong is not None:
+        assert numeric_computation.check(wrong, statement).verdict == "fail"
