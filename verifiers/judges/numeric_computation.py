@@ -90,14 +90,9 @@ def check(text: str, problem: Problem | str | None = None) -> JudgeVerdict:
 def context_builder(text: str, assumptions: Assumptions, statement: str | None = None) -> _ContextBuilder:
     """The relations of a text, read, with what the text assumes around each of them."""
     steps = split_steps(text)
-    rels = relations_in(text, find_math(text, steps))[:_MAX_RELATIONS]
-    parsed: list[ParsedRelation | None] = []
-    for r in rels:
-        try:
-            parsed.append(parse_relation(r.lhs, r.op, r.rhs))
-        except (LatexParseError, ValueError):
-            parsed.append(None)
     segments = find_math(text, steps)
+    rels = relations_in(text, segments)[:_MAX_RELATIONS]
+    parsed = _parse_all(rels)
     builder = _ContextBuilder(assumptions, rels, parsed, _assumed(rels, parsed), (statement or "") + "\n" + text,
                               _memberships(segments), _spoken_conditions(segments))
     builder.families = _families(_family_definitions(statement or ""))
@@ -107,18 +102,21 @@ def context_builder(text: str, assumptions: Assumptions, statement: str | None =
 _DEFINING = re.compile(r"\bdefine|\bfor (each|all|every|any)\b|\blet\b", re.I)
 
 
-def _family_definitions(statement: str) -> list[ParsedRelation | None]:
-    """The relations of the statement's defining sentences ("define $b_k = ...$ for each $k$"): in a proof
-    `a_n = 1/n` is as often the value of the last term as a rule for every term, so only these count."""
+def _parse_all(rels: list[Relation]) -> list[ParsedRelation | None]:
+    """Each relation read, or None where it cannot be."""
     out: list[ParsedRelation | None] = []
-    for r in relations_in(statement):
-        if not _DEFINING.search(r.segment.sentence_text):
-            continue
+    for r in rels:
         try:
             out.append(parse_relation(r.lhs, r.op, r.rhs))
         except (LatexParseError, ValueError):
             out.append(None)
     return out
+
+
+def _family_definitions(statement: str) -> list[ParsedRelation | None]:
+    """The relations of the statement's defining sentences ("define $b_k = ...$ for each $k$"): in a proof
+    `a_n = 1/n` is as often the value of the last term as a rule for every term, so only these count."""
+    return _parse_all([r for r in relations_in(statement) if _DEFINING.search(r.segment.sentence_text)])
 
 
 _INDEXED = re.compile(r"^([A-Za-z]+)_([a-z]|\d+)$")
@@ -141,15 +139,13 @@ def _families(parsed: list[ParsedRelation | None]) -> dict[str, tuple[sp.Symbol,
 def _whole_families(values: dict[sp.Symbol, sp.Expr], p: ParsedRelation | None) -> dict[sp.Symbol, sp.Expr]:
     """`a_1 = a_2 = \\cdots = a_n = 1/n` sets every member: the relation's a_i gets the same value."""
     shared: dict[str, set[sp.Expr]] = {}
-    for s, v in values.items():
-        m = _INDEXED.match(s.name)
-        if m and not (isinstance(v, sp.Symbol) and _INDEXED.match(v.name)):  # a_1 = a_2: a link, not a value
-            shared.setdefault(m.group(1), set()).add(v)
     members: dict[str, int] = {}
-    for s in values:
+    for s, v in values.items():
         m = _INDEXED.match(s.name)
         if m:
             members[m.group(1)] = members.get(m.group(1), 0) + 1
+            if not (isinstance(v, sp.Symbol) and _INDEXED.match(v.name)):  # a_1 = a_2: a link, not a value
+                shared.setdefault(m.group(1), set()).add(v)
     out = dict(values)
     for s in (p.free if p is not None else ()):
         m = _INDEXED.match(s.name)
@@ -268,6 +264,11 @@ _EXTREME = re.compile(r"^(?:is\s+|be\s+)?the\s+(minimum|smallest|least|minimal|m
                       r"maximal)\s+(?:one\s+)?(?:among|of|from|in)(?:\s+the\s+numbers)?\W*$", re.I)
 _LISTED = re.compile(r"[A-Za-z](?:_\{?\w+\}?)?")
 
+
+def _listed_symbols(content: str) -> list[sp.Symbol]:
+    """The letters (with subscripts) a formula names, in order: `a, b_{1}, c` -> a, b_1, c."""
+    return [symbol(v.replace("{", "").replace("}", "")) for v in _LISTED.findall(content)]
+
 Spoken = tuple[int, int, list[sp.Expr], list[sp.Basic]]  # position, sentence, equalities (= 0), filters
 
 
@@ -276,12 +277,12 @@ def _spoken_conditions(segments) -> list[Spoken]:  # noqa: ANN001
     out: list[Spoken] = []
     for k, seg in enumerate(segments):
         nxt = segments[k + 1] if k + 1 < len(segments) and segments[k + 1].sentence == seg.sentence else None
-        names = [symbol(v.replace("{", "").replace("}", "")) for v in _LISTED.findall(seg.content)]
+        names = _listed_symbols(seg.content)
         extreme = _EXTREME.match(seg.trail.strip())
         if extreme and len(names) == 1 and _LISTED.fullmatch(seg.content.strip()) and nxt is not None \
                 and BARE_LIST.match(nxt.content):
             op = "<=" if extreme.group(1).lower() in ("minimum", "smallest", "least", "minimal") else ">="
-            others = [symbol(v.replace("{", "").replace("}", "")) for v in _LISTED.findall(nxt.content)]
+            others = _listed_symbols(nxt.content)
             out.append((seg.start, seg.sentence, [], [relational(op, names[0], o) for o in others if o != names[0]]))
             continue
         m = _SPOKEN.match(seg.trail.strip())
@@ -358,18 +359,16 @@ def _known_symbols(statement: str | None, assumptions: Assumptions, parsed: list
                     known.add(symbol(ch))
     from_statement = set(known)
     for seg in find_math(text):
-        listed: set[sp.Symbol] = set()
         if BARE_LIST.match(seg.content) and not (assumptions.geometric and NAMED_QUANTITIES.match(seg.trail)):
-            listed = {symbol(v.replace("{", "").replace("}", "")) for v in re.findall(r"[A-Za-z](?:_\{?\w+\}?)?", seg.content)}
+            listed = set(_listed_symbols(seg.content))
         else:
             # `for every $x, y \in \mathbb{R}^+$`, `$x, y > 0$`: the proof introduces variables with a domain
             ranged = Assumptions()
             read_variable_lists(seg.content, ranged)
             listed = {symbol(n) for n in ranged.bounds}
-        if listed:
-            for v in listed - from_statement:
-                listed_at.setdefault(v, seg.start)
-            known |= listed
+        for v in listed - from_statement:
+            listed_at.setdefault(v, seg.start)
+        known |= listed
     stated = set(known)
     defined: set[sp.Symbol] = set()
     for _ in range(3):  # a = xy, then y = \tan(\beta/2): a parameter of a parameter is a variable too
@@ -484,6 +483,7 @@ class _ContextBuilder:
         defs = self._definitions_before(i)
         conditions = self._conditions_near(i, step)
         case_filters = self._case_filters(i, step)
+        groups = self._groups_near(i)
         out: list[Context] = []
         for d in domains:
             out.append(self._base(d))
@@ -500,7 +500,7 @@ class _ContextBuilder:
                 if self.assumptions.equalities:
                     out.append(Context(d, out[-1].bounds, (), tuple(_order(defs)), (),
                                        "the proof's definitions alone", self.integer_symbols))
-            for label, group, later in self._groups_near(i):
+            for label, group, later in groups:
                 out.append(self._base(d, label, substitutions=_order({**defs, **group}, keep=group), filters=later))
             for expr, label in conditions:
                 out.append(self._base(d, f"the condition {label}", equalities=[expr], substitutions=_order(defs)))
@@ -608,7 +608,8 @@ class _ContextBuilder:
             elif isinstance(rhs, sp.Symbol) and not lhs.free_symbols and rhs not in g.values:
                 g.values[rhs] = lhs
             if len(g.values) > size:
-                g.start = min(g.start, r.segment.start) if g.sentences else r.segment.start
+                if not g.sentences:
+                    g.start = r.segment.start  # relations come in reading order: the first value is the earliest
                 g.sentences.add(r.segment.sentence)
         return [g for _k, g in sorted(groups.items()) if g.values and str(g.step) != "C"]
 
