@@ -118,10 +118,10 @@ def check_closed(rel: ParsedRelation) -> RelationCheck:
             return RelationCheck("true", "the approximation is accurate to the digits shown", ev)
         return RelationCheck("false", f"{_show(a)} is not approximately {_show(b)}", ev)
     tol = max(decimal_tolerance(rel.decimal_places), exact_tol) if rel.has_decimal else exact_tol
-    holds_exact = _compare(diff, rel.op, exact_tol)
+    holds_exact = compare(diff, rel.op, exact_tol)
     if holds_exact:
         return RelationCheck("true", "holds exactly", ev)
-    if rel.has_decimal and _compare(diff, rel.op, tol):
+    if rel.has_decimal and compare(diff, rel.op, tol):
         return RelationCheck("approximate", "holds only to the precision of the decimals written", ev)
     return RelationCheck("false", f"{_op_words(rel.op)} fails: left side is {_show(a)}, right side is {_show(b)}", ev)
 
@@ -139,7 +139,8 @@ def _fair_approximation(a: float, b: float, rel: ParsedRelation) -> bool:
     return rounded or truncated
 
 
-def _compare(diff: float, op: str, tol: float) -> bool:
+def compare(diff: float, op: str, tol: float) -> bool:
+    """lhs op rhs, given diff = lhs - rhs, up to tol."""
     if op == "=":
         return abs(diff) <= tol
     if op == "<=":

@@ -191,7 +191,7 @@ def sample(context: Context, symbols: Sequence[sp.Symbol], n: int = 40, max_trie
             continue
         if not _apply_substitutions(subs, pt):
             continue
-        if defined and not all(_in_domain(pt[s], bounds.get(s.name, (None, None)), "real") for s in defined):
+        if defined and not all(in_domain(pt[s], bounds.get(s.name, (None, None)), "real") for s in defined):
             continue  # x = a + 1 with x > 1 in the problem: the new variable a must keep x in range
         if not all(f(pt) for f in filters):
             continue
@@ -344,7 +344,7 @@ def _solve_equalities(equalities, solve_for, solvers, pt, rng, bounds, domain) -
             solver, _e, others, var = solvers[i]
             if not all(o in pt for o in others):
                 continue
-            roots = [r for r in solver(pt) if _in_domain(r, bounds.get(var.name, (None, None)), domain)]
+            roots = [r for r in solver(pt) if in_domain(r, bounds.get(var.name, (None, None)), domain)]
             if not roots:
                 return False
             pt[var] = roots[int(rng.integers(0, len(roots)))]
@@ -399,14 +399,15 @@ def _solve_jointly(eqs, unknowns, pt, rng, bounds, domain) -> bool:  # noqa: ANN
             continue
         if not sol.success or np.max(np.abs(residual(sol.x))) > 1e-9:
             continue
-        if all(_in_domain(float(v), bounds.get(u.name, (None, None)), domain) for u, v in zip(unknowns, sol.x, strict=True)):
+        if all(in_domain(float(v), bounds.get(u.name, (None, None)), domain) for u, v in zip(unknowns, sol.x, strict=True)):
             for u, v in zip(unknowns, sol.x, strict=True):
                 pt[u] = float(v)
             return True
     return False
 
 
-def _in_domain(x: float, bound: tuple[float | None, float | None], domain: str) -> bool:
+def in_domain(x: float, bound: tuple[float | None, float | None], domain: str) -> bool:
+    """x is finite, within the bounds (to 1e-12) and in the domain."""
     if not math.isfinite(x):
         return False
     lo, hi = bound

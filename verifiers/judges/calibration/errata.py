@@ -2,7 +2,7 @@
 
 A `fail` on an unmodified reference is a false rejection only if the reference is right. The
 errata (errata.toml) list relations that references write and that are false; the harness checks
-each one again here, independently of the judges (sympy at 30 digits at the listed point, which must
+each one again here, without the judges' sampling (sympy at 30 digits at the listed point, which must
 satisfy the problem's stated conditions), and uses only those that hold up.
 """
 
@@ -18,11 +18,12 @@ from problems.record import Problem
 from verifiers.judges.assumptions import read_assumptions
 from verifiers.judges.extract import relations_in
 from verifiers.judges.latex_expr import LatexParseError, symbol
-from verifiers.judges.relcheck import parse_relation
+from verifiers.judges.relcheck import compare, parse_relation
+from verifiers.judges.sampling import in_domain
 
 ERRATA = Path(__file__).with_name("errata.toml")
 _DPS = 30
-_TOL = sp.Float(10) ** -20
+_TOL = 1e-20
 
 
 @dataclass
@@ -77,9 +78,7 @@ def claim_problem(claim: Claim, problem: Problem | None) -> str | None:
     rhs = sp.N(p.rhs.expr.subs(point), _DPS)
     if not (lhs.is_real and rhs.is_real):
         return f"`{claim.latex[:60]}` has no real value at its point"
-    d = lhs - rhs
-    holds = {"=": abs(d) <= _TOL, "<=": d <= _TOL, ">=": d >= -_TOL, "<": d < _TOL, ">": d > -_TOL}.get(p.op)
-    if holds is None or holds:
+    if p.op not in ("=", "<", ">", "<=", ">=") or compare(float(lhs - rhs), p.op, _TOL):
         return f"`{claim.latex[:60]}` holds at {claim.at}"
     if problem is not None:
         outside = _outside(point, problem)
@@ -93,12 +92,9 @@ def _outside(point: dict[sp.Symbol, sp.Expr], problem: Problem) -> str | None:
     a = read_assumptions(problem.statement)
     values = {s: sp.N(v, _DPS) for s, v in point.items()}
     for s, v in values.items():
-        if s.name in a.bounds or a.domain in ("positive", "nonnegative"):
-            lo, hi = a.bounds.get(s.name, (None, None))
-            if a.domain == "positive" and v <= 0 or a.domain == "nonnegative" and v < 0:
-                return f"has {s.name} = {v} outside the {a.domain} domain"
-            if lo is not None and v < lo - 1e-12 or hi is not None and v > hi + 1e-12:
-                return f"has {s.name} = {v} outside [{lo}, {hi}]"
+        bound = a.bounds.get(s.name, (None, None))
+        if not in_domain(float(v), bound, a.domain or "real"):
+            return f"has {s.name} = {v} outside its domain ({a.domain or 'real'}, bounds {bound})"
     for e in a.equalities:
         if e.free_symbols <= set(values) and abs(sp.N(e.subs(values), _DPS)) > _TOL:
             return f"is not on the condition {e} = 0"
