@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.prompts import load
-from verifiers.final_answer import extract_bound, extract_relation
+from qed.agent.prompts import load
+from qed.verifiers.final_answer import extract_bound, extract_relation
 
 ANSWER_KINDS = ("bound", "relation", "open")
 

@@ -8,7 +8,7 @@ from dataclasses import asdict, dataclass, field, fields
 from pathlib import Path
 from typing import Any
 
-from models.roles import RoleSpecs
+from qed.models.roles import RoleSpecs
 
 
 class ConfigError(ValueError):

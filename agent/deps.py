@@ -6,8 +6,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from agent.config import LoopConfig
-from models.base import ChatModel
+from qed.agent.config import LoopConfig
+from qed.models.base import ChatModel
 
 
 @dataclass

@@ -9,11 +9,10 @@ from dataclasses import dataclass
 from urllib.parse import urlparse
 
 import httpx
-
-from agent.config import QedConfig
-from models.registry import parse_spec
-from models.store import ModelStore
-from verifiers.lean import lean_status
+from qed.agent.config import QedConfig
+from qed.models.registry import parse_spec
+from qed.models.store import ModelStore
+from qed.verifiers.lean import lean_status
 
 
 @dataclass

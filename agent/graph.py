@@ -12,16 +12,15 @@ import functools
 from langgraph.checkpoint.base import BaseCheckpointSaver
 from langgraph.graph import END, START, StateGraph
 from langgraph.graph.state import CompiledStateGraph
-
-from agent.deps import LoopDeps
-from agent.nodes.decide import decide
-from agent.nodes.execute import execute
-from agent.nodes.generate import generate
-from agent.nodes.recall import recall
-from agent.nodes.remember import remember
-from agent.nodes.review import review
-from agent.nodes.self_verify import self_verify
-from agent.state import LoopState
+from qed.agent.deps import LoopDeps
+from qed.agent.nodes.decide import decide
+from qed.agent.nodes.execute import execute
+from qed.agent.nodes.generate import generate
+from qed.agent.nodes.recall import recall
+from qed.agent.nodes.remember import remember
+from qed.agent.nodes.review import review
+from qed.agent.nodes.self_verify import self_verify
+from qed.agent.state import LoopState
 
 NODES = {
     "recall": recall,

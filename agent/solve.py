@@ -16,18 +16,17 @@ from typing import Any
 
 from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
-
-from agent.config import QedConfig
-from agent.deps import LoopDeps
-from agent.graph import build_graph
-from agent.runs import RunDir
-from agent.state import plain
-from agent.summary import render_summary
-from models.base import ChatModel, ModelError
-from models.calllog import CallLog
-from problems.record import Problem
-from verifiers.engine import solve_problem
-from verifiers.final_answer import format_answer, is_correct
+from qed.agent.config import QedConfig
+from qed.agent.deps import LoopDeps
+from qed.agent.graph import build_graph
+from qed.agent.runs import RunDir
+from qed.agent.state import plain
+from qed.agent.summary import render_summary
+from qed.models.base import ChatModel, ModelError
+from qed.models.calllog import CallLog
+from qed.problems.record import Problem
+from qed.verifiers.engine import solve_problem
+from qed.verifiers.final_answer import format_answer, is_correct
 
 EventFn = Callable[[dict[str, Any]], None]
 AskFn = Callable[[dict[str, Any]], Any]  # interactive: the person's decision for an interrupt

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 
-from agent.state import Verdict
+from qed.agent.state import Verdict
 
 _PASS = {"PASS", "ACCEPT", "CORRECT", "VALID"}
 _FAIL = {"FAIL", "REJECT", "INCORRECT", "INVALID", "WRONG"}

@@ -23,15 +23,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from problems.load import load_problems  # noqa: E402
-from problems.record import Problem  # noqa: E402
-from verifiers.formal import FormalProblem  # noqa: E402
-from verifiers.formalize import formalize  # noqa: E402
-from verifiers.formalize.errors import FormalizeError  # noqa: E402
-from verifiers.formalize.evaluate import Context, evaluate  # noqa: E402
-from verifiers.formalize.from_model import formalize_with_model  # noqa: E402
-from verifiers.formalize.parser import parse  # noqa: E402
-from verifiers.formalize.sanity import sample_feasible, values_at  # noqa: E402
+from qed.problems.load import load_problems  # noqa: E402
+from qed.problems.record import Problem  # noqa: E402
+from qed.verifiers.formal import FormalProblem  # noqa: E402
+from qed.verifiers.formalize import formalize  # noqa: E402
+from qed.verifiers.formalize.errors import FormalizeError  # noqa: E402
+from qed.verifiers.formalize.evaluate import Context, evaluate  # noqa: E402
+from qed.verifiers.formalize.from_model import formalize_with_model  # noqa: E402
+from qed.verifiers.formalize.parser import parse  # noqa: E402
+from qed.verifiers.formalize.sanity import sample_feasible, values_at  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "ineqmath" / "train_sample_200.json"
 RELATION_SIGNS = {
@@ -154,7 +154,7 @@ def main() -> int:
 
 
 def run_model(args, failed: list[Problem], totals: Counter, parsed: Counter) -> None:
-    from models.registry import resolve
+    from qed.models.registry import resolve
 
     todo = failed[: args.model_limit] if args.model_limit else failed
     print(
@@ -223,7 +223,7 @@ def same_meaning(parser_fp: FormalProblem, model_fp: FormalProblem) -> bool:
 
 def compare_model(args, read: list[tuple[Problem, FormalProblem]]) -> None:
     """The model on problems the parser read: how often is its record accepted, and right?"""
-    from models.registry import resolve
+    from qed.models.registry import resolve
 
     plain = [(p, fp) for p, fp in read if not fp.substitution and not fp.parameters]
     step = max(1, len(plain) // args.model_sample)

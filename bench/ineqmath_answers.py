@@ -22,9 +22,9 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
-from problems.record import Problem
-from verifiers.engine import EngineAnswer, solve_problem
-from verifiers.final_answer import is_correct
+from qed.problems.record import Problem
+from qed.verifiers.engine import EngineAnswer, solve_problem
+from qed.verifiers.final_answer import is_correct
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "ineqmath" / "train_sample_200.json"
 
@@ -100,8 +100,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     model = None
     if args.model:
-        from models.base import ModelError, ModelSpecError
-        from models.registry import resolve
+        from qed.models.base import ModelError, ModelSpecError
+        from qed.models.registry import resolve
 
         try:
             model = resolve(args.model)

@@ -22,8 +22,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from memory import Episode, open_memory, retrieval  # noqa: E402
-from memory.library import ineqmath_path, ineqmath_theorem_id  # noqa: E402
+from qed.memory import Episode, open_memory, retrieval  # noqa: E402
+from qed.memory.library import ineqmath_path, ineqmath_theorem_id  # noqa: E402
 
 
 def evaluate(mem, problems: list[dict], k: int) -> tuple[float, float]:

@@ -27,9 +27,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from memory import open_memory  # noqa: E402
-from memory.records import Edge, Node, Provenance, now_iso  # noqa: E402
-from memory.store import new_id  # noqa: E402
+from qed.memory import open_memory  # noqa: E402
+from qed.memory.records import Edge, Node, Provenance, now_iso  # noqa: E402
+from qed.memory.store import new_id  # noqa: E402
 
 VARS = ["a", "b", "c", "x", "y", "z", "p", "q", "r", "t", "u", "v"]
 OBJECTS = ["cyclic sum", "symmetric sum", "product", "sum of squares", "sum of cubes", "harmonic mean",
@@ -104,8 +104,7 @@ def kernel_timing(index, rows: int, queries: list[str]) -> None:
     """The vector search cost at full size when only part of the graph is embedded: the real vectors
     are tiled (with jitter) to `rows` and searched through the same code. Cost only, not quality."""
     import numpy as np
-
-    from memory.vectors import VectorIndex
+    from qed.memory.vectors import VectorIndex
 
     base = index._matrix  # noqa: SLF001 — bench-only
     reps = -(-rows // len(base))

@@ -5,8 +5,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 
 import typer
-
-from cli.errors import run_cli
+from qed.cli.errors import run_cli
 
 app = typer.Typer(
     name="qed",
@@ -34,7 +33,15 @@ def _root(
 
 
 def _register() -> None:
-    from cli import doctor_cmd, grade_cmd, judges_cmd, memory_cmd, models_cmd, prove_cmd, solve_cmd
+    from qed.cli import (
+        doctor_cmd,
+        grade_cmd,
+        judges_cmd,
+        memory_cmd,
+        models_cmd,
+        prove_cmd,
+        solve_cmd,
+    )
 
     app.command()(solve_cmd.solve)
     app.command()(prove_cmd.prove)

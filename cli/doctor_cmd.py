@@ -5,12 +5,11 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from qed.agent.config import load_config
+from qed.agent.doctor import diagnose
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-
-from agent.config import load_config
-from agent.doctor import diagnose
 
 
 def doctor(config: Path = typer.Option(None, "--config", help="A qed.toml to read.")) -> None:

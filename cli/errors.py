@@ -15,8 +15,8 @@ EXIT_USAGE = 2
 
 
 def user_error_types() -> tuple[type[BaseException], ...]:
-    from models.base import ModelError
-    from problems.errors import ProblemLoadError
+    from qed.models.base import ModelError
+    from qed.problems.errors import ProblemLoadError
 
     return (ModelError, ProblemLoadError, FileNotFoundError, ValueError, PermissionError, IsADirectoryError)
 

@@ -7,18 +7,17 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
+from qed.agent.config import load_config
+from qed.agent.runs import RunDir
+from qed.models.calllog import CallLog
+from qed.models.roles import RoleSpecs, parse_role_overrides
+from qed.verifiers.judges.grading import GradeResult, grade, load_items
+from qed.verifiers.judges.model_judge import ModelJudgeOptions
+from qed.verifiers.judges.registry import GROUPS, JudgeSettings, parse_judges, roles_needed
+from qed.verifiers.judges.report import grade_markdown
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
-
-from agent.config import load_config
-from agent.runs import RunDir
-from models.calllog import CallLog
-from models.roles import RoleSpecs, parse_role_overrides
-from verifiers.judges.grading import GradeResult, grade, load_items
-from verifiers.judges.model_judge import ModelJudgeOptions
-from verifiers.judges.registry import GROUPS, JudgeSettings, parse_judges, roles_needed
-from verifiers.judges.report import grade_markdown
 
 _STYLE = {"pass": "green", "fail": "red", "no_verdict": "yellow", "unchecked": "dim"}
 

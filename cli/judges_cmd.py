@@ -7,24 +7,19 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
-
-from agent.config import load_config
-from agent.runs import RunDir
-from models.calllog import CallLog
-from models.roles import RoleSpecs, parse_role_overrides
-from verifiers.judges.calibration.errata import ERRATA, Errata, confirm, load_errata
-from verifiers.judges.calibration.mutations import FLAW_TYPES
-from verifiers.judges.calibration.references import (
+from qed.agent.config import load_config
+from qed.agent.runs import RunDir
+from qed.models.calllog import CallLog
+from qed.models.roles import RoleSpecs, parse_role_overrides
+from qed.verifiers.judges.calibration.errata import ERRATA, Errata, confirm, load_errata
+from qed.verifiers.judges.calibration.mutations import FLAW_TYPES
+from qed.verifiers.judges.calibration.references import (
     DEFAULT_DATA,
     INEQMATH,
     PROOFBENCH,
     load_references,
 )
-from verifiers.judges.calibration.run import (
+from qed.verifiers.judges.calibration.run import (
     build_corpus,
     calibrate,
     load_corpus,
@@ -33,8 +28,12 @@ from verifiers.judges.calibration.run import (
     select,
     table_rows,
 )
-from verifiers.judges.model_judge import ModelJudgeOptions
-from verifiers.judges.registry import GROUPS, JUDGES, JudgeSettings, parse_judges, roles_needed
+from qed.verifiers.judges.model_judge import ModelJudgeOptions
+from qed.verifiers.judges.registry import GROUPS, JUDGES, JudgeSettings, parse_judges, roles_needed
+from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+from rich.table import Table
 
 app = typer.Typer(no_args_is_help=True)
 SOURCES = {"ineqmath": INEQMATH, "proofbench": PROOFBENCH}

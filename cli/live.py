@@ -6,12 +6,11 @@ import time
 from collections import deque
 from typing import Any
 
+from qed.agent.summary import Tally
 from rich.console import Console, Group
 from rich.live import Live
 from rich.panel import Panel
 from rich.text import Text
-
-from agent.summary import Tally
 
 _OUTCOME_STYLE = {"solved": "green", "refuted": "magenta", "abstained": "yellow", "error": "red"}
 

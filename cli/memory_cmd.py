@@ -5,11 +5,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
+from qed.memory import KNOWLEDGE_KINDS, NODE_KINDS, open_memory
+from qed.memory.retrieval import RecallReport
 from rich.console import Console
 from rich.table import Table
-
-from memory import KNOWLEDGE_KINDS, NODE_KINDS, open_memory
-from memory.retrieval import RecallReport
 
 app = typer.Typer(no_args_is_help=True)
 _state: dict[str, Path | None] = {"path": None}
@@ -155,7 +154,7 @@ def embedder(
     index: bool = typer.Option(False, "--index", help="Embed every node that has no vector yet."),
 ) -> None:
     """Where the embedding model is, or how to get it; --index embeds what is pending."""
-    from memory.embedder import absent_reason, locate_model_dir, pull_embedder
+    from qed.memory.embedder import absent_reason, locate_model_dir, pull_embedder
 
     if pull:
         typer.echo(str(pull_embedder()))

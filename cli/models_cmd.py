@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 import typer
+from qed.models.catalog import CATALOG, lookup
+from qed.models.store import ModelStore
 from rich.console import Console
 from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
 from rich.table import Table
-
-from models.catalog import CATALOG, lookup
-from models.store import ModelStore
 
 app = typer.Typer(no_args_is_help=True)
 console = Console(stderr=True)

@@ -7,19 +7,18 @@ from pathlib import Path
 from typing import Any
 
 import typer
+from qed.agent.config import load_config
+from qed.agent.runs import RunDir
+from qed.agent.solve import SolveOptions, Solver
+from qed.cli.errors import fail
+from qed.cli.live import outcome_text
+from qed.cli.solve_cmd import open_memory_for
+from qed.models.roles import parse_role_overrides
+from qed.problems.load import load_problems
+from qed.problems.loaders.text import problems_from_text
+from qed.problems.record import KINDS, Problem
 from rich.console import Console
 from rich.prompt import Prompt
-
-from agent.config import load_config
-from agent.runs import RunDir
-from agent.solve import SolveOptions, Solver
-from cli.errors import fail
-from cli.live import outcome_text
-from cli.solve_cmd import open_memory_for
-from models.roles import parse_role_overrides
-from problems.load import load_problems
-from problems.loaders.text import problems_from_text
-from problems.record import KINDS, Problem
 
 _VERDICT_STYLE = {"pass": "green", "fail": "red", "unknown": "yellow", "skipped": "dim"}
 

@@ -6,17 +6,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
+from qed.agent.config import load_config
+from qed.agent.runs import RunDir
+from qed.agent.solve import SolveOptions, Solver
+from qed.agent.summary import tally
+from qed.cli.errors import fail
+from qed.cli.live import LiveView
+from qed.memory import Memory, open_memory
+from qed.models.roles import parse_role_overrides
+from qed.problems.load import load_problems
 from rich.console import Console
-
-from agent.config import load_config
-from agent.runs import RunDir
-from agent.solve import SolveOptions, Solver
-from agent.summary import tally
-from cli.errors import fail
-from cli.live import LiveView
-from memory import Memory, open_memory
-from models.roles import parse_role_overrides
-from problems.load import load_problems
 
 SOLVERS = ("loop", "symbolic")
 

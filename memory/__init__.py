@@ -2,7 +2,7 @@
 
 The API the loop uses (kept small and stable):
 
-    from memory import open_memory, Episode
+    from qed.memory import open_memory, Episode
 
     mem = open_memory(path=None)            # --memory PATH, else $QED_MEMORY, else user_data_dir("qed")/memory.db;
                                             # creates and migrates; seeds the theorem library on first use.
@@ -30,10 +30,10 @@ export/import (memory.exchange). Node kinds: problem, episode, fact, strategy, l
 theorem. Edge kinds: derived_from, uses, refutes, contradicts, supersedes, about, similar, specializes.
 """
 
-from memory.errors import MemoryStoreError
-from memory.memory import Memory, open_memory
-from memory.paths import default_memory_path
-from memory.records import (
+from qed.memory.errors import MemoryStoreError
+from qed.memory.memory import Memory, open_memory
+from qed.memory.paths import default_memory_path
+from qed.memory.records import (
     EDGE_KINDS,
     KNOWLEDGE_KINDS,
     NODE_KINDS,

@@ -18,8 +18,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from memory.distill import Item
-from memory.formal_facts import (
+from qed.memory.distill import Item
+from qed.memory.formal_facts import (
     FormalFact,
     FormalFactError,
     contradiction,
@@ -29,8 +29,8 @@ from memory.formal_facts import (
     search_counterexample,
     specializes,
 )
-from memory.records import Edge, Node, Provenance
-from memory.store import Store, new_id
+from qed.memory.records import Edge, Node, Provenance
+from qed.memory.store import Store, new_id
 
 FORMAL_SCAN = 400  # most recent formal facts compared with a new one
 NEAR_DUPLICATE_COSINE = 0.95
@@ -106,8 +106,8 @@ def _near_duplicate(store: Store, index: Any, item: Item) -> str | None:
             for seq, _ in hits:
                 if seq in found and _numbers(found[seq][1]) == numbers:
                     return found[seq][0]
-    from memory.retrieval import discriminating_terms
-    from memory.textsearch import match_expression
+    from qed.memory.retrieval import discriminating_terms
+    from qed.memory.textsearch import match_expression
 
     expr = match_expression(discriminating_terms(store, item.text))
     if expr:

@@ -13,9 +13,9 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
-from memory.formal_facts import FormalFact, FormalFactError, fact_from_solution, parse_fact
-from memory.records import Episode, Node, Provenance
-from memory.store import new_id
+from qed.memory.formal_facts import FormalFact, FormalFactError, fact_from_solution, parse_fact
+from qed.memory.records import Episode, Node, Provenance
+from qed.memory.store import new_id
 
 EXCERPT = 240
 

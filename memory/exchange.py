@@ -11,9 +11,9 @@ import xml.etree.ElementTree as ET
 from pathlib import Path
 from typing import Any
 
-from memory.errors import MemoryStoreError
-from memory.records import EDGE_KINDS, NODE_KINDS, Edge, Node, Provenance, now_iso
-from memory.store import NODE_COLUMNS, Store, node_from_row
+from qed.memory.errors import MemoryStoreError
+from qed.memory.records import EDGE_KINDS, NODE_KINDS, Edge, Node, Provenance, now_iso
+from qed.memory.store import NODE_COLUMNS, Store, node_from_row
 
 FORMAT = "qed-memory-export"
 VERSION = 1
@@ -28,7 +28,7 @@ def _all_nodes(store: Store) -> list[Node]:
 
 
 def _all_edges(store: Store) -> list[Edge]:
-    from memory.store import edge_from_row
+    from qed.memory.store import edge_from_row
 
     return [edge_from_row(r) for r in store.query(
         "SELECT src, dst, kind, weight, data, run_id, model, source, created_at FROM edges ORDER BY seq")]

@@ -143,7 +143,7 @@ def fact_from_solution(formal: dict[str, Any], kind: str, answer: str | None) ->
         return parse_fact({**base, "lhs": formal["lhs"], "rel": rel, "rhs": formal["rhs"]})
     if kind != "bound":
         return None
-    from verifiers.final_answer import latex_to_sympy
+    from qed.verifiers.final_answer import latex_to_sympy
 
     value = latex_to_sympy(answer)
     if value is None:

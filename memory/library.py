@@ -15,16 +15,16 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
-from memory.paths import shared_data_dir
-from memory.records import Edge, Node, Provenance, now_iso
-from memory.store import Store
+from qed.memory.paths import shared_data_dir
+from qed.memory.records import Edge, Node, Provenance, now_iso
+from qed.memory.store import Store
 
 IneqMathTheorems = dict[str, dict[str, Any]]
 INEQMATH_FILE = "ineqmath/train_sample_200.json"
 
 
 def _library() -> dict[str, Any]:
-    return json.loads(resources.files("memory").joinpath("theorems.json").read_text(encoding="utf-8"))
+    return json.loads(resources.files("qed.memory").joinpath("theorems.json").read_text(encoding="utf-8"))
 
 
 def normalise_name(text: str) -> str:

@@ -6,13 +6,13 @@ import threading
 from pathlib import Path
 from typing import Any
 
-from memory.consolidate import Plan, plan_item
-from memory.distill import Item, episode_nodes, knowledge_items, problem_node_id, read_evidence
-from memory.errors import MemoryStoreError
-from memory.formal_facts import FormalFactError, parse_fact
-from memory.library import seed
-from memory.paths import default_memory_path
-from memory.records import (
+from qed.memory.consolidate import Plan, plan_item
+from qed.memory.distill import Item, episode_nodes, knowledge_items, problem_node_id, read_evidence
+from qed.memory.errors import MemoryStoreError
+from qed.memory.formal_facts import FormalFactError, parse_fact
+from qed.memory.library import seed
+from qed.memory.paths import default_memory_path
+from qed.memory.records import (
     KNOWLEDGE_KINDS,
     NODE_KINDS,
     Edge,
@@ -22,10 +22,10 @@ from memory.records import (
     Recalled,
     now_iso,
 )
-from memory.retrieval import RecallReport, hybrid_recall
-from memory.store import Store, new_id
-from memory.vectors import VectorIndex
-from models.base import ChatModel
+from qed.memory.retrieval import RecallReport, hybrid_recall
+from qed.memory.store import Store, new_id
+from qed.memory.vectors import VectorIndex
+from qed.models.base import ChatModel
 
 EMBED_PER_RECALL = 32  # a recall embeds at most this many new nodes first, so it never stalls for long
 
@@ -54,7 +54,11 @@ class Memory:
                 if not self._want_embeddings:
                     self.embedder_note = "embeddings turned off"
                 else:
-                    from memory.embedder import EmbedderUnavailable, absent_reason, load_embedder
+                    from qed.memory.embedder import (
+                        EmbedderUnavailable,
+                        absent_reason,
+                        load_embedder,
+                    )
 
                     try:
                         embedder = load_embedder()
@@ -161,7 +165,7 @@ class Memory:
         titles = {i: n.title for i, n in present.items()}
         items = knowledge_items(episode, findings, titles)
         if model is not None:
-            from memory.model_distill import extract_with_model
+            from qed.memory.model_distill import extract_with_model
 
             extracted, note = extract_with_model(model, episode, findings)
             items += extracted
@@ -254,14 +258,14 @@ class Memory:
         self.store.set_forgotten(node_id, False)
 
     def export(self, fmt: str = "json") -> str:
-        from memory.exchange import export_graphml, export_json
+        from qed.memory.exchange import export_graphml, export_json
 
         if fmt not in ("json", "graphml"):
             raise MemoryStoreError(f"export format must be json or graphml, not {fmt!r}")
         return export_json(self.store) if fmt == "json" else export_graphml(self.store)
 
     def import_file(self, path: Path | str) -> dict[str, int]:
-        from memory.exchange import import_file
+        from qed.memory.exchange import import_file
 
         return import_file(self.store, Path(path))
 

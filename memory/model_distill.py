@@ -13,17 +13,17 @@ import re
 from importlib import resources
 from typing import Any
 
-from memory.distill import Findings, Item, excerpt
-from memory.formal_facts import FormalFactError, parse_fact, point_refutes
-from memory.records import Episode
-from models.base import CallOptions, ChatModel, Message, ModelError
+from qed.memory.distill import Findings, Item, excerpt
+from qed.memory.formal_facts import FormalFactError, parse_fact, point_refutes
+from qed.memory.records import Episode
+from qed.models.base import CallOptions, ChatModel, Message, ModelError
 
 MAX_ITEMS = 4
 MAX_TEXT = 600
 
 
 def render_prompt(episode: Episode, findings: Findings) -> str:
-    template = resources.files("memory").joinpath("distill_prompt.txt").read_text(encoding="utf-8")
+    template = resources.files("qed.memory").joinpath("distill_prompt.txt").read_text(encoding="utf-8")
     checks = "\n".join(f"- {s}" for s in findings.summaries[-8:]) or "- (no checks recorded)"
     return template.format(kind=episode.kind, statement=excerpt(episode.statement, 1500), outcome=episode.outcome,
                            answer=episode.answer or "none", checks=checks, max_items=MAX_ITEMS)

@@ -14,11 +14,11 @@ import sqlite3
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
-from memory.records import KNOWLEDGE_KINDS, Provenance, Recalled
-from memory.salience import salience
-from memory.store import Store
-from memory.textsearch import TermFilter, all_terms, match_expression
-from memory.vectors import VectorIndex
+from qed.memory.records import KNOWLEDGE_KINDS, Provenance, Recalled
+from qed.memory.salience import salience
+from qed.memory.store import Store
+from qed.memory.textsearch import TermFilter, all_terms, match_expression
+from qed.memory.vectors import VectorIndex
 
 RRF_K = 60
 WEIGHTS = {"fts": 1.0, "vector": 1.0, "graph": 2.0, "salience": 0.5}  # graph: what similar problems used

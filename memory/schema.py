@@ -11,8 +11,7 @@ import sqlite3
 from collections.abc import Callable
 
 import sqlite_utils
-
-from memory.errors import MemoryStoreError
+from qed.memory.errors import MemoryStoreError
 
 MIGRATIONS_TABLE = "_qed_memory_migrations"
 APPLICATION_ID = 0x51454431  # "QED1" in the SQLite header: tells a QED memory from other databases
@@ -125,7 +124,7 @@ _FTS_TRIGGERS = (
 @migration
 def m002_math_words(db: sqlite_utils.Database) -> None:
     """Index words for the shape of formulas (memory.mathwords) beside the text."""
-    from memory.mathwords import math_words
+    from qed.memory.mathwords import math_words
 
     db.execute("ALTER TABLE nodes ADD COLUMN keywords TEXT NOT NULL DEFAULT ''")
     rows = db.execute("SELECT seq, title, text FROM nodes").fetchall()

@@ -19,10 +19,10 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
-from memory.errors import MemoryStoreError
-from memory.mathwords import math_words
-from memory.records import EDGE_KINDS, NODE_KINDS, STATUSES, Edge, Node, Provenance, now_iso
-from memory.schema import migrate
+from qed.memory.errors import MemoryStoreError
+from qed.memory.mathwords import math_words
+from qed.memory.records import EDGE_KINDS, NODE_KINDS, STATUSES, Edge, Node, Provenance, now_iso
+from qed.memory.schema import migrate
 
 BUSY_TIMEOUT_S = 60.0
 _PREFIX = {"problem": "prob", "episode": "ep", "fact": "fact", "strategy": "strat", "lemma": "lem",

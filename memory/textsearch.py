@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable
 
-from memory.mathwords import math_words
+from qed.memory.mathwords import math_words
 
 # LaTeX that only formats; the words left after it are what a statement is about.
 _LATEX_NOISE = {

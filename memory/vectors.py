@@ -11,9 +11,8 @@ from __future__ import annotations
 import threading
 
 import numpy as np
-
-from memory.blas_threads import single_thread
-from memory.store import Store
+from qed.memory.blas_threads import single_thread
+from qed.memory.store import Store
 
 EXACT_LIMIT = 20_000
 EMBED_BATCH = 64

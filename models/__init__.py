@@ -1,6 +1,6 @@
 """Model backends behind one chat interface, chosen by a spec string."""
 
-from models.base import ChatModel, Completion, Message, ModelError, Usage
-from models.registry import resolve
+from qed.models.base import ChatModel, Completion, Message, ModelError, Usage
+from qed.models.registry import resolve
 
 __all__ = ["ChatModel", "Completion", "Message", "ModelError", "Usage", "resolve"]

@@ -6,9 +6,8 @@ import os
 import time
 
 import anthropic
-
-from models.base import CallOptions, Completion, Message, ModelError, TokenCallback, Usage
-from models.retry import Transient, with_retries
+from qed.models.base import CallOptions, Completion, Message, ModelError, TokenCallback, Usage
+from qed.models.retry import Transient, with_retries
 
 _FINISH = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length"}
 

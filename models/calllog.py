@@ -13,8 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import sqlite_utils
-
-from models.base import CallOptions, ChatModel, Completion, Message, ModelError, TokenCallback
+from qed.models.base import CallOptions, ChatModel, Completion, Message, ModelError, TokenCallback
 
 # Which problem and node a call belongs to; set by the loop, read when a call is logged.
 call_context: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("qed_call_context", default=None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from models.base import ModelError
+from qed.models.base import ModelError
 
 
 @dataclass(frozen=True)

@@ -12,10 +12,10 @@ import threading
 import time
 from pathlib import Path
 
-from models.base import CallOptions, Completion, Message, ModelError, TokenCallback
-from models.catalog import lookup
-from models.openai_backend import OpenAIModel
-from models.store import ModelStore
+from qed.models.base import CallOptions, Completion, Message, ModelError, TokenCallback
+from qed.models.catalog import lookup
+from qed.models.openai_backend import OpenAIModel
+from qed.models.store import ModelStore
 
 _START_TIMEOUT_S = 180.0
 
@@ -59,7 +59,7 @@ class LocalServer:
     def _start(self) -> None:
         log = open(self.log_path, "ab") if self.log_path else subprocess.DEVNULL  # noqa: SIM115 (child keeps it)
         threads = int(os.environ.get("QED_THREADS", os.cpu_count() or 2))
-        cmd = [sys.executable, "-m", "models.worker", str(self.model_path), "--ctx", str(self.n_ctx),
+        cmd = [sys.executable, "-m", "qed.models.worker", str(self.model_path), "--ctx", str(self.n_ctx),
                "--threads", str(threads)]
         self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True)
         if log is not subprocess.DEVNULL:

@@ -7,9 +7,8 @@ import time
 from urllib.parse import urlparse
 
 import openai
-
-from models.base import CallOptions, Completion, Message, ModelError, TokenCallback, Usage
-from models.retry import Transient, with_retries
+from qed.models.base import CallOptions, Completion, Message, ModelError, TokenCallback, Usage
+from qed.models.retry import Transient, with_retries
 
 # Which environment variable holds the key for a known host; anything else uses OPENAI_API_KEY.
 _KEY_BY_HOST = {"api.deepseek.com": "DEEPSEEK_API_KEY", "api.openai.com": "OPENAI_API_KEY"}

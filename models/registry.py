@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.base import ChatModel, ModelSpecError
+from qed.models.base import ChatModel, ModelSpecError
 
 SPEC_HELP = (
     "openai:<model>[@<base_url>], anthropic:<model>[@<base_url>], local:<catalog name>, scripted:<file>"
@@ -27,17 +27,17 @@ def parse_spec(spec: str) -> tuple[str, str, str | None]:
 def resolve(spec: str, *, server_log: Path | None = None) -> ChatModel:
     kind, name, base_url = parse_spec(spec)
     if kind == "openai":
-        from models.openai_backend import OpenAIModel
+        from qed.models.openai_backend import OpenAIModel
 
         return OpenAIModel(name, base_url)
     if kind == "anthropic":
-        from models.anthropic_backend import AnthropicModel
+        from qed.models.anthropic_backend import AnthropicModel
 
         return AnthropicModel(name, base_url)
     if kind == "local":
-        from models.local_backend import LocalModel
+        from qed.models.local_backend import LocalModel
 
         return LocalModel(name, log_path=server_log)
-    from models.scripted_backend import ScriptedModel
+    from qed.models.scripted_backend import ScriptedModel
 
     return ScriptedModel(name)

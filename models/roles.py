@@ -7,10 +7,10 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from models.base import ChatModel, ModelSpecError
-from models.calllog import CallLog, LoggedModel
-from models.catalog import DEFAULT_MODEL
-from models.registry import parse_spec, resolve
+from qed.models.base import ChatModel, ModelSpecError
+from qed.models.calllog import CallLog, LoggedModel
+from qed.models.catalog import DEFAULT_MODEL
+from qed.models.registry import parse_spec, resolve
 
 ROLES: tuple[str, ...] = ("generator", "verifier", "reviewer", "judge", "formalizer")
 DEFAULT_SPEC = f"local:{DEFAULT_MODEL}"

@@ -18,7 +18,7 @@ import time
 from pathlib import Path
 from typing import Any
 
-from models.base import (
+from qed.models.base import (
     CallOptions,
     Completion,
     Message,

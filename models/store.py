@@ -20,9 +20,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from platformdirs import user_cache_dir
-
-from models.base import ModelError
-from models.catalog import CATALOG, CatalogModel, lookup
+from qed.models.base import ModelError
+from qed.models.catalog import CATALOG, CatalogModel, lookup
 
 ProgressFn = Callable[[str, int, int], None]  # (message, bytes done, bytes total)
 

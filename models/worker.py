@@ -1,6 +1,6 @@
 """A llama.cpp server in a child process, so its C logging, memory and crashes stay out of QED.
 
-Run as `python -m models.worker MODEL.gguf --ctx N --threads N`; it prints one JSON line with the
+Run as `python -m qed.models.worker MODEL.gguf --ctx N --threads N`; it prints one JSON line with the
 base URL once the model is loaded, then serves until its stdin closes or it is terminated.
 """
 
@@ -15,7 +15,7 @@ import threading
 
 
 def main(argv: list[str] | None = None) -> int:
-    ap = argparse.ArgumentParser(prog="python -m models.worker")
+    ap = argparse.ArgumentParser(prog="python -m qed.models.worker")
     ap.add_argument("model")
     ap.add_argument("--ctx", type=int, default=4096)
     ap.add_argument("--threads", type=int, default=os.cpu_count() or 2)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from problems.record import ProblemKind
+from qed.problems.record import ProblemKind
 
 _RELATION = re.compile(
     r"correct inequality relation|\\quad\s*\(\s*\)\s*\\quad|fill in the blank", re.IGNORECASE

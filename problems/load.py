@@ -22,9 +22,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from problems.errors import ProblemLoadError
-from problems.loaders import firstproof, imobench, ineqmath, jsonl, text
-from problems.record import Problem
+from qed.problems.errors import ProblemLoadError
+from qed.problems.loaders import firstproof, imobench, ineqmath, jsonl, text
+from qed.problems.record import Problem
 
 TEXT_SUFFIXES = (".md", ".markdown", ".txt")
 SUPPORTED_SUFFIXES = (".json", ".jsonl", ".csv", ".tex", *TEXT_SUFFIXES)

@@ -13,8 +13,7 @@ import re
 
 import mpmath
 import sympy as sp
-
-from problems.record import RELATION_CHOICES
+from qed.problems.record import RELATION_CHOICES
 
 _APPROX = re.compile(r"\\approx|≈|\\simeq|\\sim\b|approx|approximately|about\s", re.I)
 # Relation symbols, most specific first; `\le` must not match `\left`.
@@ -170,7 +169,7 @@ def latex_to_sympy(value: str) -> sp.Expr | None:
 
     A leading `C =` is dropped. None when the text is not a value the reader can take exactly.
     """
-    from verifiers.judges.latex_expr import LatexParseError, parse_latex
+    from qed.verifiers.judges.latex_expr import LatexParseError, parse_latex
 
     if value is None:
         return None

@@ -7,12 +7,11 @@ from collections.abc import Callable
 from typing import Any
 
 from langgraph.config import get_stream_writer
-
-from agent.deps import LoopDeps
-from agent.prompts import render
-from agent.state import LoopState
-from models.base import CallOptions, ChatModel, Completion, Message, TokenCallback
-from models.calllog import calls_for
+from qed.agent.deps import LoopDeps
+from qed.agent.prompts import render
+from qed.agent.state import LoopState
+from qed.models.base import CallOptions, ChatModel, Completion, Message, TokenCallback
+from qed.models.calllog import calls_for
 
 NodeFn = Callable[[LoopState, LoopDeps], dict[str, Any]]
 

@@ -10,11 +10,10 @@ from __future__ import annotations
 from typing import Any
 
 from langgraph.types import interrupt
-
-from agent.answers import ANSWER_KINDS, proof_complete
-from agent.deps import LoopDeps
-from agent.nodes.common import node
-from agent.state import LoopState, checks_of_round, latest_draft
+from qed.agent.answers import ANSWER_KINDS, proof_complete
+from qed.agent.deps import LoopDeps
+from qed.agent.nodes.common import node
+from qed.agent.state import LoopState, checks_of_round, latest_draft
 
 
 def assess(state: LoopState, max_rounds: int) -> dict[str, Any]:

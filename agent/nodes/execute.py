@@ -9,15 +9,15 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from agent.answers import ANSWER_KINDS
-from agent.deps import LoopDeps
-from agent.nodes.common import call_model, emit, node
-from agent.prompts import render
-from agent.state import Check, LoopState, Verdict, latest_draft, plain
-from models.base import Message
-from problems.record import Problem
-from verifiers.final_answer import is_correct, is_decimal_approximation, latex_to_sympy
-from verifiers.sandbox import extract_code_blocks, run_checks
+from qed.agent.answers import ANSWER_KINDS
+from qed.agent.deps import LoopDeps
+from qed.agent.nodes.common import call_model, emit, node
+from qed.agent.prompts import render
+from qed.agent.state import Check, LoopState, Verdict, latest_draft, plain
+from qed.models.base import Message
+from qed.problems.record import Problem
+from qed.verifiers.final_answer import is_correct, is_decimal_approximation, latex_to_sympy
+from qed.verifiers.sandbox import extract_code_blocks, run_checks
 
 
 def _form_check(kind: str, answer: str | None) -> tuple[Verdict, str]:

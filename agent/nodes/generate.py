@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.answers import ANSWER_KINDS, answer_format, read_answer
-from agent.deps import LoopDeps
-from agent.nodes.common import call_model, node, recalled_block
-from agent.prompts import render
-from agent.state import Draft, LoopState, add_usage
-from models.base import Message
+from qed.agent.answers import ANSWER_KINDS, answer_format, read_answer
+from qed.agent.deps import LoopDeps
+from qed.agent.nodes.common import call_model, node, recalled_block
+from qed.agent.prompts import render
+from qed.agent.state import Draft, LoopState, add_usage
+from qed.models.base import Message
 
 
 def _context(state: LoopState) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.deps import LoopDeps
-from agent.nodes.common import emit, node
-from agent.state import LoopState
+from qed.agent.deps import LoopDeps
+from qed.agent.nodes.common import emit, node
+from qed.agent.state import LoopState
 
 
 @node("recall")

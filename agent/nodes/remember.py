@@ -4,16 +4,16 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.deps import LoopDeps
-from agent.nodes.common import node
-from agent.state import LoopState
+from qed.agent.deps import LoopDeps
+from qed.agent.nodes.common import node
+from qed.agent.state import LoopState
 
 
 @node("remember")
 def remember(state: LoopState, deps: LoopDeps) -> dict[str, Any]:
     if deps.memory is None or not deps.config.use_memory:
         return {"memory_written": []}
-    from memory import Episode
+    from qed.memory import Episode
 
     episode = Episode.from_loop_state(state, run_id=deps.run_id, run_dir=deps.run_dir,
                                       model=deps.models["generator"].spec)

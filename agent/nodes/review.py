@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.deps import LoopDeps
-from agent.nodes.common import Metered, call_model, emit, node, recalled_block
-from agent.prompts import render
-from agent.state import Check, LoopState, Verdict, checks_of_round, latest_draft, plain
-from agent.verdicts import read_verdict, reason_of
-from models.base import Message
-from verifiers.judges import dsm_verifier
-from verifiers.judges.model_judge import ModelJudgeOptions
+from qed.agent.deps import LoopDeps
+from qed.agent.nodes.common import Metered, call_model, emit, node, recalled_block
+from qed.agent.prompts import render
+from qed.agent.state import Check, LoopState, Verdict, checks_of_round, latest_draft, plain
+from qed.agent.verdicts import read_verdict, reason_of
+from qed.models.base import Message
+from qed.verifiers.judges import dsm_verifier
+from qed.verifiers.judges.model_judge import ModelJudgeOptions
 
 
 @node("review")

@@ -6,14 +6,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from agent.deps import LoopDeps
-from agent.nodes.common import call_model, node
-from agent.prompts import render
-from agent.state import Check, LoopState, Verdict, latest_draft, plain
-from agent.verdicts import read_verdict, reason_of
-from models.base import Message
-from verifiers.judges import numeric_approximation, numeric_computation
-from verifiers.judges.verdict import JudgeVerdict
+from qed.agent.deps import LoopDeps
+from qed.agent.nodes.common import call_model, node
+from qed.agent.prompts import render
+from qed.agent.state import Check, LoopState, Verdict, latest_draft, plain
+from qed.agent.verdicts import read_verdict, reason_of
+from qed.models.base import Message
+from qed.verifiers.judges import numeric_approximation, numeric_computation
+from qed.verifiers.judges.verdict import JudgeVerdict
 
 COMPUTATION_JUDGES = (numeric_computation, numeric_approximation)
 

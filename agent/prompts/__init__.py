@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from models.prompt_files import PromptFiles
+from qed.models.prompt_files import PromptFiles
 
 _FILES = PromptFiles(Path(__file__).parent)
 load = _FILES.load

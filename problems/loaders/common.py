@@ -6,8 +6,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any
 
-from problems.errors import ProblemLoadError
-from problems.record import Problem
+from qed.problems.errors import ProblemLoadError
+from qed.problems.record import Problem
 
 
 def build(path: Path | str, where: str, **fields: Any) -> Problem:

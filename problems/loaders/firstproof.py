@@ -12,9 +12,9 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from problems.errors import ProblemLoadError
-from problems.loaders.common import build, check_unique_ids
-from problems.record import Problem, ProofToGrade
+from qed.problems.errors import ProblemLoadError
+from qed.problems.loaders.common import build, check_unique_ids
+from qed.problems.record import Problem, ProofToGrade
 
 SOURCE = "firstproof"
 _BEGIN = re.compile(r"\\begin\s*\{(problem|solution)\}")

@@ -12,9 +12,9 @@ import csv
 import io
 from pathlib import Path
 
-from problems.errors import ProblemLoadError
-from problems.loaders.common import build, check_unique_ids, clean
-from problems.record import Problem
+from qed.problems.errors import ProblemLoadError
+from qed.problems.loaders.common import build, check_unique_ids, clean
+from qed.problems.record import Problem
 
 REQUIRED = ("Problem ID", "Problem")
 PROOF_COLUMNS = ("Solution", "Grading guidelines")

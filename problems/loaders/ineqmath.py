@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
-from problems.errors import ProblemLoadError
-from problems.loaders.common import build, check_unique_ids, clean
-from problems.record import Problem
+from qed.problems.errors import ProblemLoadError
+from qed.problems.loaders.common import build, check_unique_ids, clean
+from qed.problems.record import Problem
 
 SOURCE = "ineqmath"
 _REQUIRED = ("problem", "type")

@@ -11,9 +11,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from problems.errors import ProblemLoadError
-from problems.loaders.common import check_unique_ids
-from problems.record import Problem
+from qed.problems.errors import ProblemLoadError
+from qed.problems.loaders.common import check_unique_ids
+from qed.problems.record import Problem
 
 
 def from_jsonl(path: Path, text: str) -> list[Problem]:

@@ -32,10 +32,10 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from problems.errors import ProblemLoadError
-from problems.kinds import infer_kind
-from problems.loaders.common import build, check_unique_ids
-from problems.record import KINDS, RELATION_CHOICES, Problem
+from qed.problems.errors import ProblemLoadError
+from qed.problems.kinds import infer_kind
+from qed.problems.loaders.common import build, check_unique_ids
+from qed.problems.record import KINDS, RELATION_CHOICES, Problem
 
 HEADER_KEYS = ("id", "kind", "answer", "source")
 _HEADER_LINE = re.compile(rf"^\s*({'|'.join(HEADER_KEYS)})\s*:\s*(.*?)\s*$", re.IGNORECASE)

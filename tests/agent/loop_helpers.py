@@ -6,13 +6,13 @@ import json
 from pathlib import Path
 from typing import Any
 
-from agent.config import LoopConfig, QedConfig
-from agent.runs import RunDir
-from agent.solve import SolveOptions, Solver
-from models.calllog import CallLog, LoggedModel
-from models.roles import ROLES, RoleSpecs
-from models.scripted_backend import ScriptedModel
-from problems.record import Problem
+from qed.agent.config import LoopConfig, QedConfig
+from qed.agent.runs import RunDir
+from qed.agent.solve import SolveOptions, Solver
+from qed.models.calllog import CallLog, LoggedModel
+from qed.models.roles import ROLES, RoleSpecs
+from qed.models.scripted_backend import ScriptedModel
+from qed.problems.record import Problem
 
 BOUND = Problem(
     id="amgm-sum",

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from agent.config import LoopConfig
-from problems.record import Problem
+from qed.agent.config import LoopConfig
+from qed.problems.record import Problem
+
 from tests.agent.loop_helpers import calls, make_solver, roles_script
 
 WEIGHTED = Problem(

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from agent.config import LoopConfig
-from memory import open_memory
-from problems.record import Problem
+from qed.agent.config import LoopConfig
+from qed.memory import open_memory
+from qed.problems.record import Problem
+
 from tests.agent.loop_helpers import calls, make_solver, roles_script
 
 FIRST = Problem(

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import json
 
-from agent.config import LoopConfig
-from agent.runs import RunDir
-from problems.record import Problem
+from qed.agent.config import LoopConfig
+from qed.agent.runs import RunDir
+from qed.problems.record import Problem
+
 from tests.agent.loop_helpers import BOUND, CHECK_OK, calls, make_solver, roles_script, script
 
 GOOD = "By AM-GM, a/b + b/a >= 2 with equality at a = b.\nThe answer is $C = 2$."

@@ -2,8 +2,7 @@ import json
 
 import numpy as np
 import sympy as sp
-
-from agent.state import add_usage, plain
+from qed.agent.state import add_usage, plain
 
 
 def test_plain_turns_verifier_evidence_into_json():

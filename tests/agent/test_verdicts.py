@@ -1,4 +1,4 @@
-from agent.verdicts import read_verdict, reason_of
+from qed.agent.verdicts import read_verdict, reason_of
 
 
 def test_the_last_verdict_line_decides():

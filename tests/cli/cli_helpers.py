@@ -21,12 +21,12 @@ def qed_env(tmp_path: Path) -> dict[str, str]:
 
 
 def qed(tmp_path: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "cli", *args], cwd=tmp_path, env=qed_env(tmp_path),
+    return subprocess.run([sys.executable, "-m", "qed.cli", *args], cwd=tmp_path, env=qed_env(tmp_path),
                           capture_output=True, text=True, timeout=timeout)
 
 
 def qed_popen(tmp_path: Path, *args: str) -> subprocess.Popen[str]:
-    return subprocess.Popen([sys.executable, "-m", "cli", *args], cwd=tmp_path, env=qed_env(tmp_path),
+    return subprocess.Popen([sys.executable, "-m", "qed.cli", *args], cwd=tmp_path, env=qed_env(tmp_path),
                             stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
 
 

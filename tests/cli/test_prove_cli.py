@@ -34,7 +34,7 @@ def test_interactive_prove_lets_the_person_send_a_draft_back(tmp_path):
     spec = roles_script(tmp_path, ["The answer is 13.", "Checking 11: it is prime.\nThe answer is 11."],
                         ["VERDICT: PASS"], ["VERDICT: ACCEPT"])
     person = "refine\n11 is smaller and prime\naccept\n"
-    r = subprocess.run([sys.executable, "-m", "cli", "prove", STATEMENT, "--model", f"scripted:{spec}",
+    r = subprocess.run([sys.executable, "-m", "qed.cli", "prove", STATEMENT, "--model", f"scripted:{spec}",
                         "--no-memory", "--interactive"], cwd=tmp_path, env=qed_env(tmp_path), input=person,
                        capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr

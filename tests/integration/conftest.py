@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
-
-from models.catalog import TEST_MODEL
-from models.local_backend import LocalServer
-from models.store import ModelStore
+from qed.models.catalog import TEST_MODEL
+from qed.models.local_backend import LocalServer
+from qed.models.store import ModelStore
 
 
 @pytest.fixture(scope="session")

@@ -10,7 +10,8 @@ import json
 import sqlite3
 from pathlib import Path
 
-from models.catalog import TEST_MODEL
+from qed.models.catalog import TEST_MODEL
+
 from tests.cli.cli_helpers import qed, run_dirs
 
 

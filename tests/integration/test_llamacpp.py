@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import pytest
+from qed.agent.config import LoopConfig, QedConfig
+from qed.agent.runs import RunDir
+from qed.agent.solve import SolveOptions, Solver
+from qed.models.base import CallOptions, Message
+from qed.models.catalog import TEST_MODEL
+from qed.models.local_backend import LocalModel
+from qed.models.openai_backend import OpenAIModel
+from qed.models.roles import ROLES, RoleSpecs
+from qed.problems.record import Problem
 
-from agent.config import LoopConfig, QedConfig
-from agent.runs import RunDir
-from agent.solve import SolveOptions, Solver
-from models.base import CallOptions, Message
-from models.catalog import TEST_MODEL
-from models.local_backend import LocalModel
-from models.openai_backend import OpenAIModel
-from models.roles import ROLES, RoleSpecs
-from problems.record import Problem
 from tests.agent.loop_helpers import calls
 
 pytestmark = pytest.mark.integration

@@ -3,8 +3,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from memory import open_memory
+from qed.memory import open_memory
 
 POSITIVE = {"a": "Interval.open(0, oo)", "b": "Interval.open(0, oo)", "c": "Interval.open(0, oo)"}
 NESBITT_LHS = "a/(b+c) + b/(c+a) + c/(a+b)"

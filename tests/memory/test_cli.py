@@ -8,8 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from memory import open_memory
+from qed.memory import open_memory
 
 
 def _qed(*args: str, env_memory: Path) -> subprocess.CompletedProcess:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import multiprocessing as mp
 from pathlib import Path
 
-from memory import Episode, open_memory
+from qed.memory import Episode, open_memory
 
 WRITERS = 4
 EACH = 15

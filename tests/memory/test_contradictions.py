@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from memory.formal_facts import contradiction, parse_fact, point_refutes
+from qed.memory.formal_facts import contradiction, parse_fact, point_refutes
 
 from .conftest import nesbitt
 

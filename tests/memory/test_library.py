@@ -5,9 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from memory import open_memory
-from memory.library import ineqmath_path, library_nodes, read_ineqmath_theorems
+from qed.memory import open_memory
+from qed.memory.library import ineqmath_path, library_nodes, read_ineqmath_theorems
 
 
 def test_fresh_memory_is_seeded_with_the_projects_library_once(tmp_path: Path, monkeypatch):

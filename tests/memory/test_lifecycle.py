@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from memory import Episode
+from qed.memory import Episode
 
 
 def _ids(items):
@@ -65,7 +65,7 @@ def test_mark_used_reinforces_salience(mem):
 
 
 def test_salience_fades_with_time_and_grows_with_success():
-    from memory.salience import salience
+    from qed.memory.salience import salience
 
     fresh = salience("strategy", "2026-01-01T00:00:00+00:00", None, 0, 0, 1, now=_at("2026-01-02"))
     old = salience("strategy", "2026-01-01T00:00:00+00:00", None, 0, 0, 1, now=_at("2026-12-01"))

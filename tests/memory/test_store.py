@@ -7,9 +7,8 @@ from pathlib import Path
 
 import pytest
 import sqlite_utils
-
-from memory import MemoryStoreError, default_memory_path, open_memory
-from memory.schema import MIGRATIONS_TABLE, m001_initial
+from qed.memory import MemoryStoreError, default_memory_path, open_memory
+from qed.memory.schema import MIGRATIONS_TABLE, m001_initial
 
 
 def test_fresh_file_is_migrated_once_and_reopens(tmp_path: Path):

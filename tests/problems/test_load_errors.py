@@ -6,8 +6,7 @@ import json
 from pathlib import Path
 
 import pytest
-
-from problems import ProblemLoadError, load_problems
+from qed.problems import ProblemLoadError, load_problems
 
 PROBLEM = {"id": "p1", "statement": "Show that $x^2 \\geq 0$ for real $x$.", "kind": "proof"}
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from problems import Problem, ProofToGrade, load_problems
-from problems.kinds import infer_kind
-from problems.loaders.text import problems_from_text
+from qed.problems import Problem, ProofToGrade, load_problems
+from qed.problems.kinds import infer_kind
+from qed.problems.loaders.text import problems_from_text
 
 RELATION = (
     "Let $a, b$ be positive reals. Consider the following expressions:\n$$\na+b \\quad () \\quad "

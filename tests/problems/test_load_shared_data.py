@@ -7,10 +7,9 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-
-from problems import load_problems
-from problems.kinds import infer_kind
-from problems.record import RELATION_CHOICES
+from qed.problems import load_problems
+from qed.problems.kinds import infer_kind
+from qed.problems.record import RELATION_CHOICES
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data"
 INEQMATH = DATA / "ineqmath" / "train_sample_200.json"

@@ -17,15 +17,14 @@ from pathlib import Path
 import numpy as np
 import pytest
 import sympy as sp
+from qed.problems import load_problems
+from qed.problems.record import RELATION_CHOICES
 from scipy.optimize import minimize
 from sympy.parsing.sympy_parser import (
     implicit_multiplication_application,
     parse_expr,
     standard_transformations,
 )
-
-from problems import load_problems
-from problems.record import RELATION_CHOICES
 
 STARTER = Path(__file__).resolve().parents[2] / "problems" / "sets" / "starter.jsonl"
 BOX = 12.0  # variables range over exp([-BOX, BOX]) in the local searches

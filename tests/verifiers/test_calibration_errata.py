@@ -5,10 +5,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from problems.record import Problem
-from verifiers.judges.calibration.errata import Claim, Errata, Erratum, confirm, load_errata
-from verifiers.judges.calibration.run import CorpusItem, calibrate, markdown
+from qed.problems.record import Problem
+from qed.verifiers.judges.calibration.errata import Claim, Errata, Erratum, confirm, load_errata
+from qed.verifiers.judges.calibration.run import CorpusItem, calibrate, markdown
 
 STATEMENT = "Let $a, b, c$ be positive real numbers with $a+b+c=3$. Prove that $ab+bc+ca \\leq 3$."
 WRONG = "a+b+c \\geq 4"
@@ -84,8 +83,8 @@ INEQMATH = Path("../shared/data/ineqmath/train_sample_200.json")
 
 @pytest.mark.skipif(not INEQMATH.exists(), reason=f"IneqMath sample not found at {INEQMATH}")
 def test_the_shipped_errata_hold_on_their_problems_and_quote_their_references() -> None:
-    from verifiers.judges.calibration.errata import normalize
-    from verifiers.judges.calibration.references import load_references
+    from qed.verifiers.judges.calibration.errata import normalize
+    from qed.verifiers.judges.calibration.references import load_references
 
     refs = {r.id: r for r in load_references([INEQMATH])}
     errata = confirm(load_errata(), {k: r.problem for k, r in refs.items()})

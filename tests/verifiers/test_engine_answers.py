@@ -6,14 +6,14 @@ import os
 import time
 
 import sympy as sp
+from qed.problems.record import Problem
+from qed.verifiers.engine import EngineAnswer, solve_formal, solve_formal_isolated, solve_problem
+from qed.verifiers.engine.bound import render_latex
+from qed.verifiers.engine.parametric import combined_relation, fit
+from qed.verifiers.final_answer import is_correct, latex_to_sympy
+from qed.verifiers.formal import FormalProblem
 
-from problems.record import Problem
 from tests.verifiers.procs import live_children
-from verifiers.engine import EngineAnswer, solve_formal, solve_formal_isolated, solve_problem
-from verifiers.engine.bound import render_latex
-from verifiers.engine.parametric import combined_relation, fit
-from verifiers.final_answer import is_correct, latex_to_sympy
-from verifiers.formal import FormalProblem
 
 a, b, c = sp.symbols("a b c", positive=True)
 POS = sp.Interval.open(0, sp.oo)
@@ -175,8 +175,7 @@ def test_a_crashing_engine_process_becomes_an_abstention(monkeypatch):
     import faulthandler
     import signal
 
-    import verifiers.engine.solve as solve_module
-
+    import qed.verifiers.engine.solve as solve_module
     def crash(fp, seconds):
         faulthandler.disable()  # the crash is the point; its traceback dump would only be noise
         os.kill(os.getpid(), signal.SIGSEGV)
@@ -195,8 +194,7 @@ def test_infimum_approached_off_every_probe_is_strict_only_with_a_proof(monkeypa
     assert (upper.status, upper.answer, upper.certified) == ("answered", "D", True)
     assert upper.evidence["sign"]["equality"] == "unknown"
 
-    import verifiers.engine.relation as relation
-
+    import qed.verifiers.engine.relation as relation
     def unproved(g, fp, strict=False, timeout=1.0):
         return relation.Certificate(verdict="unknown", claim=str(g))
 

@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from verifiers.final_answer import (
+from qed.verifiers.final_answer import (
     bounds_equal,
     extract_bound,
     extract_relation,

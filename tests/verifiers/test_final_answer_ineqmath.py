@@ -9,8 +9,7 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
-
-from verifiers.final_answer import (
+from qed.verifiers.final_answer import (
     bounds_equal,
     extract_bound,
     extract_relation,
@@ -19,7 +18,7 @@ from verifiers.final_answer import (
     latex_to_sympy,
     relation_choice,
 )
-from verifiers.judges.grading import _solutions
+from qed.verifiers.judges.grading import _solutions
 
 DATA = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ineqmath" / "train_sample_200.json"
 pytestmark = pytest.mark.skipif(not DATA.exists(), reason=f"IneqMath sample not found at {DATA}")

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
-
-from verifiers.formalize.errors import FormalizeError
-from verifiers.formalize.evaluate import Context, evaluate, relations
-from verifiers.formalize.parser import parse
+from qed.verifiers.formalize.errors import FormalizeError
+from qed.verifiers.formalize.evaluate import Context, evaluate, relations
+from qed.verifiers.formalize.parser import parse
 
 p, q, r, s, t = sp.symbols("p q r s t", positive=True)
 u, v, w = sp.symbols("u v w", real=True)

@@ -7,13 +7,12 @@ from pathlib import Path
 
 import pytest
 import sympy as sp
-
-from models.registry import resolve
-from models.scripted_backend import ScriptedModel
-from problems.record import Problem
-from verifiers.formalize import formalize
-from verifiers.formalize.errors import FormalizeError
-from verifiers.formalize.from_model import build_prompt, extract_json, safe_expr
+from qed.models.registry import resolve
+from qed.models.scripted_backend import ScriptedModel
+from qed.problems.record import Problem
+from qed.verifiers.formalize import formalize
+from qed.verifiers.formalize.errors import FormalizeError
+from qed.verifiers.formalize.from_model import build_prompt, extract_json, safe_expr
 
 # The parser cannot read this one (the right side is prose), so the model is asked.
 PROSE_RELATION = Problem(

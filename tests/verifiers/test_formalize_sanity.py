@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
-
-from verifiers.formal import FormalProblem
-from verifiers.formalize.errors import FormalizeError
-from verifiers.formalize.sanity import check, sample_feasible
+from qed.verifiers.formal import FormalProblem
+from qed.verifiers.formalize.errors import FormalizeError
+from qed.verifiers.formalize.sanity import check, sample_feasible
 
 p, q, r = sp.symbols("p q r", positive=True)
 u = sp.Symbol("u", real=True)

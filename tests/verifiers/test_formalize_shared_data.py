@@ -9,9 +9,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
-from problems import load_problems
-from verifiers.formalize import formalize
+from qed.problems import load_problems
+from qed.verifiers.formalize import formalize
 
 INEQMATH = Path(__file__).resolve().parents[2].parent / "shared" / "data" / "ineqmath"
 

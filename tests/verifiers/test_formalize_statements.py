@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
-
-from problems.record import Problem
-from verifiers.formalize import formalize
+from qed.problems.record import Problem
+from qed.verifiers.formalize import formalize
 
 BLANK_TAIL = "\nDetermine the correct inequality relation to fill in the blank."
 

@@ -6,13 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-
-from models.scripted_backend import ScriptedModel
-from problems.record import Problem
-from verifiers.judges.assumptions import read_assumptions
-from verifiers.judges.calibration.mutations import FLAW_TYPES, Mutator, refute
-from verifiers.judges.calibration.references import Reference
-from verifiers.judges.calibration.run import (
+from qed.models.scripted_backend import ScriptedModel
+from qed.problems.record import Problem
+from qed.verifiers.judges.assumptions import read_assumptions
+from qed.verifiers.judges.calibration.mutations import FLAW_TYPES, Mutator, refute
+from qed.verifiers.judges.calibration.references import Reference
+from qed.verifiers.judges.calibration.run import (
     build_corpus,
     calibrate,
     load_corpus,
@@ -20,11 +19,11 @@ from verifiers.judges.calibration.run import (
     save_corpus,
     select,
 )
-from verifiers.judges.grading import GradeItem, grade, load_items
-from verifiers.judges.latex_expr import tokenize
-from verifiers.judges.registry import JudgeSettings, parse_judges, roles_needed, run_judge
-from verifiers.judges.relcheck import parse_relation
-from verifiers.judges.report import grade_markdown
+from qed.verifiers.judges.grading import GradeItem, grade, load_items
+from qed.verifiers.judges.latex_expr import tokenize
+from qed.verifiers.judges.registry import JudgeSettings, parse_judges, roles_needed, run_judge
+from qed.verifiers.judges.relcheck import parse_relation
+from qed.verifiers.judges.report import grade_markdown
 
 STATEMENT = ("Let $a, b, c$ be positive real numbers. Find the largest constant $C$ such that "
              "$$ (a+b)(b+c)(c+a) \\geq C a b c $$ holds for all $a, b, c$.")

@@ -6,12 +6,11 @@ import json
 from pathlib import Path
 
 import pytest
-
-from models.scripted_backend import ScriptedModel
-from problems.record import Problem
-from verifiers.judges import dsm_verifier, logical_gap, toy_case
-from verifiers.judges.dsm_verifier import parse_issues, parse_meta, parse_score
-from verifiers.judges.model_judge import ModelJudgeOptions, parse_step_reply
+from qed.models.scripted_backend import ScriptedModel
+from qed.problems.record import Problem
+from qed.verifiers.judges import dsm_verifier, logical_gap, toy_case
+from qed.verifiers.judges.dsm_verifier import parse_issues, parse_meta, parse_score
+from qed.verifiers.judges.model_judge import ModelJudgeOptions, parse_step_reply
 
 PROBLEM = Problem(id="p", kind="proof", statement="Prove that $a^2 + b^2 \\geq 2ab$ for all real $a, b$.")
 PROOF = ("We check a few values.\n\n"

@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import pytest
-
-from problems.record import Problem
-from verifiers.judges import numeric_approximation, numeric_computation
-from verifiers.judges.extract import find_math, relations_in, split_steps
-from verifiers.judges.latex_expr import LatexParseError, parse_latex
+from qed.problems.record import Problem
+from qed.verifiers.judges import numeric_approximation, numeric_computation
+from qed.verifiers.judges.extract import find_math, relations_in, split_steps
+from qed.verifiers.judges.latex_expr import LatexParseError, parse_latex
 
 POSITIVE = "Let $a, b, c$ be positive real numbers. Prove that $a^2+b^2+c^2 \\geq ab+bc+ca$."
 

@@ -13,9 +13,8 @@ import time
 from pathlib import Path
 
 import pytest
-
-from verifiers.lean import check_lean, lean_status, prove_with_defaults
-from verifiers.lean.render import LeanTheorem
+from qed.verifiers.lean import check_lean, lean_status, prove_with_defaults
+from qed.verifiers.lean.render import LeanTheorem
 
 STATEMENT = "theorem qed_ineq (a b : ℝ) (ha : 0 < a) (hb : 0 < b) : a^2 + b^2 ≥ 2*a*b"
 

@@ -4,11 +4,10 @@ the format `lean` prints, not captured from a run)."""
 from __future__ import annotations
 
 import pytest
-
-from verifiers.lean import LeanInputError, LeanMessage, check_lean, parse_lean_output
-from verifiers.lean.judge import judge_output
-from verifiers.lean.messages import axioms_of
-from verifiers.lean.source import build_source, forbidden_constructs, theorem_name
+from qed.verifiers.lean import LeanInputError, LeanMessage, check_lean, parse_lean_output
+from qed.verifiers.lean.judge import judge_output
+from qed.verifiers.lean.messages import axioms_of
+from qed.verifiers.lean.source import build_source, forbidden_constructs, theorem_name
 
 STATEMENT = "theorem qed_ineq (a b : ℝ) (ha : 0 < a) (hb : 0 < b) : a^2 + b^2 ≥ 2*a*b"
 SRC = build_source(STATEMENT, "by nlinarith [sq_nonneg (a - b)]", ["Mathlib"])

@@ -9,9 +9,8 @@ import shutil
 
 import pytest
 import sympy as sp
-
-from verifiers.formal import FormalProblem
-from verifiers.lean import check_lean, lean_status, prove_with_defaults, render_lean_theorem
+from qed.verifiers.formal import FormalProblem
+from qed.verifiers.lean import check_lean, lean_status, prove_with_defaults, render_lean_theorem
 
 _MISSING = [what for what, ok in (("`lean` on PATH", shutil.which("lean")), ("`lake` on PATH", shutil.which("lake")),
                                   ("QED_LEAN_PROJECT", os.environ.get("QED_LEAN_PROJECT"))) if not ok]

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 import pytest
 import sympy as sp
-
-from verifiers.formal import FormalProblem
-from verifiers.lean import LeanRenderError, default_proofs, render_lean_theorem
+from qed.verifiers.formal import FormalProblem
+from qed.verifiers.lean import LeanRenderError, default_proofs, render_lean_theorem
 
 a, b, c, x, C, n = sp.symbols("a b c x C n")
 POS = sp.Interval(0, sp.oo, left_open=True)

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import numpy as np
 import sympy as sp
-
-from verifiers.formal import FormalProblem
-from verifiers.numeric.domain import build_charts
-from verifiers.numeric.extremum import extremum
-from verifiers.numeric.search import minimise
+from qed.verifiers.formal import FormalProblem
+from qed.verifiers.numeric.domain import build_charts
+from qed.verifiers.numeric.extremum import extremum
+from qed.verifiers.numeric.search import minimise
 
 a, b, c, x, y = sp.symbols("a b c x y")
 POS = sp.Interval.open(0, sp.oo)

@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import mpmath
 import sympy as sp
-
-from verifiers.formal import FormalProblem
-from verifiers.numeric.closed_form import recognise
-from verifiers.numeric.sign import analyse_sign
+from qed.verifiers.formal import FormalProblem
+from qed.verifiers.numeric.closed_form import recognise
+from qed.verifiers.numeric.sign import analyse_sign
 
 a, b, c = sp.symbols("a b c")
 POS = sp.Interval.open(0, sp.oo)

@@ -9,8 +9,7 @@ import sys
 from pathlib import Path
 
 import pytest
-
-from verifiers.sandbox import Limits, SandboxError, SandboxResult, run_checks, run_python
+from qed.verifiers.sandbox import Limits, SandboxError, SandboxResult, run_checks, run_python
 
 QUICK = Limits(cpu_seconds=3, wall_seconds=8)
 

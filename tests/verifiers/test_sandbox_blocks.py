@@ -3,8 +3,7 @@
 from __future__ import annotations
 
 import pytest
-
-from verifiers.sandbox import extract_code_blocks
+from qed.verifiers.sandbox import extract_code_blocks
 
 
 def test_python_blocks_come_back_in_order() -> None:

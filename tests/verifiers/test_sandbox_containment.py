@@ -20,8 +20,7 @@ import tempfile
 from pathlib import Path
 
 import pytest
-
-from verifiers.sandbox import Limits, SandboxResult, run_python
+from qed.verifiers.sandbox import Limits, SandboxResult, run_python
 
 IS_ROOT = os.geteuid() == 0
 LAYERS = pytest.mark.parametrize(

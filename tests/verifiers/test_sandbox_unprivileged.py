@@ -12,6 +12,7 @@ import json
 import os
 import shutil
 import subprocess
+import tempfile
 from pathlib import Path
 
 import pytest
@@ -19,10 +20,20 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 NOBODY = "65534"
 
+
+def _import_root() -> str:
+    """A folder where `qed.verifiers` resolves to this checkout, as the installed package does."""
+    root = Path(tempfile.mkdtemp(prefix="qed-nobody-"))
+    (root / "qed").mkdir()
+    (root / "qed" / "verifiers").symlink_to(REPO / "verifiers")
+    for p in (root, root / "qed"):
+        p.chmod(0o755)
+    return str(root)
+
 HOST_SCRIPT = r"""
 import json, os, socket, sys, tempfile
 sys.path.insert(0, sys.argv[1])
-from verifiers.sandbox import Limits, run_python
+from qed.verifiers.sandbox import Limits, run_python
 
 limits = Limits(cpu_seconds=1, wall_seconds=6, memory_bytes=256 << 20)
 open_dir = tempfile.mkdtemp()
@@ -78,7 +89,7 @@ def _skip_reason() -> str | None:
     if _system_python() is None:
         return "no system Python that an unprivileged user can run"
     probe = _as_nobody(
-        ["-c", "import sys; sys.path.insert(0, sys.argv[1]); import verifiers.sandbox", str(REPO)]
+        ["-c", "import sys; sys.path.insert(0, sys.argv[1]); import qed.verifiers.sandbox", _import_root()]
     )
     if probe.returncode != 0:
         return f"nobody cannot import the sandbox with {_system_python()}: {probe.stderr.strip()[-200:]}"
@@ -107,7 +118,7 @@ def report() -> dict:
     reason = _skip_reason()
     if reason:
         pytest.skip(reason)
-    done = _as_nobody(["-c", HOST_SCRIPT, str(REPO)], timeout=300)
+    done = _as_nobody(["-c", HOST_SCRIPT, _import_root()], timeout=300)
     assert done.returncode == 0, done.stderr[-2000:]
     return json.loads(done.stdout)
 

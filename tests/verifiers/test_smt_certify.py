@@ -4,12 +4,12 @@ radicals and denominators encoded, and a solver that runs too long killed cleanl
 from __future__ import annotations
 
 import sympy as sp
+from qed.verifiers.formal import FormalProblem
+from qed.verifiers.smt.certify import certify_nonnegative
+from qed.verifiers.smt.encode import EncodeError, encode_nonnegative
+from qed.verifiers.smt.run import decide
 
 from tests.verifiers.procs import live_children
-from verifiers.formal import FormalProblem
-from verifiers.smt.certify import certify_nonnegative
-from verifiers.smt.encode import EncodeError, encode_nonnegative
-from verifiers.smt.run import decide
 
 a, b, c = sp.symbols("a b c", positive=True)
 POS = sp.Interval.open(0, sp.oo)

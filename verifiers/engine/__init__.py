@@ -4,7 +4,7 @@
 `solve_formal(fp)` answers a FormalProblem. Both return an EngineAnswer that carries its evidence.
 """
 
-from verifiers.engine.answer import EngineAnswer
-from verifiers.engine.solve import solve_formal, solve_formal_isolated, solve_problem
+from qed.verifiers.engine.answer import EngineAnswer
+from qed.verifiers.engine.solve import solve_formal, solve_formal_isolated, solve_problem
 
 __all__ = ["EngineAnswer", "solve_formal", "solve_formal_isolated", "solve_problem"]

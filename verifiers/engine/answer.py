@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
-from verifiers.final_answer import format_answer
+from qed.verifiers.final_answer import format_answer
 
 Status = Literal["answered", "abstained"]
 

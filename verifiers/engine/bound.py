@@ -13,13 +13,12 @@ from __future__ import annotations
 import time
 
 import sympy as sp
-
-from verifiers.engine.answer import EngineAnswer
-from verifiers.engine.isolate import split_by_sign
-from verifiers.final_answer import latex_to_sympy
-from verifiers.formal import FormalProblem
-from verifiers.numeric.extremum import Extremum, extremum, lowest_value
-from verifiers.smt.certify import Certificate, certify_nonnegative
+from qed.verifiers.engine.answer import EngineAnswer
+from qed.verifiers.engine.isolate import split_by_sign
+from qed.verifiers.final_answer import latex_to_sympy
+from qed.verifiers.formal import FormalProblem
+from qed.verifiers.numeric.extremum import Extremum, extremum, lowest_value
+from qed.verifiers.smt.certify import Certificate, certify_nonnegative
 
 MIN_DIGITS = 9  # a closed form read from fewer confirmed digits is not an answer
 MAX_ANSWER_OPS = 40  # exact values beyond this size (Cardano-type radicals) are reported, not answered

@@ -13,8 +13,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 import sympy as sp
-
-from verifiers.formal import FormalProblem
+from qed.verifiers.formal import FormalProblem
 
 
 def split_by_sign(fp: FormalProblem) -> tuple[FormalProblem, FormalProblem] | None:

@@ -14,10 +14,9 @@ import time
 from collections.abc import Callable
 
 import sympy as sp
+from qed.verifiers.engine.answer import EngineAnswer
+from qed.verifiers.formal import FormalProblem
 from sympy.polys.polyfuncs import rational_interpolate
-
-from verifiers.engine.answer import EngineAnswer
-from verifiers.formal import FormalProblem
 
 MAX_INSTANCES = 12
 MAX_VARIABLES = 6
@@ -57,8 +56,8 @@ def _instances(fp: FormalProblem) -> list[tuple[dict[sp.Symbol, int], FormalProb
 
 
 def solve_parametric(fp: FormalProblem, seconds: float) -> EngineAnswer:
-    from verifiers.engine.bound import render_latex, solve_bound
-    from verifiers.engine.relation import solve_relation
+    from qed.verifiers.engine.bound import render_latex, solve_bound
+    from qed.verifiers.engine.relation import solve_relation
 
     t0 = time.monotonic()
     cases = _instances(fp)

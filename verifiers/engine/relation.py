@@ -19,12 +19,11 @@ from __future__ import annotations
 import time
 
 import sympy as sp
-
-from verifiers.engine.answer import EngineAnswer
-from verifiers.formal import FormalProblem
-from verifiers.numeric.extremum import lowest_value
-from verifiers.numeric.sign import ROUNDING, SignResult, analyse_sign, relative_difference
-from verifiers.smt.certify import Certificate, certify_nonnegative
+from qed.verifiers.engine.answer import EngineAnswer
+from qed.verifiers.formal import FormalProblem
+from qed.verifiers.numeric.extremum import lowest_value
+from qed.verifiers.numeric.sign import ROUNDING, SignResult, analyse_sign, relative_difference
+from qed.verifiers.smt.certify import Certificate, certify_nonnegative
 
 LETTERS = {
     (">=", "attained"): "B",

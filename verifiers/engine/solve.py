@@ -16,12 +16,12 @@ import time
 import traceback
 from multiprocessing import get_context
 
-from problems.record import Problem
-from verifiers.engine.answer import EngineAnswer
-from verifiers.engine.bound import solve_bound
-from verifiers.engine.parametric import solve_parametric
-from verifiers.engine.relation import solve_relation
-from verifiers.formal import FormalProblem
+from qed.problems.record import Problem
+from qed.verifiers.engine.answer import EngineAnswer
+from qed.verifiers.engine.bound import solve_bound
+from qed.verifiers.engine.parametric import solve_parametric
+from qed.verifiers.engine.relation import solve_relation
+from qed.verifiers.formal import FormalProblem
 
 DEFAULT_SECONDS = 25.0
 
@@ -100,7 +100,7 @@ def _kill(pid: int) -> None:
 
 def solve_problem(problem: Problem, model=None, seconds: float = DEFAULT_SECONDS) -> EngineAnswer:
     """Formalize (parser, then the formalizer model if given), then solve in an isolated child."""
-    from verifiers.formalize import formalize
+    from qed.verifiers.formalize import formalize
 
     t0 = time.monotonic()
     try:

@@ -18,8 +18,8 @@ What the records carry beyond the FormalProblem fields:
 
 from __future__ import annotations
 
-from verifiers.formalize.errors import FormalizeError
-from verifiers.formalize.outcome import FormalizeOutcome
-from verifiers.formalize.pipeline import formalize
+from qed.verifiers.formalize.errors import FormalizeError
+from qed.verifiers.formalize.outcome import FormalizeOutcome
+from qed.verifiers.formalize.pipeline import formalize
 
 __all__ = ["FormalizeError", "FormalizeOutcome", "formalize"]

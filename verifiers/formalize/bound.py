@@ -15,10 +15,9 @@ from collections.abc import Callable
 from typing import TypeVar
 
 import sympy as sp
-
-from verifiers.formal import FormalProblem
-from verifiers.formalize.errors import FormalizeError
-from verifiers.formalize.sanity import Point, finite_share, values_at
+from qed.verifiers.formal import FormalProblem
+from qed.verifiers.formalize.errors import FormalizeError
+from qed.verifiers.formalize.sanity import Point, finite_share, values_at
 
 T = TypeVar("T")
 SOLVE_SECONDS = 5

@@ -10,13 +10,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 import sympy as sp
-
-from verifiers.formal import FormalProblem
-from verifiers.formalize.domains import REALS, bound_set, symbol_for
-from verifiers.formalize.errors import FormalizeError
-from verifiers.formalize.evaluate import Context, evaluate, relations
-from verifiers.formalize.geometry import quantity, ravi, triangle_conditions
-from verifiers.formalize.reading import Reading
+from qed.verifiers.formal import FormalProblem
+from qed.verifiers.formalize.domains import REALS, bound_set, symbol_for
+from qed.verifiers.formalize.errors import FormalizeError
+from qed.verifiers.formalize.evaluate import Context, evaluate, relations
+from qed.verifiers.formalize.geometry import quantity, ravi, triangle_conditions
+from qed.verifiers.formalize.reading import Reading
 
 
 def default_values(reading: Reading) -> dict[str, int]:

@@ -9,15 +9,15 @@ from __future__ import annotations
 
 import re
 
-from verifiers.formalize.errors import FormalizeError
-from verifiers.formalize.evaluate import name_of
-from verifiers.formalize.parser import parse
-from verifiers.formalize.segments import (
+from qed.verifiers.formalize.errors import FormalizeError
+from qed.verifiers.formalize.evaluate import name_of
+from qed.verifiers.formalize.parser import parse
+from qed.verifiers.formalize.segments import (
     Segment,
     text_before,
 )
-from verifiers.formalize.statement_parts import Decl, Reading
-from verifiers.formalize.tree import (
+from qed.verifiers.formalize.statement_parts import Decl, Reading
+from qed.verifiers.formalize.tree import (
     Apply,
     EllipsisMark,
     IntervalNode,
@@ -31,7 +31,7 @@ from verifiers.formalize.tree import (
     Text,
     walk,
 )
-from verifiers.formalize.triangles import maybe_side_list
+from qed.verifiers.formalize.triangles import maybe_side_list
 
 
 def try_parse(text: str) -> Node | None:

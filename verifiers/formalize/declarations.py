@@ -10,18 +10,17 @@ from __future__ import annotations
 import re
 
 import sympy as sp
-
-from verifiers.formalize.conditions import is_constant_node
-from verifiers.formalize.domains import (
+from qed.verifiers.formalize.conditions import is_constant_node
+from qed.verifiers.formalize.domains import (
     bound_set,
     integer_low,
     interval_set,
     number_set,
     read_domain_words,
 )
-from verifiers.formalize.errors import FormalizeError
-from verifiers.formalize.evaluate import Context, evaluate
-from verifiers.formalize.segments import (
+from qed.verifiers.formalize.errors import FormalizeError
+from qed.verifiers.formalize.evaluate import Context, evaluate
+from qed.verifiers.formalize.segments import (
     Segment,
     raw_after,
     raw_before,
@@ -29,8 +28,8 @@ from verifiers.formalize.segments import (
     text_after,
     text_before,
 )
-from verifiers.formalize.statement_parts import Decl, Parameter, Reading, Variable
-from verifiers.formalize.tree import (
+from qed.verifiers.formalize.statement_parts import Decl, Parameter, Reading, Variable
+from qed.verifiers.formalize.tree import (
     IntervalNode,
     Member,
     Name,
@@ -38,7 +37,7 @@ from verifiers.formalize.tree import (
     Rel,
     walk,
 )
-from verifiers.formalize.triangles import (
+from qed.verifiers.formalize.triangles import (
     declare_angles,
     declare_quantities,
     given_quantities,

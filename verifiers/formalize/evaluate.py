@@ -13,9 +13,8 @@ import re
 from dataclasses import dataclass, field, replace
 
 import sympy as sp
-
-from verifiers.formalize.errors import FormalizeError
-from verifiers.formalize.tree import (
+from qed.verifiers.formalize.errors import FormalizeError
+from qed.verifiers.formalize.tree import (
     Add,
     Apply,
     Big,

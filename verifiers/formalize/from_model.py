@@ -15,21 +15,20 @@ from pathlib import Path
 from typing import Any
 
 import sympy as sp
+from qed.models.base import CallOptions, ChatModel, Message
+from qed.verifiers.formal import FormalProblem
+from qed.verifiers.formalize.domains import NONNEGATIVE, POSITIVE, REALS, symbol_for
+from qed.verifiers.formalize.errors import FormalizeError
+from qed.verifiers.formalize.from_parser import complete
+from qed.verifiers.formalize.geometry import triangle_conditions
+from qed.verifiers.formalize.reading import BLANK
+from qed.verifiers.formalize.segments import clean_statement
 from sympy.parsing.sympy_parser import (
     convert_xor,
     parse_expr,
     rationalize,
     standard_transformations,
 )
-
-from models.base import CallOptions, ChatModel, Message
-from verifiers.formal import FormalProblem
-from verifiers.formalize.domains import NONNEGATIVE, POSITIVE, REALS, symbol_for
-from verifiers.formalize.errors import FormalizeError
-from verifiers.formalize.from_parser import complete
-from verifiers.formalize.geometry import triangle_conditions
-from verifiers.formalize.reading import BLANK
-from verifiers.formalize.segments import clean_statement
 
 PROMPT_DIR = Path(__file__).parent  # formalizer_bound.txt, formalizer_relation.txt
 DEFAULT_MAX_TOKENS = 400

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from verifiers.formal import FormalProblem
-from verifiers.formalize.bound import isolate
-from verifiers.formalize.build import build, check_values, default_values
-from verifiers.formalize.errors import FormalizeError
-from verifiers.formalize.reading import Reading, read_statement
-from verifiers.formalize.sanity import check, sample_feasible
+from qed.verifiers.formal import FormalProblem
+from qed.verifiers.formalize.bound import isolate
+from qed.verifiers.formalize.build import build, check_values, default_values
+from qed.verifiers.formalize.errors import FormalizeError
+from qed.verifiers.formalize.reading import Reading, read_statement
+from qed.verifiers.formalize.sanity import check, sample_feasible
 
 
 def complete(fp: FormalProblem) -> FormalProblem:

@@ -7,8 +7,7 @@ with x, y, z > 0, so searching over positive x, y, z covers every triangle and n
 from __future__ import annotations
 
 import sympy as sp
-
-from verifiers.formalize.errors import FormalizeError
+from qed.verifiers.formalize.errors import FormalizeError
 
 RAVI_NAMES = (("x", "y", "z"), ("p", "q", "r"), ("u", "v", "w"), ("t_1", "t_2", "t_3"))
 

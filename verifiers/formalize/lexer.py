@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from verifiers.formalize.errors import FormalizeError
+from qed.verifiers.formalize.errors import FormalizeError
 
 # Commands that carry no mathematics.
 IGNORED = {

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from verifiers.formal import FormalProblem
+from qed.verifiers.formal import FormalProblem
 
 Path = Literal["parser", "model"]
 

@@ -7,9 +7,9 @@ binds tighter than an explicit `/`, so `a/bc` reads a/(bc), as people write it.
 
 from __future__ import annotations
 
-from verifiers.formalize.errors import FormalizeError
-from verifiers.formalize.lexer import Token, tokenize
-from verifiers.formalize.tree import (
+from qed.verifiers.formalize.errors import FormalizeError
+from qed.verifiers.formalize.lexer import Token, tokenize
+from qed.verifiers.formalize.tree import (
     ELLIPSIS,
     Add,
     Apply,

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import re
 
-from models.base import ChatModel
-from problems.record import Problem
-from verifiers.formalize.errors import FormalizeError
-from verifiers.formalize.from_parser import parse_statement
-from verifiers.formalize.outcome import FormalizeOutcome
+from qed.models.base import ChatModel
+from qed.problems.record import Problem
+from qed.verifiers.formalize.errors import FormalizeError
+from qed.verifiers.formalize.from_parser import parse_statement
+from qed.verifiers.formalize.outcome import FormalizeOutcome
 
 _BLANK = re.compile(r"\(\s*\)")
 _CONSTANT = re.compile(r"(constant|number|value)\s*\$", re.I)
@@ -47,7 +47,7 @@ def formalize(
     except Exception as e:  # noqa: BLE001 - a parser bug must become a reason, not a crash
         failures["parser"] = f"internal error: {type(e).__name__}: {_one_line(e)}"
     if model is not None:
-        from verifiers.formalize.from_model import formalize_with_model
+        from qed.verifiers.formalize.from_model import formalize_with_model
 
         try:
             record = formalize_with_model(problem.statement, kind, model, model_max_tokens)

@@ -14,19 +14,19 @@ from __future__ import annotations
 
 import re
 
-from verifiers.formalize.conditions import classify, try_parse
-from verifiers.formalize.declarations import apply_declarations, settle_parameters
-from verifiers.formalize.errors import FormalizeError
-from verifiers.formalize.evaluate import name_of
-from verifiers.formalize.parser import parse
-from verifiers.formalize.segments import (
+from qed.verifiers.formalize.conditions import classify, try_parse
+from qed.verifiers.formalize.declarations import apply_declarations, settle_parameters
+from qed.verifiers.formalize.errors import FormalizeError
+from qed.verifiers.formalize.evaluate import name_of
+from qed.verifiers.formalize.parser import parse
+from qed.verifiers.formalize.segments import (
     Segment,
     clean_statement,
     split_segments,
     text_before,
 )
-from verifiers.formalize.statement_parts import Decl, Reading
-from verifiers.formalize.tree import (
+from qed.verifiers.formalize.statement_parts import Decl, Reading
+from qed.verifiers.formalize.tree import (
     Apply,
     Member,
     Name,
@@ -36,7 +36,7 @@ from verifiers.formalize.tree import (
     Text,
     walk,
 )
-from verifiers.formalize.triangles import implicit_triangle, implicit_vertices
+from qed.verifiers.formalize.triangles import implicit_triangle, implicit_vertices
 
 BLANK = re.compile(r"\((?:\s|\\quad|\\qquad|\\[,;: ]|~)*\)")
 

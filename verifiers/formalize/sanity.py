@@ -13,10 +13,9 @@ import warnings
 
 import numpy as np
 import sympy as sp
+from qed.verifiers.formal import FormalProblem
+from qed.verifiers.formalize.errors import FormalizeError
 from scipy.optimize import least_squares
-
-from verifiers.formal import FormalProblem
-from verifiers.formalize.errors import FormalizeError
 
 Point = dict[sp.Symbol, float]
 

@@ -6,9 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sympy as sp
-
-from verifiers.formalize.domains import REALS
-from verifiers.formalize.tree import Node
+from qed.verifiers.formalize.domains import REALS
+from qed.verifiers.formalize.tree import Node
 
 
 @dataclass

@@ -10,15 +10,14 @@ from __future__ import annotations
 import re
 
 import sympy as sp
-
-from verifiers.formalize.errors import FormalizeError
-from verifiers.formalize.evaluate import name_of
-from verifiers.formalize.segments import (
+from qed.verifiers.formalize.errors import FormalizeError
+from qed.verifiers.formalize.evaluate import name_of
+from qed.verifiers.formalize.segments import (
     Segment,
     text_before,
 )
-from verifiers.formalize.statement_parts import Quantity, Reading, Variable
-from verifiers.formalize.tree import (
+from qed.verifiers.formalize.statement_parts import Quantity, Reading, Variable
+from qed.verifiers.formalize.tree import (
     Name,
     Node,
     Num,

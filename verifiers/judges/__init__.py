@@ -7,8 +7,8 @@ Every judge returns a `JudgeVerdict` (verdict.py): `verdict` is "pass", "fail" o
 
 API for the loop (self_verify, review) and for `qed grade`:
 
-    from verifiers.judges import numeric_computation, numeric_approximation, final_answer_judge
-    from verifiers.judges import toy_case, logical_gap, dsm_verifier
+    from qed.verifiers.judges import numeric_computation, numeric_approximation, final_answer_judge
+    from qed.verifiers.judges import toy_case, logical_gap, dsm_verifier
 
     numeric_computation.check(text, problem=None) -> JudgeVerdict
         No model. Recomputes the equalities, inequalities and evaluations written in the LaTeX
@@ -38,6 +38,6 @@ Calibration (calibration/): planted-flaw corpora from reference solutions and th
 false-rejection measurement behind `qed judges calibrate`.
 """
 
-from verifiers.judges.verdict import Finding, JudgeVerdict
+from qed.verifiers.judges.verdict import Finding, JudgeVerdict
 
 __all__ = ["Finding", "JudgeVerdict"]

@@ -13,10 +13,9 @@ import re
 from dataclasses import dataclass, field
 
 import sympy as sp
-
-from verifiers.judges.extract import find_math, relations_in
-from verifiers.judges.latex_expr import LatexParseError, parse_tokens, tokenize
-from verifiers.judges.sampling import relational
+from qed.verifiers.judges.extract import find_math, relations_in
+from qed.verifiers.judges.latex_expr import LatexParseError, parse_tokens, tokenize
+from qed.verifiers.judges.sampling import relational
 
 Domain = str  # "positive", "nonnegative", "real", "integer"
 

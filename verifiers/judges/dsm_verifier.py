@@ -14,12 +14,12 @@ import re
 from collections import Counter
 from dataclasses import asdict, dataclass, field
 
-from models.base import ChatModel, Message, ModelError
-from problems.record import Problem
-from verifiers.judges.extract import split_steps
-from verifiers.judges.model_judge import ModelJudgeOptions, numbered, problem_text
-from verifiers.judges.prompts import render
-from verifiers.judges.verdict import Finding, JudgeVerdict
+from qed.models.base import ChatModel, Message, ModelError
+from qed.problems.record import Problem
+from qed.verifiers.judges.extract import split_steps
+from qed.verifiers.judges.model_judge import ModelJudgeOptions, numbered, problem_text
+from qed.verifiers.judges.prompts import render
+from qed.verifiers.judges.verdict import Finding, JudgeVerdict
 
 NAME = "dsm_verifier"
 SCORES = (0.0, 0.5, 1.0)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from verifiers.judges.latex_expr import Token, tokenize
+from qed.verifiers.judges.latex_expr import Token, tokenize
 
 CHECKABLE = {"=", "<", ">", "<=", ">="}
 APPROX = {"~"}

@@ -6,8 +6,8 @@ given as a decimal approximation fails, because the answer must be exact.
 
 from __future__ import annotations
 
-from problems.record import Problem
-from verifiers.final_answer import (
+from qed.problems.record import Problem
+from qed.verifiers.final_answer import (
     extract_bound,
     extract_relation,
     gold_relation_letter,
@@ -15,7 +15,7 @@ from verifiers.final_answer import (
     is_decimal_approximation,
     latex_to_sympy,
 )
-from verifiers.judges.verdict import JudgeVerdict
+from qed.verifiers.judges.verdict import JudgeVerdict
 
 NAME = "final_answer"
 

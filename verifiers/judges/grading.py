@@ -15,13 +15,13 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from models.base import ChatModel
-from problems.errors import ProblemLoadError
-from problems.kinds import infer_kind
-from problems.record import Problem
-from verifiers.judges.extract import split_steps
-from verifiers.judges.registry import JudgeSettings, run_judge
-from verifiers.judges.verdict import JudgeVerdict
+from qed.models.base import ChatModel
+from qed.problems.errors import ProblemLoadError
+from qed.problems.kinds import infer_kind
+from qed.problems.record import Problem
+from qed.verifiers.judges.extract import split_steps
+from qed.verifiers.judges.registry import JudgeSettings, run_judge
+from qed.verifiers.judges.verdict import JudgeVerdict
 
 
 @dataclass
@@ -68,7 +68,7 @@ def load_items(path: str | Path, *, proof_only: bool = False) -> list[GradeItem]
         return [GradeItem(path.stem, "proof", body, None)]
     if path.suffix.lower() == ".jsonl" and _looks_like_pairs(path):
         return _pairs(path)
-    from problems.load import load_problems
+    from qed.problems.load import load_problems
 
     items: list[GradeItem] = []
     for problem in load_problems(path):

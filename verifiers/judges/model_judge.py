@@ -13,11 +13,11 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from models.base import CallOptions, ChatModel, Message, ModelError
-from problems.record import Problem
-from verifiers.judges.extract import Step, split_steps
-from verifiers.judges.prompts import render
-from verifiers.judges.verdict import Finding, JudgeVerdict
+from qed.models.base import CallOptions, ChatModel, Message, ModelError
+from qed.problems.record import Problem
+from qed.verifiers.judges.extract import Step, split_steps
+from qed.verifiers.judges.prompts import render
+from qed.verifiers.judges.verdict import Finding, JudgeVerdict
 
 DEFAULT_MAX_TOKENS = 200
 DEFAULT_WINDOW_CHARS = 5000  # proof text per call (fits a 4096-token context); longer proofs go window by window

@@ -14,13 +14,12 @@ from __future__ import annotations
 import re
 
 import sympy as sp
-
-from problems.record import Problem
-from verifiers.final_answer import extract_bound, is_decimal_approximation
-from verifiers.judges.extract import find_math, relations_in, split_steps
-from verifiers.judges.latex_expr import LatexParseError
-from verifiers.judges.relcheck import closed_value, decimal_tolerance, parse_relation
-from verifiers.judges.verdict import Finding, JudgeVerdict
+from qed.problems.record import Problem
+from qed.verifiers.final_answer import extract_bound, is_decimal_approximation
+from qed.verifiers.judges.extract import find_math, relations_in, split_steps
+from qed.verifiers.judges.latex_expr import LatexParseError
+from qed.verifiers.judges.relcheck import closed_value, decimal_tolerance, parse_relation
+from qed.verifiers.judges.verdict import Finding, JudgeVerdict
 
 NAME = "numeric_approximation"
 ROUNDED_PLACES = 3  # a decimal with this many places in an exact claim is read as a rounding

@@ -15,18 +15,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, replace
 
 import sympy as sp
-
-from problems.record import Problem
-from verifiers.judges.assumptions import (
+from qed.problems.record import Problem
+from qed.verifiers.judges.assumptions import (
     BARE_LIST,
     NAMED_QUANTITIES,
     Assumptions,
     read_assumptions,
     read_variable_lists,
 )
-from verifiers.judges.extract import Relation, find_math, relations_in, split_steps
-from verifiers.judges.latex_expr import LatexParseError, parse_latex, symbol
-from verifiers.judges.relcheck import (
+from qed.verifiers.judges.extract import Relation, find_math, relations_in, split_steps
+from qed.verifiers.judges.latex_expr import LatexParseError, parse_latex, symbol
+from qed.verifiers.judges.relcheck import (
     ParsedRelation,
     PointCache,
     RelationCheck,
@@ -34,8 +33,8 @@ from verifiers.judges.relcheck import (
     is_definition_like,
     parse_relation,
 )
-from verifiers.judges.sampling import INTEGER_NAMES, Context, by_name, relational
-from verifiers.judges.verdict import Finding, JudgeVerdict
+from qed.verifiers.judges.sampling import INTEGER_NAMES, Context, by_name, relational
+from qed.verifiers.judges.verdict import Finding, JudgeVerdict
 
 NAME = "numeric_computation"
 _MAX_CONDITIONS = 6

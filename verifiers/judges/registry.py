@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from models.base import ChatModel
-from problems.record import Problem
-from verifiers.judges import (
+from qed.models.base import ChatModel
+from qed.problems.record import Problem
+from qed.verifiers.judges import (
     dsm_verifier,
     final_answer_judge,
     logical_gap,
@@ -14,8 +14,8 @@ from verifiers.judges import (
     numeric_computation,
     toy_case,
 )
-from verifiers.judges.model_judge import ModelJudgeOptions
-from verifiers.judges.verdict import JudgeVerdict
+from qed.verifiers.judges.model_judge import ModelJudgeOptions
+from qed.verifiers.judges.verdict import JudgeVerdict
 
 
 @dataclass(frozen=True)

@@ -18,9 +18,8 @@ from typing import Any
 import mpmath
 import numpy as np
 import sympy as sp
-
-from verifiers.judges.latex_expr import LatexParseError, ParsedExpr, parse_tokens
-from verifiers.judges.sampling import NUMERIC_ERRORS, Context, PointSet, by_name, sample
+from qed.verifiers.judges.latex_expr import LatexParseError, ParsedExpr, parse_tokens
+from qed.verifiers.judges.sampling import NUMERIC_ERRORS, Context, PointSet, by_name, sample
 
 Status = str  # true | false | conditional | approximate | unchecked | definition
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from verifiers.judges.grading import GradeResult
+from qed.verifiers.judges.grading import GradeResult
 
 # what the per-step table shows; verified and conditional relations are in the JSON only
 _SHOWN = ("wrong", "flaw", "issue", "confirmed issue", "approximate")

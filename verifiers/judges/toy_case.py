@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from models.base import ChatModel
-from problems.record import Problem
-from verifiers.judges.model_judge import ModelJudgeOptions, run_step_judge
-from verifiers.judges.verdict import JudgeVerdict
+from qed.models.base import ChatModel
+from qed.problems.record import Problem
+from qed.verifiers.judges.model_judge import ModelJudgeOptions, run_step_judge
+from qed.verifiers.judges.verdict import JudgeVerdict
 
 NAME = "toy_case"
 

@@ -15,13 +15,13 @@ Quot.sound; `sorry`, `admit`, new axioms, native_decide and meta-code are refuse
 Without Lean every check returns status "unavailable" with the reason; nothing raises for that.
 """
 
-from verifiers.lean.check import check_lean
-from verifiers.lean.errors import LeanInputError, LeanRenderError
-from verifiers.lean.messages import STANDARD_AXIOMS, LeanMessage, parse_lean_output
-from verifiers.lean.render import LeanTheorem, render_lean_theorem
-from verifiers.lean.result import LeanResult
-from verifiers.lean.status import LeanProject, LeanStatus, lean_status
-from verifiers.lean.tactics import default_proofs, prove_with_defaults
+from qed.verifiers.lean.check import check_lean
+from qed.verifiers.lean.errors import LeanInputError, LeanRenderError
+from qed.verifiers.lean.messages import STANDARD_AXIOMS, LeanMessage, parse_lean_output
+from qed.verifiers.lean.render import LeanTheorem, render_lean_theorem
+from qed.verifiers.lean.result import LeanResult
+from qed.verifiers.lean.status import LeanProject, LeanStatus, lean_status
+from qed.verifiers.lean.tactics import default_proofs, prove_with_defaults
 
 __all__ = [
     "STANDARD_AXIOMS",

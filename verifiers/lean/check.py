@@ -10,12 +10,12 @@ import time
 from collections.abc import Sequence
 from typing import Literal
 
-from verifiers.lean.errors import LeanInputError
-from verifiers.lean.judge import judge_output
-from verifiers.lean.lake_backend import run_lake_lean
-from verifiers.lean.result import LeanResult
-from verifiers.lean.source import LeanSource, build_source, forbidden_constructs
-from verifiers.lean.status import DOJO_FILE_ENV, lean_status
+from qed.verifiers.lean.errors import LeanInputError
+from qed.verifiers.lean.judge import judge_output
+from qed.verifiers.lean.lake_backend import run_lake_lean
+from qed.verifiers.lean.result import LeanResult
+from qed.verifiers.lean.source import LeanSource, build_source, forbidden_constructs
+from qed.verifiers.lean.status import DOJO_FILE_ENV, lean_status
 
 BackendChoice = Literal["auto", "lake", "lean-dojo"]
 
@@ -71,7 +71,7 @@ def check_lean(
         missing = "lean-dojo is not installed" if not dojo_installed else f"{DOJO_FILE_ENV} is not set"
         return done(LeanResult("unavailable", missing, src.text, "none"))
     if backend in ("auto", "lean-dojo") and dojo_installed and dojo_file:
-        from verifiers.lean.dojo_backend import check_with_dojo
+        from qed.verifiers.lean.dojo_backend import check_with_dojo
 
         try:
             via_dojo = check_with_dojo(src, status.project.root, dojo_file, timeout_s)

@@ -18,10 +18,10 @@ import re
 from collections.abc import Sequence
 from pathlib import Path
 
-from verifiers.lean.errors import LeanInputError
-from verifiers.lean.messages import STANDARD_AXIOMS, LeanMessage, axioms_of, mentions_sorry
-from verifiers.lean.result import LeanResult, LeanStatusWord
-from verifiers.lean.source import LeanSource
+from qed.verifiers.lean.errors import LeanInputError
+from qed.verifiers.lean.messages import STANDARD_AXIOMS, LeanMessage, axioms_of, mentions_sorry
+from qed.verifiers.lean.result import LeanResult, LeanStatusWord
+from qed.verifiers.lean.source import LeanSource
 
 _IMPORT = re.compile(r"^\s*import\s+(?P<modules>.+?)\s*$")
 

@@ -10,15 +10,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from verifiers.lean.messages import (
+from qed.verifiers.lean.messages import (
     STANDARD_AXIOMS,
     LeanMessage,
     axioms_of,
     parse_lean_output,
     uses_sorry,
 )
-from verifiers.lean.result import LeanStatusWord
-from verifiers.lean.source import LeanSource
+from qed.verifiers.lean.result import LeanStatusWord
+from qed.verifiers.lean.source import LeanSource
 
 
 @dataclass(frozen=True)

@@ -19,9 +19,8 @@ import re
 from dataclasses import dataclass
 
 import sympy as sp
-
-from verifiers.formal import FormalProblem
-from verifiers.lean.errors import LeanRenderError
+from qed.verifiers.formal import FormalProblem
+from qed.verifiers.lean.errors import LeanRenderError
 
 _RELATIONS = {"<=": "≤", "≤": "≤", "<": "<", ">=": "≥", "≥": "≥", ">": ">", "=": "=", "==": "=",
               "!=": "≠", "≠": "≠"}

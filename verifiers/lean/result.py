@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Literal
 
-from verifiers.lean.messages import LeanMessage
+from qed.verifiers.lean.messages import LeanMessage
 
 LeanStatusWord = Literal["proved", "failed", "error", "unavailable"]
 Backend = Literal["lake", "lean-dojo", "source-screen", "none"]

@@ -12,7 +12,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from verifiers.lean.errors import LeanInputError
+from qed.verifiers.lean.errors import LeanInputError
 
 _MODULE = re.compile(r"[A-Za-z_][A-Za-z0-9_']*(?:\.[A-Za-z_][A-Za-z0-9_']*)*")
 _HEADER = re.compile(

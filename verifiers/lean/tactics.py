@@ -12,9 +12,9 @@ import os
 from collections.abc import Sequence
 from itertools import combinations
 
-from verifiers.lean.check import check_lean
-from verifiers.lean.render import LeanTheorem
-from verifiers.lean.result import LeanResult
+from qed.verifiers.lean.check import check_lean
+from qed.verifiers.lean.render import LeanTheorem
+from qed.verifiers.lean.result import LeanResult
 
 _MAX_PAIRS = 15  # six variables; beyond that only neighbouring pairs, to keep nlinarith tractable
 

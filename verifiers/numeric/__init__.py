@@ -6,8 +6,8 @@ from digits. The modules underneath: compile (vectorised numpy), domain (charts 
 set), search (batch multi-start minimisation), exact (exact extremal points), closed_form.
 """
 
-from verifiers.numeric.closed_form import recognise
-from verifiers.numeric.extremum import Extremum, extremum
-from verifiers.numeric.sign import SignResult, analyse_sign
+from qed.verifiers.numeric.closed_form import recognise
+from qed.verifiers.numeric.extremum import Extremum, extremum
+from qed.verifiers.numeric.sign import SignResult, analyse_sign
 
 __all__ = ["Extremum", "SignResult", "analyse_sign", "extremum", "recognise"]

@@ -17,9 +17,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import sympy as sp
-
-from verifiers.formal import FormalProblem
-from verifiers.numeric.compile import Vectorised, vectorise
+from qed.verifiers.formal import FormalProblem
+from qed.verifiers.numeric.compile import Vectorised, vectorise
 
 U_LIMIT = 30.0  # exp(30) ~ 1e13: "tends to 0" / "tends to infinity" in the search coordinates.
 MAX_POLY_DEGREE = 8

@@ -22,10 +22,9 @@ from dataclasses import dataclass, field
 import mpmath
 import numpy as np
 import sympy as sp
-
-from verifiers.numeric.closed_form import recognise
-from verifiers.numeric.domain import Chart
-from verifiers.numeric.search import Located
+from qed.verifiers.numeric.closed_form import recognise
+from qed.verifiers.numeric.domain import Chart
+from qed.verifiers.numeric.search import Located
 
 HIGH_DPS = 50
 ACTIVE_TOL = 1e-7

@@ -16,11 +16,10 @@ from typing import Literal
 import mpmath
 import numpy as np
 import sympy as sp
-
-from verifiers.formal import FormalProblem
-from verifiers.numeric.closed_form import recognise
-from verifiers.numeric.domain import Chart, DomainError, build_charts
-from verifiers.numeric.exact import (
+from qed.verifiers.formal import FormalProblem
+from qed.verifiers.numeric.closed_form import recognise
+from qed.verifiers.numeric.domain import Chart, DomainError, build_charts
+from qed.verifiers.numeric.exact import (
     ExactPoint,
     feasible_exactly,
     limit_value,
@@ -30,7 +29,7 @@ from verifiers.numeric.exact import (
     structure_of_empty,
     symmetric_points,
 )
-from verifiers.numeric.search import Located, SearchResult, minimise
+from qed.verifiers.numeric.search import Located, SearchResult, minimise
 
 ATTAINED_TOL = 1e-6
 LIMIT_TOL = 1e-4

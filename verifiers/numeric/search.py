@@ -17,11 +17,10 @@ from dataclasses import dataclass, field
 import mpmath
 import numpy as np
 import sympy as sp
+from qed.verifiers.numeric.compile import vectorise
+from qed.verifiers.numeric.domain import U_LIMIT, Chart
 from scipy.optimize import minimize as scipy_minimize
 from scipy.stats import qmc
-
-from verifiers.numeric.compile import vectorise
-from verifiers.numeric.domain import U_LIMIT, Chart
 
 EDGE_U = U_LIMIT - 2.0  # beyond this a coordinate is "at its end" (a limit or a closed endpoint)
 

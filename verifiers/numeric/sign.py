@@ -26,10 +26,9 @@ from typing import Literal
 
 import numpy as np
 import sympy as sp
-
-from verifiers.formal import FormalProblem
-from verifiers.numeric.domain import Chart, DomainError, build_charts
-from verifiers.numeric.exact import (
+from qed.verifiers.formal import FormalProblem
+from qed.verifiers.numeric.domain import Chart, DomainError, build_charts
+from qed.verifiers.numeric.exact import (
     ExactPoint,
     feasible_exactly,
     limit_value,
@@ -39,8 +38,8 @@ from verifiers.numeric.exact import (
     structure_of_empty,
     symmetric_points,
 )
-from verifiers.numeric.extremum import READINGS, normalised, scale_free, split_constraints
-from verifiers.numeric.search import Located, SearchResult, minimise
+from qed.verifiers.numeric.extremum import READINGS, normalised, scale_free, split_constraints
+from qed.verifiers.numeric.search import Located, SearchResult, minimise
 
 SIGN_TOL = 1e-9
 NEAR_ZERO = 1e-5

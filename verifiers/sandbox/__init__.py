@@ -51,9 +51,9 @@ Not guaranteed:
     (or `qed doctor`) can tell: run_python("pass").protections.
 """
 
-from verifiers.sandbox.blocks import extract_code_blocks
-from verifiers.sandbox.limits import LimitName, Limits, SandboxError, SandboxResult
-from verifiers.sandbox.runner import run_python
+from qed.verifiers.sandbox.blocks import extract_code_blocks
+from qed.verifiers.sandbox.limits import LimitName, Limits, SandboxError, SandboxResult
+from qed.verifiers.sandbox.runner import run_python
 
 __all__ = [
     "LimitName",

@@ -15,7 +15,7 @@ import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path, PurePosixPath
 
-from verifiers.sandbox.limits import LimitName, Limits, SandboxError, SandboxResult
+from qed.verifiers.sandbox.limits import LimitName, Limits, SandboxError, SandboxResult
 
 LAUNCHER = Path(__file__).with_name("launcher.py")
 BOOTSTRAP = Path(__file__).with_name("bootstrap.py")

@@ -12,11 +12,10 @@ from dataclasses import dataclass, field
 from typing import Literal
 
 import sympy as sp
-
-from verifiers.formal import FormalProblem
-from verifiers.numeric.domain import VarRange, range_of
-from verifiers.smt.encode import EncodeError, encode_nonnegative
-from verifiers.smt.run import SmtOutcome, decide
+from qed.verifiers.formal import FormalProblem
+from qed.verifiers.numeric.domain import VarRange, range_of
+from qed.verifiers.smt.encode import EncodeError, encode_nonnegative
+from qed.verifiers.smt.run import SmtOutcome, decide
 
 Verdict = Literal["proved", "refuted", "unknown"]
 Z3_SHARE = 0.6

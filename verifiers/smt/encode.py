@@ -18,9 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 import sympy as sp
-
-from verifiers.formal import FormalProblem
-from verifiers.numeric.domain import VarRange, range_of
+from qed.verifiers.formal import FormalProblem
+from qed.verifiers.numeric.domain import VarRange, range_of
 
 
 class EncodeError(ValueError):

@@ -51,7 +51,7 @@ def decide(script: str, solver: str = "z3", timeout: float = 10.0) -> SmtOutcome
     if solver not in SOLVERS:
         raise ValueError(f"unknown SMT solver {solver!r}; choose one of {', '.join(SOLVERS)}")
     t0 = time.monotonic()
-    cmd = [sys.executable, "-m", "verifiers.smt.worker", solver]
+    cmd = [sys.executable, "-m", "qed.verifiers.smt.worker", solver]
     try:
         proc = subprocess.Popen(
             cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.PIPE,

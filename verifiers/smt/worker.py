@@ -2,7 +2,7 @@
 
 It is started by `verifiers.smt.run` and killed from outside at a hard deadline (cvc5 does not
 honour its own time limit), so it needs no timeout logic of its own.
-Usage: python -m verifiers.smt.worker z3|cvc5 < query.smt2
+Usage: python -m qed.verifiers.smt.worker z3|cvc5 < query.smt2
 """
 
 from __future__ import annotations

@@ -13,13 +13,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 import sympy as sp
-
-from problems.record import Problem
-from verifiers.judges.assumptions import read_assumptions
-from verifiers.judges.extract import relations_in
-from verifiers.judges.latex_expr import LatexParseError, symbol
-from verifiers.judges.relcheck import compare, parse_relation
-from verifiers.judges.sampling import in_domain
+from qed.problems.record import Problem
+from qed.verifiers.judges.assumptions import read_assumptions
+from qed.verifiers.judges.extract import relations_in
+from qed.verifiers.judges.latex_expr import LatexParseError, symbol
+from qed.verifiers.judges.relcheck import compare, parse_relation
+from qed.verifiers.judges.sampling import in_domain
 
 ERRATA = Path(__file__).with_name("errata.toml")
 _DPS = 30

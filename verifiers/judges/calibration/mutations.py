@@ -22,20 +22,22 @@ from typing import Any
 
 import numpy as np
 import sympy as sp
-
-from verifiers.judges.assumptions import Assumptions, read_assumptions
-from verifiers.judges.extract import find_math, relations_in, split_steps
-from verifiers.judges.latex_expr import LatexParseError, parse_latex
-from verifiers.judges.numeric_computation import CheckedRelation, check_relations, context_builder
-from verifiers.judges.relcheck import (
+from qed.verifiers.judges.assumptions import Assumptions, read_assumptions
+from qed.verifiers.judges.calibration.references import Reference
+from qed.verifiers.judges.extract import find_math, relations_in, split_steps
+from qed.verifiers.judges.latex_expr import LatexParseError, parse_latex
+from qed.verifiers.judges.numeric_computation import (
+    CheckedRelation,
+    check_relations,
+    context_builder,
+)
+from qed.verifiers.judges.relcheck import (
     ParsedRelation,
     check_closed,
     closed_value,
     parse_relation,
 )
-from verifiers.judges.sampling import INTEGER_NAMES, NUMERIC_ERRORS, Context, sample
-
-from .references import Reference
+from qed.verifiers.judges.sampling import INTEGER_NAMES, NUMERIC_ERRORS, Context, sample
 
 FLAW_TYPES: tuple[str, ...] = ("wrong_number", "decimal", "toy_case", "missing_justification", "flipped_sign")
 _FLIP = {r"\geqslant": r"\leqslant", r"\leqslant": r"\geqslant", r"\geq": r"\leq", r"\leq": r"\geq",

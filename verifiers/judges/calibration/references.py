@@ -9,9 +9,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from problems.load import load_problems
-from problems.record import Problem
-from verifiers.judges.grading import _solutions
+from qed.problems.load import load_problems
+from qed.problems.record import Problem
+from qed.verifiers.judges.grading import _solutions
 
 DEFAULT_DATA = Path("../shared/data")
 INEQMATH = Path("ineqmath/train_sample_200.json")

@@ -16,13 +16,12 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
-from models.base import ChatModel
-from problems.record import Problem
-from verifiers.judges.registry import JudgeSettings, run_judge
-
-from .errata import Errata
-from .mutations import FLAW_TYPES, Mutator
-from .references import Reference
+from qed.models.base import ChatModel
+from qed.problems.record import Problem
+from qed.verifiers.judges.calibration.errata import Errata
+from qed.verifiers.judges.calibration.mutations import FLAW_TYPES, Mutator
+from qed.verifiers.judges.calibration.references import Reference
+from qed.verifiers.judges.registry import JudgeSettings, run_judge
 
 NONE = "none"
 
