@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.table import Table
 
 app = typer.Typer(no_args_is_help=True)
+MAX_REFUSED_SHOWN = 20
 _state: dict[str, Path | None] = {"path": None}
 
 
@@ -122,11 +123,21 @@ def export(
 @app.command("import")
 def import_(path: Path = typer.Argument(..., help="A file written by `qed memory export`.", exists=True,
                                         dir_okay=False)) -> None:
-    """Add what an export holds and this memory lacks; nothing existing is overwritten."""
+    """Add what an export holds and this memory lacks; nothing existing is overwritten.
+
+    Every formal record and point is read again first; a node that cannot be read is refused
+    (named on stderr, with the reason) and the rest is imported.
+    """
     with _open(seed_library=False, embeddings=False) as mem:
         counts = mem.import_file(path)
+    for line in counts["refused"][:MAX_REFUSED_SHOWN]:
+        typer.echo(f"refused {line}", err=True)
+    if len(counts["refused"]) > MAX_REFUSED_SHOWN:
+        typer.echo(f"... and {len(counts['refused']) - MAX_REFUSED_SHOWN} more refused", err=True)
+    refused = f"; {counts['nodes_refused']} node(s) refused (not imported)" if counts["nodes_refused"] else ""
     typer.echo(f"nodes: {counts['nodes_added']} added, {counts['nodes_skipped']} already present; "
-               f"edges: {counts['edges_added']} added, {counts['edges_skipped']} already present or dangling")
+               f"edges: {counts['edges_added']} added, {counts['edges_skipped']} already present or dangling"
+               + refused)
 
 
 @app.command()

@@ -12,6 +12,7 @@ from qed.memory.errors import MemoryStoreError
 from qed.memory.formal_facts import FormalFactError, parse_fact
 from qed.memory.library import seed
 from qed.memory.paths import default_memory_path
+from qed.memory.record_check import formal_problem
 from qed.memory.records import (
     KNOWLEDGE_KINDS,
     NODE_KINDS,
@@ -195,6 +196,7 @@ class Memory:
             except FormalFactError as e:
                 raise MemoryStoreError(f"formal record: {e}") from None
             data["formal"] = parsed.to_dict()
+        _check_data(data)
         self.notes = []
         item = Item(kind=kind, title=title or text[:60], text=text, data=data, formal=parsed)
         prov = provenance or Provenance(when=now_iso(), source="user")
@@ -242,6 +244,7 @@ class Memory:
                 new_data["formal"] = parse_fact(formal).to_dict()
             except FormalFactError as e:
                 raise MemoryStoreError(f"formal record: {e}") from None
+        _check_data(new_data)
         node = Node(id=new_id(old.kind), kind=old.kind, title=old.title, text=text, data=new_data,
                     problem_id=old.problem_id, provenance=prov)
         with self.store.write() as conn:
@@ -264,7 +267,7 @@ class Memory:
             raise MemoryStoreError(f"export format must be json or graphml, not {fmt!r}")
         return export_json(self.store) if fmt == "json" else export_graphml(self.store)
 
-    def import_file(self, path: Path | str) -> dict[str, int]:
+    def import_file(self, path: Path | str) -> dict[str, Any]:
         from qed.memory.exchange import import_file
 
         return import_file(self.store, Path(path))
@@ -280,6 +283,13 @@ class Memory:
 
     def __exit__(self, *exc: object) -> None:
         self.close()
+
+
+def _check_data(data: dict[str, Any]) -> None:
+    """Refuse data whose formal parts (formal, claim, point) the allow-listed reader cannot read."""
+    why = formal_problem(data)
+    if why:
+        raise MemoryStoreError(f"data {why}")
 
 
 def open_memory(path: Path | str | None = None, *, seed_library: bool = True, embeddings: bool = True) -> Memory:
