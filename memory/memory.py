@@ -89,7 +89,8 @@ class Memory:
         index = self.index
         report = report if report is not None else RecallReport()
         if index is not None:
-            index.embed_pending(limit=EMBED_PER_RECALL)
+            if not self.store.read_only:
+                index.embed_pending(limit=EMBED_PER_RECALL)
             waiting = index.pending_count()
             if waiting:
                 report.notes.append(f"{waiting} node(s) not embedded yet (run `qed memory embedder --index`); "
@@ -292,13 +293,23 @@ def _check_data(data: dict[str, Any]) -> None:
         raise MemoryStoreError(f"data {why}")
 
 
-def open_memory(path: Path | str | None = None, *, seed_library: bool = True, embeddings: bool = True) -> Memory:
+def open_memory(path: Path | str | None = None, *, seed_library: bool = True, embeddings: bool = True,
+                read_only: bool = False) -> Memory:
     """Open (creating and migrating as needed) the memory at `path`, $QED_MEMORY or the default place.
 
-    A corrupt file, or an SQLite database that is not a QED memory, raises MemoryStoreError.
+    An empty, damaged or foreign file, or one from a newer QED, raises MemoryStoreError before
+    anything is written to it. read_only: never write (no seeding, no embedding, no migration);
+    a path that does not exist yet is still created as a new memory first.
     """
-    store = Store(Path(path) if path is not None else default_memory_path())
+    path = Path(path) if path is not None else default_memory_path()
+    if read_only and not path.exists() and not path.is_symlink():
+        open_memory(path, seed_library=seed_library, embeddings=False).close()
+    store = Store(path, read_only=read_only)
     memory = Memory(store, embeddings=embeddings)
-    if seed_library:
-        seed(store)
+    if seed_library and not read_only:
+        try:
+            seed(store)
+        except BaseException:
+            store.close()
+            raise
     return memory
