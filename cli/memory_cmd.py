@@ -1,4 +1,7 @@
-"""`qed memory ...`: search, inspect, export and curate the knowledge graph."""
+"""`qed memory ...`: search, inspect, export and curate the knowledge graph.
+
+search, show, stats and export open the file read-only: they never write to it (a memory that
+does not exist yet is created first, as any command does)."""
 
 from __future__ import annotations
 
@@ -41,7 +44,7 @@ def search(
             raise ValueError(f"unknown kind {name!r}; kinds: {', '.join(NODE_KINDS)}")
     kinds = tuple(kind) if kind else (KNOWLEDGE_KINDS if knowledge else None)
     report = RecallReport()
-    with _open() as mem:
+    with _open(read_only=True) as mem:
         items = mem.recall(query, k=k, exclude_problem=exclude_problem, kinds=kinds, report=report)
     out = Console()
     for n, it in enumerate(items, start=1):
@@ -59,7 +62,7 @@ def search(
 @app.command()
 def show(node_id: str = typer.Argument(..., help="A memory id (from search).")) -> None:
     """A node with its provenance and every edge, so you can see where it came from."""
-    with _open(seed_library=False, embeddings=False) as mem:
+    with _open(seed_library=False, embeddings=False, read_only=True) as mem:
         info = mem.explain(node_id)
     n = info["node"]
     out = Console()
@@ -92,7 +95,7 @@ def show(node_id: str = typer.Argument(..., help="A memory id (from search).")) 
 @app.command()
 def stats() -> None:
     """How much the memory holds, by kind and status."""
-    with _open(embeddings=False) as mem:
+    with _open(embeddings=False, read_only=True) as mem:
         s = mem.stats()
     out = Console()
     out.print(f"memory: {s['path']} ({s['size_bytes'] / 1e6:.1f} MB), {s['nodes']} nodes, {s['embedded']} embedded")
@@ -111,7 +114,7 @@ def export(
     output: Path = typer.Option(None, "-o", "--output", help="File to write (default: standard output).", dir_okay=False),
 ) -> None:
     """Everything in the memory, with ids, status and provenance (embeddings are recomputed on import)."""
-    with _open(seed_library=False, embeddings=False) as mem:
+    with _open(seed_library=False, embeddings=False, read_only=True) as mem:
         text = mem.export(fmt)
     if output is None:
         typer.echo(text)
