@@ -50,6 +50,16 @@ FUNCTIONS: dict[str, Callable[..., sp.Basic]] = {
     "sin": sp.sin,
     "cos": sp.cos,
     "tan": sp.tan,
+    # the rest of what the LaTeX formalizer writes, so facts it produced read back from memory
+    "cot": sp.cot,
+    "sec": sp.sec,
+    "csc": sp.csc,
+    "asin": sp.asin,
+    "acos": sp.acos,
+    "atan": sp.atan,
+    "sinh": sp.sinh,
+    "cosh": sp.cosh,
+    "tanh": sp.tanh,
 }
 CONSTANTS: dict[str, sp.Basic] = {"pi": sp.pi, "E": sp.E, "oo": sp.oo}
 RESERVED_NAMES = frozenset(FUNCTIONS) | frozenset(CONSTANTS)  # a declared variable may not take these
@@ -65,8 +75,7 @@ SETS: dict[str, Callable[..., sp.Basic]] = {
 _INTERVAL_KINDS = {"open": sp.Interval.open, "Lopen": sp.Interval.Lopen, "Ropen": sp.Interval.Ropen}
 SET_CONSTANTS: dict[str, sp.Basic] = {"Reals": sp.S.Reals, "EmptySet": sp.S.EmptySet}
 
-_ARITY = {"sqrt": (1, 1), "cbrt": (1, 1), "root": (2, 2), "Abs": (1, 1), "abs": (1, 1), "log": (1, 2),
-          "ln": (1, 1), "exp": (1, 1), "sin": (1, 1), "cos": (1, 1), "tan": (1, 1)}
+_ARITY = {"root": (2, 2), "log": (1, 2), "Max": (1, 64), "max": (1, 64), "Min": (1, 64), "min": (1, 64)}  # others: 1
 _ARITHMETIC = r"A-Za-z0-9_+\-*/^().,\s"
 _PLAIN = re.compile(rf"^[{_ARITHMETIC}]*$")
 _WITH_RELATIONS = re.compile(rf"^[{_ARITHMETIC}<>=!]*$")
@@ -355,7 +364,7 @@ class _Reader:
         return [self.build(a, depth) for a in node.args]
 
     def function(self, ident: str, node: ast.Call, depth: int) -> _Value:
-        low, high = _ARITY.get(ident, (1, 64))
+        low, high = _ARITY.get(ident, (1, 1))
         args = self.arguments(node, depth, low, high)
         a = args[0]
         if ident in ("sqrt", "cbrt"):

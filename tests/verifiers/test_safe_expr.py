@@ -32,6 +32,7 @@ def test_arithmetic_over_declared_names_reads_as_sympy():
     assert read("abc + 2(a+b)(a-b)") == a * b * c + 2 * (a + b) * (a - b)
     assert read("Abs(x) + Max(a, b) + log(x, 2) + exp(-x^2/2) + root(x, 3)") == (
         sp.Abs(x) + sp.Max(a, b) + sp.log(x, 2) + sp.exp(-(x**2) / 2) + sp.root(x, 3))
+    assert read("cot(x) + asin(a) + tanh(b)") == sp.cot(x) + sp.asin(a) + sp.tanh(b)
     assert read("0.5*x") == x / 2 and read("0.5*x", exact=False) == sp.Float("0.5") * x
     assert read("1.00000000000000e-10", exact=False) == sp.Float("1e-10")
     assert parse_number("pi/4 + E - oo", "value") == sp.pi / 4 + sp.E - sp.oo
