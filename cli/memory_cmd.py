@@ -1,4 +1,7 @@
-"""`qed memory ...`: search, inspect, export and curate the knowledge graph."""
+"""`qed memory ...`: search, inspect, export and curate the knowledge graph.
+
+search, show, stats and export open the file read-only: they never write to it (a memory that
+does not exist yet is created first, as any command does)."""
 
 from __future__ import annotations
 
@@ -11,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 app = typer.Typer(no_args_is_help=True)
+MAX_REFUSED_SHOWN = 20
 _state: dict[str, Path | None] = {"path": None}
 
 
@@ -40,7 +44,7 @@ def search(
             raise ValueError(f"unknown kind {name!r}; kinds: {', '.join(NODE_KINDS)}")
     kinds = tuple(kind) if kind else (KNOWLEDGE_KINDS if knowledge else None)
     report = RecallReport()
-    with _open() as mem:
+    with _open(read_only=True) as mem:
         items = mem.recall(query, k=k, exclude_problem=exclude_problem, kinds=kinds, report=report)
     out = Console()
     for n, it in enumerate(items, start=1):
@@ -58,7 +62,7 @@ def search(
 @app.command()
 def show(node_id: str = typer.Argument(..., help="A memory id (from search).")) -> None:
     """A node with its provenance and every edge, so you can see where it came from."""
-    with _open(seed_library=False, embeddings=False) as mem:
+    with _open(seed_library=False, embeddings=False, read_only=True) as mem:
         info = mem.explain(node_id)
     n = info["node"]
     out = Console()
@@ -91,7 +95,7 @@ def show(node_id: str = typer.Argument(..., help="A memory id (from search).")) 
 @app.command()
 def stats() -> None:
     """How much the memory holds, by kind and status."""
-    with _open(embeddings=False) as mem:
+    with _open(embeddings=False, read_only=True) as mem:
         s = mem.stats()
     out = Console()
     out.print(f"memory: {s['path']} ({s['size_bytes'] / 1e6:.1f} MB), {s['nodes']} nodes, {s['embedded']} embedded")
@@ -110,7 +114,7 @@ def export(
     output: Path = typer.Option(None, "-o", "--output", help="File to write (default: standard output).", dir_okay=False),
 ) -> None:
     """Everything in the memory, with ids, status and provenance (embeddings are recomputed on import)."""
-    with _open(seed_library=False, embeddings=False) as mem:
+    with _open(seed_library=False, embeddings=False, read_only=True) as mem:
         text = mem.export(fmt)
     if output is None:
         typer.echo(text)
@@ -122,11 +126,21 @@ def export(
 @app.command("import")
 def import_(path: Path = typer.Argument(..., help="A file written by `qed memory export`.", exists=True,
                                         dir_okay=False)) -> None:
-    """Add what an export holds and this memory lacks; nothing existing is overwritten."""
+    """Add what an export holds and this memory lacks; nothing existing is overwritten.
+
+    Every formal record and point is read again first; a node that cannot be read is refused
+    (named on stderr, with the reason) and the rest is imported.
+    """
     with _open(seed_library=False, embeddings=False) as mem:
         counts = mem.import_file(path)
+    for line in counts["refused"][:MAX_REFUSED_SHOWN]:
+        typer.echo(f"refused {line}", err=True)
+    if len(counts["refused"]) > MAX_REFUSED_SHOWN:
+        typer.echo(f"... and {len(counts['refused']) - MAX_REFUSED_SHOWN} more refused", err=True)
+    refused = f"; {counts['nodes_refused']} node(s) refused (not imported)" if counts["nodes_refused"] else ""
     typer.echo(f"nodes: {counts['nodes_added']} added, {counts['nodes_skipped']} already present; "
-               f"edges: {counts['edges_added']} added, {counts['edges_skipped']} already present or dangling")
+               f"edges: {counts['edges_added']} added, {counts['edges_skipped']} already present or dangling"
+               + refused)
 
 
 @app.command()

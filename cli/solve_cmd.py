@@ -12,7 +12,7 @@ from qed.agent.solve import SolveOptions, Solver
 from qed.agent.summary import tally
 from qed.cli.errors import fail
 from qed.cli.live import LiveView
-from qed.memory import Memory, open_memory
+from qed.memory import Memory, MemoryStoreError, open_memory
 from qed.models.roles import parse_role_overrides
 from qed.problems.load import load_problems
 from rich.console import Console
@@ -86,5 +86,14 @@ def solve(
 
 
 def open_memory_for(enabled: bool, path: Path | None) -> Memory | None:
-    """The memory the loop recalls from and writes to, or None when memory is off."""
-    return open_memory(path) if enabled else None
+    """The memory the loop recalls from and writes to, or None when memory is off.
+
+    An unusable memory (empty, damaged, foreign, newer) stops the command here with one line and
+    exit status 2, before any problem runs: otherwise every problem would end as `error`.
+    """
+    if not enabled:
+        return None
+    try:
+        return open_memory(path)
+    except MemoryStoreError as e:  # run_cli prints it as `error: ...` and exits 2
+        raise MemoryStoreError(f"memory: {e} (or run with --no-memory)") from None

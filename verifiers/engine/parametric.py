@@ -181,7 +181,7 @@ def _reproduces(f: sp.Expr, data: list[tuple[int, sp.Expr]], n: sp.Symbol) -> bo
 
 def fit(values: list[tuple[dict[sp.Symbol, int], sp.Expr]]) -> sp.Expr | None:
     """One closed form in the parameters that reproduces every (parameter values, exact value)."""
-    values = [(p, sp.sympify(v)) for p, v in values]
+    values = [(p, sp.sympify(v, strict=True)) for p, v in values]
     params = list(values[0][0])
     if len(params) == 1:
         n = params[0]

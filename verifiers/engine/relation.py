@@ -103,7 +103,7 @@ def _second_look(fp: FormalProblem, letter: str, seconds: float) -> dict:
 
 def _certify(letter: str, fp: FormalProblem, timeout: float) -> list[Certificate]:
     """Proofs of the chosen relation: d >= 0 for (B), d > 0 for (E), both signs' bounds for (C)."""
-    d = sp.sympify(fp.lhs - fp.rhs)
+    d = sp.sympify(fp.lhs - fp.rhs, strict=True)
     claims = {"B": [(d, False)], "E": [(d, True)], "A": [(-d, False)], "D": [(-d, True)], "C": [(d, False), (-d, False)]}
     todo = claims.get(letter, [])
     return [certify_nonnegative(g, fp, strict=strict, timeout=timeout / len(todo)) for g, strict in todo]

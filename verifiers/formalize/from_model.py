@@ -1,9 +1,10 @@
 """The model path: the formalizer model writes a JSON record, and sympy decides if it is usable.
 
 Nothing the model writes is trusted: the reply must be one JSON object with the expected keys;
-each expression is parsed by sympy from a whitelist of characters and names (never evaluated as
-Python); every symbol must be declared; and the resulting record must pass the same checks as the
-parser's (feasible points exist, the compared expressions or the target are finite reals there).
+each expression is read by qed.verifiers.safe_expr (an allow-list of arithmetic, functions and
+declared names, bounded in size; never evaluated as Python); every symbol must be declared; and
+the resulting record must pass the same checks as the parser's (feasible points exist, the
+compared expressions or the target are finite reals there).
 """
 
 from __future__ import annotations
@@ -23,39 +24,12 @@ from qed.verifiers.formalize.from_parser import complete
 from qed.verifiers.formalize.geometry import triangle_conditions
 from qed.verifiers.formalize.reading import BLANK
 from qed.verifiers.formalize.segments import clean_statement
-from sympy.parsing.sympy_parser import (
-    convert_xor,
-    parse_expr,
-    rationalize,
-    standard_transformations,
-)
+from qed.verifiers.safe_expr import RESERVED_NAMES, ExpressionError
+from qed.verifiers.safe_expr import safe_expr as read_model_expr
 
 PROMPT_DIR = Path(__file__).parent  # formalizer_bound.txt, formalizer_relation.txt
 DEFAULT_MAX_TOKENS = 400
 
-_FUNCTIONS: dict[str, Any] = {
-    "sqrt": sp.sqrt,
-    "cbrt": sp.cbrt,
-    "root": sp.root,
-    "Abs": sp.Abs,
-    "abs": sp.Abs,
-    "Max": sp.Max,
-    "max": sp.Max,
-    "Min": sp.Min,
-    "min": sp.Min,
-    "log": sp.log,
-    "ln": sp.log,
-    "exp": sp.exp,
-    "sin": sp.sin,
-    "cos": sp.cos,
-    "tan": sp.tan,
-    "pi": sp.pi,
-    "E": sp.E,
-    "oo": sp.oo,
-}
-_ALLOWED = re.compile(r"^[A-Za-z0-9_+\-*/^().,\s]*$")
-_ATTRIBUTE = re.compile(r"(?<![0-9])\.|\.(?![0-9])")  # a dot outside a decimal number
-_IDENTIFIER = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _NAME = re.compile(r"^[A-Za-z][A-Za-z0-9_]{0,11}$")
 _NUMBER_TOKEN = re.compile(r"\d+(?:\.\d+)?")
 _SMALL_NUMBERS = {"0", "1", "2", "3"}
@@ -106,47 +80,11 @@ def extract_json(text: str) -> dict[str, Any]:
 
 
 def safe_expr(text: Any, names: dict[str, sp.Symbol], what: str) -> sp.Expr:
-    """Parse a model-written expression; only arithmetic, known functions and declared names."""
-    if isinstance(text, (int, float)) and not isinstance(text, bool):
-        text = str(text)
-    if not isinstance(text, str) or not text.strip():
-        raise FormalizeError(f"the model's {what} is not an expression")
-    if not _ALLOWED.match(text) or "__" in text or _ATTRIBUTE.search(text):
-        raise FormalizeError(f"the model's {what} has characters outside arithmetic: {text!r}")
-    text = _IDENTIFIER.sub(lambda m: _split_juxtaposed(m.group(0), names), text)
-    text = re.sub(r"(\d|\))\s*\(", r"\1*(", text)  # 131(abcd), (a+b)(a-b): products
-    for ident in _IDENTIFIER.findall(text):
-        if ident not in names and ident not in _FUNCTIONS:
-            raise FormalizeError(f"the model's {what} uses undeclared '{ident}'")
+    """A model-written expression, read by the one allow-listed reader (qed.verifiers.safe_expr)."""
     try:
-        expr = parse_expr(
-            text,
-            local_dict=dict(names),
-            global_dict={
-                "__builtins__": {},
-                **_FUNCTIONS,
-                "Integer": sp.Integer,
-                "Float": sp.Float,
-                "Rational": sp.Rational,
-                "Symbol": sp.Symbol,
-            },
-            transformations=standard_transformations + (convert_xor, rationalize),
-        )
-    except (SyntaxError, TypeError, ValueError, AttributeError, ZeroDivisionError) as e:
-        raise FormalizeError(f"the model's {what} does not parse: {text!r} ({e})") from None
-    if not isinstance(expr, sp.Expr):
-        raise FormalizeError(f"the model's {what} is not an expression: {text!r}")
-    return expr
-
-
-def _split_juxtaposed(ident: str, names: dict[str, sp.Symbol]) -> str:
-    """`abc` written for a*b*c, when a, b and c are declared one-letter variables and abc is not
-    a name of its own."""
-    if ident in names or ident in _FUNCTIONS or len(ident) < 2:
-        return ident
-    if all(ch in names for ch in ident):
-        return "(" + "*".join(ident) + ")"
-    return ident
+        return read_model_expr(text, names, what)
+    except ExpressionError as e:
+        raise FormalizeError(f"the model's {e}") from None
 
 
 def safe_relation(text: Any, names: dict[str, sp.Symbol], what: str) -> sp.Basic:
@@ -188,7 +126,7 @@ def record_from_reply(data: dict[str, Any], kind: str) -> FormalProblem:
     names: dict[str, sp.Symbol] = {}
     domains: dict[sp.Symbol, sp.Set] = {}
     for name, spec in variables.items():
-        if not isinstance(name, str) or not _NAME.match(name) or name in _FUNCTIONS:
+        if not isinstance(name, str) or not _NAME.match(name) or name in RESERVED_NAMES:
             raise FormalizeError(f"the model declared a bad variable name {name!r}")
         domain = _domain(spec, name)
         sym = symbol_for(name, domain)

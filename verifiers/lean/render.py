@@ -21,6 +21,7 @@ from dataclasses import dataclass
 import sympy as sp
 from qed.verifiers.formal import FormalProblem
 from qed.verifiers.lean.errors import LeanRenderError
+from qed.verifiers.safe_expr import ExpressionError, parse_expression
 
 _RELATIONS = {"<=": "≤", "≤": "≤", "<": "<", ">=": "≥", "≥": "≥", ">": ">", "=": "=", "==": "=",
               "!=": "≠", "≠": "≠"}
@@ -62,6 +63,21 @@ class LeanTheorem:
         return f"theorem {self.name}{binders}{hyps} : {self.goal}"
 
 
+def as_sympy(value: object, names: dict[str, sp.Basic], what: str) -> sp.Expr:
+    """A sympy value as given, an int as an Integer, text through the allow-listed reader (never
+    sympify: a string could be any Python)."""
+    if isinstance(value, sp.Basic):
+        return value  # type: ignore[return-value]
+    if isinstance(value, int) and not isinstance(value, bool):
+        return sp.Integer(value)
+    if isinstance(value, str):
+        try:
+            return parse_expression(value, names, what)
+        except ExpressionError as e:
+            raise LeanRenderError(str(e)) from None
+    raise LeanRenderError(f"{what} {value!r} is neither a sympy value, an integer nor text")
+
+
 def lean_name(name: str) -> str:
     """A Lean identifier for a variable name: as is when plain, «quoted» otherwise."""
     if _PLAIN.fullmatch(name) and name not in _KEYWORDS:
@@ -78,7 +94,7 @@ class _Printer:
         self.names = names
 
     def __call__(self, e: sp.Expr) -> str:
-        return self.term(sp.sympify(e))[0]
+        return self.term(as_sympy(e, {n: v for v, n in self.names.items()}, "a term"))[0]
 
     def wrap(self, e: sp.Expr, above: int) -> str:
         text, prec = self.term(e)
@@ -176,7 +192,7 @@ def _goal(problem: FormalProblem, relation: str | None, value: sp.Expr | None) -
         return problem.lhs, _relation_word(relation), problem.rhs
     if value is None:
         raise LeanRenderError("a bound problem needs the bound's value to state")
-    value = sp.sympify(value)
+    value = as_sympy(value, {str(v): v for v in problem.variables}, "the bound's value")
     if value.free_symbols:
         raise LeanRenderError(f"the bound {value} is not a constant")
     if problem.relation_with_constant is not None and problem.constant is not None:
@@ -233,9 +249,11 @@ def render_lean_theorem(
     if len(set(names.values())) != len(names):
         raise LeanRenderError("two variables would get the same Lean name")
     show = _Printer(names)
-    lhs, op, rhs = _goal(problem, relation, None if value is None else sp.sympify(value))
+    declared = {str(v): v for v in variables}
+    lhs, op, rhs = _goal(problem, relation, None if value is None else as_sympy(value, declared, "the bound's value"))
+    lhs, rhs = as_sympy(lhs, declared, "the goal side"), as_sympy(rhs, declared, "the goal side")
     for side in (lhs, rhs):
-        _check_polynomial(sp.sympify(side), variables, "the goal side")
+        _check_polynomial(side, variables, "the goal side")
 
     taken = set(names.values()) | {name}
     hypotheses: list[tuple[str, str]] = []
@@ -255,8 +273,9 @@ def render_lean_theorem(
         conditions.extend(c.args if isinstance(c, sp.And) else [c])
     for i, c in enumerate(conditions, start=1):
         c_lhs, c_op, c_rhs = _relational(c, "the constraint")
+        c_lhs, c_rhs = as_sympy(c_lhs, declared, "the constraint"), as_sympy(c_rhs, declared, "the constraint")
         for side in (c_lhs, c_rhs):
-            _check_polynomial(sp.sympify(side), variables, "the constraint")
+            _check_polynomial(side, variables, "the constraint")
         add(f"h{i}", f"{show(c_lhs)} {c_op} {show(c_rhs)}")
     return LeanTheorem(name, tuple(names[v] for v in variables), tuple(hypotheses),
                        show(lhs), op, show(rhs), {names[v]: v for v in variables})

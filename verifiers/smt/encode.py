@@ -184,7 +184,7 @@ def encode_nonnegative(g: sp.Expr, fp: FormalProblem, *, strict: bool = False) -
         cond = _constraint(c, purifier, plain)
         if cond is not None:
             conditions.append(cond)
-    goal = purifier.purify(sp.sympify(g).xreplace(plain))
+    goal = purifier.purify(sp.sympify(g, strict=True).xreplace(plain))
     symbols = [plain[v] for v in fp.variables] + purifier.fresh
     used = goal.free_symbols | set().union(*[_symbols_of(c) for c in conditions + purifier.defs])
     extra = used - set(symbols)

@@ -19,6 +19,7 @@ from qed.verifiers.judges.extract import relations_in
 from qed.verifiers.judges.latex_expr import LatexParseError, symbol
 from qed.verifiers.judges.relcheck import compare, parse_relation
 from qed.verifiers.judges.sampling import in_domain
+from qed.verifiers.safe_expr import parse_number
 
 ERRATA = Path(__file__).with_name("errata.toml")
 _DPS = 30
@@ -67,8 +68,8 @@ def claim_problem(claim: Claim, problem: Problem | None) -> str | None:
     r = rels[0]
     try:
         p = parse_relation(r.lhs, r.op, r.rhs)
-        point = {symbol(k): sp.sympify(v, locals={"pi": sp.pi, "sqrt": sp.sqrt}) for k, v in claim.at.items()}
-    except (LatexParseError, ValueError, sp.SympifyError) as e:
+        point = {symbol(k): parse_number(v, f"the value of {k}") for k, v in claim.at.items()}
+    except (LatexParseError, ValueError) as e:
         return f"`{claim.latex[:60]}` not read: {e}"
     missing = p.free - set(point)
     if missing:
