@@ -99,7 +99,8 @@ print(run_python({code!r}, limits=Limits(cpu_seconds=60, wall_seconds=60)).reaso
 
 def run_and_kill_host(command: list[str], tmpdir: Path, env_extra: dict | None = None) -> dict:
     """Start a host that runs an endless, forking program in the sandbox; kill -9 the host once
-    the program runs; report what of the run is alive 2 s later, and what is left in TMPDIR."""
+    the program runs; report what of the run is still alive 2 s after the kill (its processes,
+    those of its uid when that is its own, those in its pid namespace), and what is left in TMPDIR."""
     env = {**os.environ, "TMPDIR": str(tmpdir), **(env_extra or {})}
     host = subprocess.Popen(
         command, env=env, cwd="/", stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -113,11 +114,15 @@ def run_and_kill_host(command: list[str], tmpdir: Path, env_extra: dict | None =
         uids = {uid for _, uid in running.items()}
         host.kill()
         host.wait()
+        uids -= {0, os.getuid(), 65534}  # shared with other processes: only a per-run uid tells
+
+        def of_the_run() -> list[int]:
+            return sorted(set(live_pids(running)) | set(sandbox_processes(uids, namespaces)))
+
         deadline = time.monotonic() + 2.0
-        while time.monotonic() < deadline and live_pids(running):
+        while time.monotonic() < deadline and of_the_run():
             time.sleep(0.05)
-        alive = live_pids(running)
-        of_the_run = sandbox_processes(uids=uids - {0, 65534}, namespaces=namespaces)
+        alive = of_the_run()
         leftovers = sorted(p.name for p in tmpdir.iterdir())
         written = sorted(str(p) for p in tmpdir.rglob("written-by-the-run.txt"))
     finally:
@@ -126,7 +131,6 @@ def run_and_kill_host(command: list[str], tmpdir: Path, env_extra: dict | None =
         host.stderr.close()
     return {
         "alive": alive,
-        "of_the_run": of_the_run,
         "leftovers": leftovers,
         "written": written,
         "namespaces": namespaces,
