@@ -81,6 +81,19 @@ print("MADE", made, flush=True)
 """
 
 
+# The supervisor (pid 1) writes the trusted records: the program must not reach its descriptors
+# or its memory, and sees no process but its own and the supervisor.
+INTO_THE_SUPERVISOR = """
+import os
+for what in ("/proc/1/fd", "/proc/1/mem", "/proc/1/environ"):
+    try:
+        os.listdir(what) if what.endswith("fd") else open(what, "rb").read(16)
+        print(what, "OPENED")
+    except PermissionError:
+        print(what, "REFUSED")
+print("PIDS", sorted(int(p) for p in os.listdir("/proc") if p.isdigit()) == sorted({1, os.getpid()}))
+"""
+
 ENDLESS_AND_FORKING = """
 import os, time
 open("written-by-the-run.txt", "w").write("x")

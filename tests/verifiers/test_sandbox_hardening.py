@@ -36,6 +36,7 @@ from tests.verifiers.sandbox_attacks import (
     FILES_OF_ONE_MIB,
     FORK_EXEC,
     HOST_THAT_RUNS,
+    INTO_THE_SUPERVISOR,
     MANY_EMPTY_FILES,
     MEMORY_IN_FOUR_PROCESSES,
     run_and_kill_host,
@@ -163,6 +164,14 @@ def test_reads_are_confined_to_the_python_installation(tmp_path: Path) -> None:
     assert "minimal-root" in result.protections
     root = json.loads(result.stdout.split("ROOT ", 1)[1].replace("'", '"'))
     assert "home" not in root and "var" not in root
+
+
+@LAYERS
+def test_the_supervisor_is_out_of_the_programs_reach(audit_hook: bool) -> None:
+    result = run_python(INTO_THE_SUPERVISOR, limits=QUICK, audit_hook=audit_hook)
+    assert result.ok, result.reason + result.stderr
+    assert "OPENED" not in result.stdout and result.stdout.count("REFUSED") == 3
+    assert "PIDS True" in result.stdout
 
 
 # -- item 5: nothing survives the host ---------------------------------------------------------

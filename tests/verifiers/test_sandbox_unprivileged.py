@@ -24,6 +24,7 @@ from tests.verifiers.sandbox_attacks import (
     FILES_OF_ONE_MIB,
     FORK_EXEC,
     HOST_THAT_RUNS,
+    INTO_THE_SUPERVISOR,
     MANY_EMPTY_FILES,
     MEMORY_IN_FOUR_PROCESSES,
     run_and_kill_host,
@@ -110,6 +111,7 @@ ATTACKS = {
     "memory_total": (MEMORY_IN_FOUR_PROCESSES, {"memory_bytes": 400 << 20, "cpu_seconds": 3}),
     "scratch_bytes": (FILES_OF_ONE_MIB, {"scratch_bytes": 16 << 20}),
     "scratch_files": (MANY_EMPTY_FILES, {"scratch_files": 500}),
+    "supervisor": (INTO_THE_SUPERVISOR, {}),
 }
 
 
@@ -280,6 +282,14 @@ def nobodys_tmpdir():
     os.chown(path, int(NOBODY), int(NOBODY))
     yield path
     shutil.rmtree(path, ignore_errors=True)
+
+
+@HOOK
+def test_the_supervisor_is_out_of_the_programs_reach(report: dict, hook: bool) -> None:
+    case = report[f"supervisor/{hook}"]
+    assert case["exit"] == 0, case
+    assert "OPENED" not in case["stdout"] and case["stdout"].count("REFUSED") == 3
+    assert "PIDS True" in case["stdout"]
 
 
 def test_killing_an_unprivileged_host_leaves_nothing_of_the_run(nobodys_tmpdir: Path) -> None:
