@@ -29,6 +29,7 @@ from tests.verifiers.sandbox_attacks import (
     MEMORY_IN_FOUR_PROCESSES,
     run_and_kill_host,
 )
+from tests.verifiers.sandbox_procs import live_pids
 
 REPO = Path(__file__).resolve().parents[2]
 NOBODY = "65534"
@@ -308,3 +309,65 @@ def test_killing_an_unprivileged_host_leaves_nothing_of_the_run(nobodys_tmpdir: 
     done = _as_nobody(["-c", sweep, root], env={"TMPDIR": str(tmpdir)})
     assert done.returncode == 0, done.stderr
     assert list(tmpdir.iterdir()) == []
+
+
+# -- a host where user namespaces are not available ----------------------------------------------
+
+# Starts the host script under a tiny seccomp filter of its own that refuses unshare(), as a
+# kernel without unprivileged user namespaces would: the sandbox must fall back and still end.
+NO_USERNS = r"""
+import ctypes, os, struct, sys
+from qed.verifiers.sandbox import seccomp
+unshare = seccomp.native_arch().numbers["unshare"]
+ins = lambda code, k, jt=0, jf=0: struct.pack("=HBBI", code, jt, jf, k)
+program = b"".join([
+    ins(0x20, 0),  # load the call number
+    ins(0x15, unshare, 0, 1),
+    ins(0x06, seccomp.RET_ERRNO | 1),  # EPERM
+    ins(0x06, seccomp.RET_ALLOW),
+])
+from qed.verifiers.sandbox.bootstrap import install_filter
+install_filter(program, seccomp.native_arch().numbers["seccomp"])
+os.execv(sys.executable, [sys.executable, "-I", "-c", sys.argv[2], sys.argv[1]])
+"""
+CHILD_THAT_STAYS = """
+import os, time
+child = os.fork()
+if child == 0:
+    time.sleep(30)
+    os._exit(0)
+print("CHILD", child)
+"""
+
+
+def test_without_user_namespaces_the_run_still_ends(nobodys_tmpdir: Path) -> None:
+    reason = _skip_reason()
+    if reason:
+        pytest.skip(reason)
+    root = _import_root()
+    script = (
+        "import json, sys\n"
+        "sys.path.insert(0, sys.argv[1])\n"
+        "from qed.verifiers.sandbox import Limits, run_python\n"
+        f"r = run_python({CHILD_THAT_STAYS!r}, limits=Limits(wall_seconds=20))\n"
+        "print(json.dumps([r.ok, r.stdout, list(r.protections), r.reason]))\n"
+    )
+    wrapped = ["-c", "import sys; sys.path.insert(0, sys.argv[1])\n" + NO_USERNS, root, script]
+    done = _as_nobody(wrapped, timeout=120)
+    assert done.returncode == 0, done.stderr[-2000:]
+    ok, stdout, protections, why = json.loads(done.stdout)
+    assert ok and stdout.startswith("CHILD "), why
+    assert "userns" not in protections and {"seccomp", "rlimits"} <= set(protections)
+    child = int(stdout.split()[1])  # no pid namespace: the host's own pid numbers
+    assert live_pids([child]) == [], "the sleeping child went with the run's process group"
+    host = _nobody_command(
+        [
+            "-c",
+            "import sys; sys.path.insert(0, sys.argv[1])\n" + NO_USERNS,
+            root,
+            HOST_THAT_RUNS.format(code=ENDLESS_AND_FORKING),
+        ]
+    )
+    seen = run_and_kill_host(host, nobodys_tmpdir)
+    assert seen["alive"] == []
+    assert seen["namespaces"] == set()  # the run shared the host's pid namespace

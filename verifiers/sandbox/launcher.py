@@ -112,10 +112,8 @@ class Run:
         self.pidns = False
         self.new_root = False
         self.dropped = False
-        for fd in (self.control_fd, cfg["lifeline_fd"]):
-            os.set_inheritable(
-                fd, False
-            )  # the supervisor keeps them; the program's exec drops them
+        for fd in (self.control_fd, cfg["lifeline_fd"]):  # the program's exec drops these two
+            os.set_inheritable(fd, False)
         # The cgroup files are root's: open them now, the program writes "0" to join.
         self.cgroup_fds = [os.open(p, os.O_WRONLY | os.O_CLOEXEC) for p in cfg["cgroup_procs"]]
 
@@ -181,7 +179,10 @@ class Run:
     # -- the supervisor (pid 1) -----------------------------------------------------------------
 
     def supervise(self) -> None:
-        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # a fork starts without it
+        # As pid 1 its death ends the run, so it dies with the launcher. Without a pid
+        # namespace it must outlive the launcher long enough to kill the program's group when
+        # the lifeline closes.
+        self._arm_parent_death()
         if _readable(self.cfg["lifeline_fd"]):
             os._exit(0)  # the host died before the signal was armed
         os.umask(0o022)
@@ -299,12 +300,14 @@ class Run:
         """The supervisor keeps no privilege it does not need once the program runs."""
         if self.dropped:
             _become(self.uid, self.gid)
-            prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # the credential change cleared it
+            self._arm_parent_death()  # the credential change cleared it
         elif not self.is_root:
             _drop_capabilities()  # those it holds in its own user namespace
         prctl(PR_SET_DUMPABLE, 0)  # the run's processes may not read or trace its memory
-        if not self.pidns and _readable(self.cfg["lifeline_fd"]):
-            os._exit(0)
+
+    def _arm_parent_death(self) -> None:
+        if self.pidns:
+            prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # a fork starts without it
 
     # -- the program ----------------------------------------------------------------------------
 

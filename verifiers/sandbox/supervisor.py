@@ -72,8 +72,22 @@ class Supervisor:
         poller = select.poll()
         poller.register(self.lifeline_fd, select.POLLIN | select.POLLHUP)
         poller.register(wake_r, select.POLLIN)
-        while self.status is None:
-            if self.memory_limit is not None or self.scratch is not None:
+        while True:
+            self._reap()  # first, too: the program may have ended before the handler was set
+            if self.status is not None:
+                break
+            if not self.killed:
+                self._sample()
+                if time.monotonic() >= self.deadline:
+                    self.send(
+                        {
+                            "event": "limit",
+                            "kind": "wall",
+                            "detail": "stopped by the sandbox's supervisor",
+                        }
+                    )
+                    self.kill_all()
+            if self.memory_limit is not None or self.scratch is not None or self.killed:
                 timeout = TICK
             else:
                 timeout = max(self.deadline - time.monotonic(), 0.0)
@@ -83,19 +97,6 @@ class Supervisor:
                     os._exit(0)
                 with contextlib.suppress(BlockingIOError):
                     os.read(wake_r, 4096)
-            self._reap()
-            if self.status is not None or self.killed:
-                continue
-            self._sample()
-            if time.monotonic() >= self.deadline:
-                self.send(
-                    {
-                        "event": "limit",
-                        "kind": "wall",
-                        "detail": "stopped by the sandbox's supervisor",
-                    }
-                )
-                self.kill_all()
         self._finish(copy_out)
 
     def _reap(self) -> None:
