@@ -212,6 +212,7 @@ class _Run:
         self.listener: seccomp.Listener | None = None
         self.status: int | None = None
         self.oom_kills = 0
+        self.oom_hit: _Hit | None = None
         self.refused_forks = 0
 
     def execute(self) -> SandboxResult:
@@ -454,10 +455,11 @@ class _Run:
             return
         kills, refused = self.cgroup.oom_kills(), self.cgroup.refused_forks()
         if kills > self.oom_kills:
-            self._hit(
-                "memory",
-                f"the run's processes together reached it; the kernel killed {kills} of them",
-            )
+            detail = f"the run's processes together reached it; the kernel killed {kills} of them"
+            if self.oom_hit is None:
+                self.oom_hit = _Hit("memory", detail, time.monotonic())
+                self.hits.append(self.oom_hit)
+            self.oom_hit.detail = detail  # the count so far
         if refused > self.refused_forks:
             self._hit("processes", f"{refused} fork(s) refused at the run's process limit")
         self.oom_kills, self.refused_forks = kills, refused
