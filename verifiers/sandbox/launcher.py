@@ -30,6 +30,8 @@ pipe. Layers, named in the "ready" record so the result can say what was in forc
   memory-watchdog     no cgroup: the supervisor enforces the run's memory total.
   no-new-privs        setuid binaries cannot raise privileges.
   rlimits             CPU, address space, file size, open files, processes, no core files.
+The host adds "seccomp" (bootstrap.py installed the filter) and "cgroup-memory" / "cgroup-pids"
+(the run's cgroup, cgroup.py).
 """
 
 from __future__ import annotations
