@@ -63,22 +63,34 @@ class RunDir:
         return json.loads(self.file(self.CONFIG).read_text())
 
     def append_result(self, result: dict[str, Any]) -> None:
-        line = json.dumps(result, ensure_ascii=False, default=str)
-        with open(self.file(self.RESULTS), "a", encoding="utf-8") as f:
-            f.write(line + "\n")
+        """One line per result, fsynced; after a line torn by a crash, start on a fresh line."""
+        line = (json.dumps(result, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+        with open(self.file(self.RESULTS), "a+b") as f:
+            if f.seek(0, os.SEEK_END) > 0:
+                f.seek(-1, os.SEEK_END)
+                if f.read(1) != b"\n":
+                    line = b"\n" + line  # otherwise this record would fuse with the torn one
+            f.write(line)
             f.flush()
             os.fsync(f.fileno())
 
     def results(self) -> list[dict[str, Any]]:
+        """The complete records: a line that is a whole JSON object with a problem id.
+
+        A line torn by a kill mid-write (even inside a multi-byte character) is not a record;
+        its problem is simply solved again.
+        """
         p = self.file(self.RESULTS)
         if not p.exists():
             return []
         out = []
-        for line in p.read_text(encoding="utf-8").splitlines():
+        for raw in p.read_bytes().split(b"\n"):
             try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue  # a line torn by a kill mid-write; its problem is simply solved again
+                record = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                continue
+            if isinstance(record, dict) and isinstance(record.get("problem_id"), str):
+                out.append(record)
         return out
 
     def write_summary(self, text: str) -> None:
