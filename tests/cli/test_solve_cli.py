@@ -150,3 +150,10 @@ def test_a_result_line_torn_by_a_crash_does_not_swallow_the_next_one(tmp_path):
     with sqlite3.connect(run / "calls.sqlite") as db:
         generated = [row[0] for row in db.execute("select problem_id from calls where node = 'generate'")]
     assert generated.count("p1") == 1 and generated.count("p2") == 2
+
+
+@pytest.mark.parametrize("args", [["solve"], ["solve", "p.jsonl", "--solver", "guess"]],
+                         ids=["no problem file", "unknown solver"])
+def test_usage_errors_exit_2_with_one_line(tmp_path, args):
+    write_jsonl(tmp_path / "p.jsonl", PROBLEMS)
+    _one_line_error(qed(tmp_path, *args))
