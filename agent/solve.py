@@ -66,7 +66,8 @@ class Solver:
     # -- set-up -------------------------------------------------------------------------------
     def models(self) -> dict[str, ChatModel]:
         if self._models is None:
-            self._models = self.config.roles.build(self.calllog, server_log=self.run.file(RunDir.SERVER_LOG))
+            self._models = self.config.roles.build(self.calllog, server_log=self.run.file(RunDir.SERVER_LOG),
+                                                   deadline_s=self.config.loop.call_deadline_s)
         return self._models
 
     def graph(self):
