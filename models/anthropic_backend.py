@@ -56,6 +56,8 @@ class AnthropicModel:
         provider = provider_variable("anthropic", self.base_url) is not None
         self._client = anthropic.Anthropic(
             api_key=PLACEHOLDER, base_url=self.base_url, max_retries=0,
+            # explicit, so ANTHROPIC_CUSTOM_HEADERS cannot swap in another Authorization
+            default_headers={"Authorization": f"Bearer {PLACEHOLDER}"},
             http_client=guarded_client(anthropic.DefaultHttpxClient, self.key, provider),
         )
 

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlite_utils
 from qed.models.base import CallOptions, ChatModel, Completion, Message, ModelError, TokenCallback
-from qed.models.keys import redact
+from qed.models.keys import StreamRedactor, keys_in_use, redact
 
 # Which problem and node a call belongs to; set by the loop, read when a call is logged.
 call_context: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("qed_call_context", default=None)
@@ -82,8 +82,9 @@ class CallLog:
 class LoggedModel:
     """Wraps a backend so each call (or failure) lands in the call log with its role and context.
 
-    Any API key in use is scrubbed (models/keys.py `redact`) from the reply, the error and the
-    logged prompt, so a server that echoes the key back cannot get it into a run folder.
+    Any API key in use is scrubbed (models/keys.py `redact`) from the reply, the streamed tokens,
+    the error and the logged prompt, so a server that echoes the key back cannot get it into a run
+    folder, a log or the terminal.
     """
 
     def __init__(self, inner: ChatModel, log: CallLog | None, role: str):
@@ -100,14 +101,19 @@ class LoggedModel:
     ) -> Completion:
         opts = options or CallOptions()
         started = time.time()
+        shown = StreamRedactor(on_token) if on_token is not None and keys_in_use() else None
         try:
-            result = self.inner.chat(messages, opts, on_token)
+            result = self.inner.chat(messages, opts, shown or on_token)
         except ModelError as e:
+            if shown:
+                shown.flush()
             message = redact(str(e)) or type(e).__name__
             self._write(messages, opts, started, None, message)
             if message == str(e):
                 raise
             raise type(e)(message) from None
+        if shown:
+            shown.flush()
         result = dataclasses.replace(result, text=redact(result.text) or "")
         self._write(messages, opts, started, result, None)
         return result

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -125,3 +125,34 @@ def redact(text: str | None) -> str | None:
         if secret in text:
             text = text.replace(secret, "[redacted]")
     return text
+
+
+class StreamRedactor:
+    """Streamed text on its way to a terminal, with keys scrubbed even when split across pieces.
+
+    It holds back the last few characters (one less than the longest key) until it knows they do
+    not start a key; `flush` releases the rest when the reply ends.
+    """
+
+    def __init__(self, sink: Callable[[str], None]):
+        self.sink = sink
+        self._held = ""
+        with _lock:
+            self._keep = max((len(s) for s in _in_use), default=1) - 1
+
+    def __call__(self, piece: str) -> None:
+        text = redact(self._held + piece) or ""
+        cut = max(0, len(text) - self._keep)
+        self._held = text[cut:]
+        if cut:
+            self.sink(text[:cut])
+
+    def flush(self) -> None:
+        if self._held:
+            text, self._held = redact(self._held) or "", ""
+            self.sink(text)
+
+
+def keys_in_use() -> bool:
+    with _lock:
+        return bool(_in_use)

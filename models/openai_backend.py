@@ -53,6 +53,8 @@ class OpenAIModel:
         provider = provider_variable("openai", self.base_url) is not None
         self._client = openai.OpenAI(
             api_key=PLACEHOLDER, base_url=self.base_url, max_retries=0,
+            # explicit, so OPENAI_CUSTOM_HEADERS cannot swap in another Authorization
+            default_headers={"Authorization": f"Bearer {PLACEHOLDER}"},
             http_client=guarded_client(openai.DefaultHttpxClient, self.key, provider),
         )
 
