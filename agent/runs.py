@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -60,7 +61,13 @@ class RunDir:
         self.file(self.CONFIG).write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n")
 
     def read_config(self) -> dict[str, Any]:
-        return json.loads(self.file(self.CONFIG).read_text())
+        try:
+            data = json.loads(self.file(self.CONFIG).read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ValueError(f"{self.file(self.CONFIG)} is not valid JSON ({e})") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"{self.file(self.CONFIG)} does not hold a JSON object")
+        return data
 
     def append_result(self, result: dict[str, Any]) -> None:
         """One line per result, fsynced; after a line torn by a crash, start on a fresh line."""
@@ -97,3 +104,43 @@ class RunDir:
         tmp = self.file(self.SUMMARY + ".tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(self.file(self.SUMMARY))
+
+
+@dataclass
+class ResumePlan:
+    """What a run folder's config.json asks a resume to do, each field checked: it is untrusted data
+    (a folder someone sent). Its model specs still need the user's consent (cli/solve_cmd.py)."""
+
+    source: str
+    solver: str
+    limit: int | None
+    ids: str | None
+    models: dict[str, str]
+    max_rounds: int
+
+
+def resume_plan(run: RunDir, solvers: tuple[str, ...]) -> ResumePlan:
+    data = run.read_config()
+    where = run.file(RunDir.CONFIG)
+
+    def field(key: str, kinds: tuple[type, ...], default: Any = None) -> Any:
+        value = data.get(key, default)
+        if not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds:
+            raise ValueError(f"{where}: {key!r} is {value!r}, not what `qed solve` writes")
+        return value
+
+    source = field("source", (str,))
+    solver = field("solver", (str,), "loop")
+    if solver not in solvers:
+        raise ValueError(f"{where}: unknown solver {solver!r}")
+    limit = field("limit", (int, type(None)))
+    if limit is not None and limit < 1:
+        raise ValueError(f"{where}: 'limit' must be at least 1")
+    models = field("models", (dict,), {})
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in models.items()):
+        raise ValueError(f"{where}: 'models' must map roles to spec strings")
+    loop = field("loop", (dict,), {})
+    rounds = loop.get("max_rounds", 1)
+    if not isinstance(rounds, int) or isinstance(rounds, bool) or not 1 <= rounds <= 1000:
+        raise ValueError(f"{where}: loop.max_rounds is {rounds!r}, not a number of rounds")
+    return ResumePlan(source, solver, limit, field("ids", (str, type(None))), dict(models), rounds)

@@ -100,7 +100,7 @@ def test_a_killed_run_resumes_without_redoing_finished_work(tmp_path):
     assert not (run / "results.jsonl").exists()
 
     roles_script(tmp_path, *args)  # the same file, now without the delay
-    r = qed(tmp_path, "solve", "--resume", str(run))
+    r = qed(tmp_path, "solve", "--resume", str(run), "--model", f"scripted:{spec}")  # the run's own models
     assert r.returncode == 0, r.stderr
     [result] = [json.loads(x) for x in (run / "results.jsonl").read_text().splitlines()]
     assert result["outcome"] == "solved"
