@@ -78,7 +78,7 @@ def diagnose(config: QedConfig) -> list[Finding]:
             ok, detail = _reachable(base)
             out.append(Finding("roles", role, ok, f"{spec} — {detail}"))
         elif kind == "openai":
-            has = bool(os.environ.get("OPENAI_API_KEY") or os.environ.get("QED_OPENAI_API_KEY"))
+            has = bool(os.environ.get("OPENAI_API_KEY"))  # QED_OPENAI_API_KEY is for custom hosts only
             out.append(Finding("roles", role, has, spec + ("" if has else " — OPENAI_API_KEY not set")))
         elif kind == "anthropic":
             has = bool(os.environ.get("ANTHROPIC_API_KEY"))

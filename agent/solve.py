@@ -14,8 +14,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from langgraph.checkpoint.sqlite import SqliteSaver
 from langgraph.types import Command
+from qed.agent.checkpoints import checkpointer
 from qed.agent.config import QedConfig
 from qed.agent.deps import LoopDeps
 from qed.agent.graph import build_graph
@@ -66,7 +66,8 @@ class Solver:
     # -- set-up -------------------------------------------------------------------------------
     def models(self) -> dict[str, ChatModel]:
         if self._models is None:
-            self._models = self.config.roles.build(self.calllog, server_log=self.run.file(RunDir.SERVER_LOG))
+            self._models = self.config.roles.build(self.calllog, server_log=self.run.file(RunDir.SERVER_LOG),
+                                                   deadline_s=self.config.loop.call_deadline_s)
         return self._models
 
     def graph(self):
@@ -77,7 +78,7 @@ class Solver:
                 engine=solve_problem,
                 run_id=self.run.path.name, run_dir=str(self.run.path),
             )
-            self._graph = build_graph(deps, SqliteSaver(self._conn))
+            self._graph = build_graph(deps, checkpointer(self._conn))  # strict: checkpoints are data
         return self._graph
 
     def close(self) -> None:

@@ -12,7 +12,14 @@ import threading
 import time
 from pathlib import Path
 
-from qed.models.base import CallOptions, Completion, Message, ModelError, TokenCallback
+from qed.models.base import (
+    DEFAULT_CALL_DEADLINE_S,
+    CallOptions,
+    Completion,
+    Message,
+    ModelError,
+    TokenCallback,
+)
 from qed.models.catalog import lookup
 from qed.models.openai_backend import OpenAIModel
 from qed.models.store import ModelStore
@@ -105,12 +112,17 @@ atexit.register(LocalServer.stop_all)
 
 
 class LocalModel:
-    """`local:<catalog name>`: an OpenAI client aimed at our own worker, restarted if it died."""
+    """`local:<catalog name>`: an OpenAI client aimed at our own worker, restarted if it died.
 
-    def __init__(self, name: str, *, store: ModelStore | None = None, log_path: Path | None = None):
+    Our own worker needs no key and gets none (not even QED_OPENAI_API_KEY).
+    """
+
+    def __init__(self, name: str, *, store: ModelStore | None = None, log_path: Path | None = None,
+                 deadline_s: float = DEFAULT_CALL_DEADLINE_S):
         entry = lookup(name)
         self.spec = f"local:{name}"
         self.name = name
+        self.deadline_s = deadline_s
         path = (store or ModelStore()).require(name)
         self.server = LocalServer.shared(path, entry.n_ctx, log_path)
         self._client: OpenAIModel | None = None
@@ -119,7 +131,8 @@ class LocalModel:
     def _connect(self) -> OpenAIModel:
         url = self.server.ensure_running()
         if self._client is None or self._client_url != url:
-            self._client = OpenAIModel(self.name, url + "/v1", attempts=2, spec=self.spec)
+            self._client = OpenAIModel(self.name, url + "/v1", attempts=2, spec=self.spec, custom_keys=False,
+                                       deadline_s=self.deadline_s)
             self._client_url = url
         return self._client
 
