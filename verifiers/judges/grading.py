@@ -19,6 +19,7 @@ from qed.models.base import ChatModel
 from qed.problems.errors import ProblemLoadError
 from qed.problems.kinds import infer_kind
 from qed.problems.record import Problem
+from qed.verifiers.judges.bounded_check import proof_refusal
 from qed.verifiers.judges.extract import split_steps
 from qed.verifiers.judges.registry import JudgeSettings, run_judge
 from qed.verifiers.judges.verdict import JudgeVerdict
@@ -161,6 +162,10 @@ def grade(item: GradeItem, judges: list[str], models: dict[str, ChatModel],
           on_judge: Callable[[str, str], None] | None = None) -> GradeResult:
     """Run each judge on the proof and combine: any failure fails, all passes pass."""
     settings = settings or JudgeSettings()
+    refusal = proof_refusal(item.proof)
+    if refusal:  # not even split into steps: every judge would refuse it
+        verdicts = {name: JudgeVerdict(name, "no_verdict", refusal, stats={"refused": refusal}) for name in judges}
+        return GradeResult(item.id, item.label, "no_verdict", [refusal], verdicts, [])
     steps = split_steps(item.proof)
     verdicts: dict[str, JudgeVerdict] = {}
     for name in judges:
