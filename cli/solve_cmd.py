@@ -14,7 +14,7 @@ from qed.cli.errors import fail
 from qed.cli.live import LiveView
 from qed.memory import Memory, open_memory
 from qed.models.roles import parse_role_overrides
-from qed.problems.load import load_problems
+from qed.problems.load import count_selected, iter_problems, select
 from rich.console import Console
 
 SOLVERS = ("loop", "symbolic")
@@ -45,16 +45,11 @@ def solve(
         rounds = saved["loop"]["max_rounds"]
     elif path is None:
         raise fail("give a problem file or folder (or --resume RUN_DIR)")
-    problems = load_problems(path)
-    if ids:
-        wanted = [i.strip() for i in ids.split(",") if i.strip()]
-        known = {p.id for p in problems}
-        missing = [i for i in wanted if i not in known]
-        if missing:
-            raise fail(f"no problem with id {', '.join(missing)} in {path}")
-        problems = [p for p in problems if p.id in set(wanted)]
-    if limit:
-        problems = problems[:limit]
+    wanted = [i.strip() for i in ids.split(",") if i.strip()] if ids else None
+    total, missing = count_selected(path, wanted, limit)  # one streaming pass: a bad file fails here
+    if missing:
+        raise fail(f"no problem with id {', '.join(missing)} in {path}")
+    problems = select(iter_problems(path), wanted, limit)  # read again as the run goes
     cfg = load_config(config, model=model, role_overrides=parse_role_overrides(role),
                       loop_overrides={"max_rounds": rounds} if rounds else None)
     if no_memory:
@@ -63,12 +58,12 @@ def solve(
         run = RunDir.create("solve", Path(path).stem)
         run.write_config({
             "command": "solve", "source": str(Path(path).resolve()), "limit": limit, "ids": ids,
-            "solver": solver, "problems": len(problems), "started": datetime.now(UTC).isoformat(),
+            "solver": solver, "problems": total, "started": datetime.now(UTC).isoformat(),
             **cfg.to_dict(),
         })
     mem = open_memory_for(cfg.loop.use_memory and solver == "loop", memory)
     console = Console()
-    console.print(f"[bold]QED[/bold] solving {len(problems)} problem(s) from {path} → [cyan]{run.path}[/cyan]")
+    console.print(f"[bold]QED[/bold] solving {total} problem(s) from {path} → [cyan]{run.path}[/cyan]")
     if solver == "loop":
         console.print("[dim]models: " + ", ".join(f"{r}={s}" for r, s in cfg.roles.specs.items()) + "[/dim]")
     solver_obj = Solver(cfg, run, SolveOptions(solver=solver, memory=mem))
@@ -77,7 +72,7 @@ def solve(
             solver_obj.models()  # fail fast (missing model, bad key) before the live view starts
         with LiveView(f"QED solve · {Path(path).name}", cfg.loop.max_rounds, console) as view:
             solver_obj.on_event = view
-            results = solver_obj.solve_all(problems)
+            results = solver_obj.solve_all(problems, total)
     finally:
         solver_obj.close()
     t = tally(results)

@@ -115,15 +115,18 @@ def _solutions(solution: str) -> list[str]:
 
 
 def _looks_like_pairs(path: Path) -> bool:
-    for line in _read(path).splitlines():
-        if line.strip():
-            try:
-                first = json.loads(line)
-            except json.JSONDecodeError:
-                return False
-            # a Problem record has `proofs` (a list); a pair has one `proof` text
-            return isinstance(first, dict) and "proof" in first
-    return False
+    """Decided by the first record alone (the file may be large)."""
+    try:
+        with path.open(encoding="utf-8-sig") as f:
+            line = next((line for line in f if line.strip()), "")
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text") from None
+    try:
+        first = json.loads(line)
+    except json.JSONDecodeError:
+        return False
+    # a Problem record has `proofs` (a list); a pair has one `proof` text
+    return isinstance(first, dict) and "proof" in first
 
 
 def _pairs(path: Path) -> list[GradeItem]:
