@@ -2,8 +2,9 @@
 
 Writes a file of 100,000 problems (our own synthetic statements, each with a reference solution of
 about a kilobyte) in each chosen format to a temporary folder, then runs, each in a fresh process:
-  - `qed solve FILE --limit 1 --solver symbolic --no-memory` (the problems are proofs, so the
-    engine abstains at once: what is measured is reading, not solving);
+  - `qed solve FILE --limit 1 --solver symbolic --no-memory` (proof problems, or in the IneqMath
+    layout bound records whose statement names no constant: the engine abstains at once, so what
+    is measured is reading, not solving);
   - reading all problems with `iter_problems` (streamed, one at a time);
   - `load_problems` (every problem held in a list), for comparison.
 and prints each process's peak resident memory (wait4: the process and the children it waited
