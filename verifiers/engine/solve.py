@@ -20,7 +20,7 @@ from qed.verifiers.engine.relation import solve_relation
 from qed.verifiers.formal import FormalProblem
 
 DEFAULT_SECONDS = 25.0
-ENGINE_MEMORY_MB = 2048  # the search and the exact solves of every IneqMath sample problem need far less
+ENGINE_MEMORY_MB = 2048  # beyond what the child inherits; each answer records its worker's peak
 
 
 def solve_formal(fp: FormalProblem, seconds: float = DEFAULT_SECONDS) -> EngineAnswer:
@@ -62,6 +62,7 @@ def solve_formal_isolated(fp: FormalProblem, seconds: float = DEFAULT_SECONDS, g
         answer = EngineAnswer.abstain(why, fp.kind, {"formal": fp.describe()})
         if result.trace:
             answer.evidence["traceback"] = result.trace
+    answer.evidence["worker"] = {"cpu_seconds": round(result.cpu_seconds, 2), "peak_mb": round(result.peak_mb)}
     answer.seconds = result.seconds
     return answer
 
