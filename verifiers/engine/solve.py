@@ -1,9 +1,10 @@
 """The inequality engine's entry points: a formal record or a problem statement in, an EngineAnswer out.
 
 `solve_formal` works in the calling process with soft time budgets; `solve_problem` formalizes the
-statement and then runs `solve_formal` in a forked child killed at a hard deadline, so a hang in
-sympy or a crash in a native library ends as an abstention with the reason, never as an exception
-or a stuck caller.
+statement (itself bounded, see verifiers.formalize.pipeline) and then runs `solve_formal` in a child
+under verifiers.bounded: killed at a hard deadline or a memory limit, so a hang in sympy, a
+statement that asks for gigabytes or a crash in a native library ends as an abstention that names
+its cause, never as an exception or a stuck caller.
 """
 
 from __future__ import annotations
