@@ -120,3 +120,16 @@ def test_round_trip_search_file_and_qed_check(tmp_path: Path) -> None:
     checker = Path(__file__).resolve().parents[2] / "verifiers" / "certificates" / "check.py"
     r2 = subprocess.run([sys.executable, str(checker), str(path)], capture_output=True, text=True, timeout=180, cwd=tmp_path)
     assert r2.returncode == 0 and r2.stdout.strip().endswith("valid")
+
+
+def test_tangent_line_trick_for_a_separable_sum_under_a_linear_constraint() -> None:
+    data = claim("a/(1+a^2) + b/(1+b^2) + c/(1+c^2)", "9/10", "<=", equalities=["a + b + c - 1"])
+    res = certify(data, methods=["classic"])
+    assert res.method == "classic" and res.certificate["proof"]["step"] == "sum"
+    assert len(res.certificate["proof"]["parts"]) == 3
+
+
+def test_a_multiplier_makes_an_sos_certificate_possible() -> None:
+    # a + b + c >= 3 under ab + bc + ca = 3: (a+b+c-3)(a+b+c+3) = ½Σ(a-b)² + 3(ab+bc+ca-3)
+    res = certify(claim("a + b + c", "3", equalities=["a*b + b*c + c*a - 3"]), methods=["sos-multiplied"])
+    assert res.certificate["proof"]["then"]["step"] == "multiply"

@@ -71,6 +71,13 @@ def zeros(problem: PolyProblem) -> list[dict[sp.Symbol, sp.Rational]]:
             continue
         pt = {v: sp.Integer(p) for v, p in zip(vs, pattern, strict=True)}
         cands.append(pt)
+        # rational zeros of P along the ray t·pattern (non-homogeneous P: a = b = c = 1/3, ...)
+        t = sp.Dummy("t")
+        ray = sp.expand(problem.goal.xreplace({v: t * p for v, p in pt.items()}))
+        if ray != 0 and ray.free_symbols == {t}:
+            for r in sp.Poly(ray, t).ground_roots():
+                if r.is_Rational and r != 0:
+                    cands.append({v: r * p for v, p in pt.items()})
         if problem.equalities:
             t = sp.Dummy("t")
             scaled = {v: t * p for v, p in pt.items()}
@@ -129,7 +136,6 @@ def sos_certificate(problem: PolyProblem, seconds: float = 30.0) -> dict | None:
 
 
 def sos_terms(problem: PolyProblem, seconds: float, extra: int = 0) -> tuple[list[Term], list[sp.Expr]] | None:
-    import cvxpy as cp
 
     t0 = time.monotonic()
     vs = problem.variables
@@ -151,6 +157,24 @@ def sos_terms(problem: PolyProblem, seconds: float, extra: int = 0) -> tuple[lis
         blocks.append((idx, g, basis))
     if not blocks:
         return None
+    for _ in range(4):  # drop the blocks the solver leaves empty, then solve again
+        out = _solve_blocks(problem, blocks, goal, d, t0, seconds)
+        if out is None or isinstance(out, tuple):
+            return out
+        # out: per block, the basis elements the solution uses (its Gram diagonal is not ~0)
+        keep = [(idx, g, [basis[i] for i in used]) for (idx, g, basis), used in zip(blocks, out, strict=True) if used]
+        if not keep or sum(len(b[2]) for b in keep) == sum(len(b[2]) for b in blocks):
+            return None
+        blocks = keep
+    return None
+
+
+def _solve_blocks(problem: PolyProblem, blocks: list, goal: sp.Expr, d: int, t0: float, seconds: float):
+    """Terms and multipliers; or, when no strictly feasible point exists, a list saying which
+    blocks the solution uses (the others are dropped by the caller); or None."""
+    import cvxpy as cp
+
+    vs = problem.variables
     lam_cols = []
     for k, eq in enumerate(problem.equalities):
         for mono in _monomials(vs, max(d - _degree(eq.expr, vs), 0), False):
@@ -194,7 +218,7 @@ def sos_terms(problem: PolyProblem, seconds: float, extra: int = 0) -> tuple[lis
     if lam is not None:
         exprs.append(a_num[:, offset:] @ lam)
     t = cp.Variable()
-    cons = [sum(exprs) == p_num, t <= 1.0]
+    cons = [sum(exprs) == p_num, t <= 1.0, t >= -10.0]
     cons += [q - t * np.eye(q.shape[0]) >> 0 for q in qs]
     prob = cp.Problem(cp.Maximize(t), cons)
     solved = False
@@ -205,11 +229,13 @@ def sos_terms(problem: PolyProblem, seconds: float, extra: int = 0) -> tuple[lis
             prob.solve(solver=solver, **({"max_iter": 200} if solver == "CLARABEL" else {"max_iters": 20000}))
         except (cp.error.SolverError, ValueError, ArithmeticError):
             continue
-        if prob.status in ("optimal", "optimal_inaccurate") and t.value is not None and t.value > -1e-7:
+        if prob.status in ("optimal", "optimal_inaccurate") and t.value is not None:
             solved = True
             break
     if not solved:
         return None
+    if t.value < -1e-5:
+        return None  # not feasible
     guess = []
     for j, (_, _, basis) in enumerate(blocks):
         qv = qs[j].value
@@ -232,6 +258,10 @@ def sos_terms(problem: PolyProblem, seconds: float, extra: int = 0) -> tuple[lis
         out = _terms(blocks, unknowns, x, len(problem.equalities))
         if out is not None:
             return out
+    if t.value < 1e-7:  # on the boundary: say which basis elements the solution uses
+        diags = [np.diag(q.value) if q.value is not None else np.zeros(q.shape[0]) for q in qs]
+        top = max(float(np.max(dg)) for dg in diags) if diags else 0.0
+        return [[i for i, v in enumerate(dg) if v > 1e-6 * top] for dg in diags]
     return None
 
 

@@ -95,12 +95,45 @@ def _sos(problem: PolyProblem, seconds: float) -> dict | None:
     return sos_certificate(problem, seconds=seconds)
 
 
+def _sos_multiplied(problem: PolyProblem, seconds: float) -> dict | None:
+    """goal · F is a sum of squares for a factor F > 0 (the Positivstellensatz with a multiplier):
+    the sum of the variables, or goal + 2k when goal = L - k with L a positive linear form."""
+    from qed.verifiers.certificates.reduce import prove_positive
+    from qed.verifiers.certificates.sdp import sos_certificate
+    from qed.verifiers.certificates.text import to_text
+
+    if problem.op != ">=":
+        return None
+    t0 = time.monotonic()
+    vs = problem.variables
+    goal = sp.expand(problem.goal)
+    candidates = []
+    const = goal.as_coeff_Add()[0]
+    if const < 0 and sp.Poly(goal, *vs).total_degree() == 1:
+        candidates.append(sp.expand(goal - 2 * const))
+    candidates.append(sp.Add(*vs))
+    for factor in candidates:
+        left = seconds - (time.monotonic() - t0)
+        if left < 1.0:
+            return None
+        proof = prove_positive(factor, problem)
+        if proof is None:
+            continue
+        new_goal = sp.expand(goal * factor)
+        child = sos_certificate(problem.with_goal(new_goal), seconds=left)
+        if child is not None:
+            return {"step": "multiply", "factors": [{"factor": to_text(factor), "proof": proof}], "goal": to_text(new_goal), "then": child}
+    return None
+
+
 Method = Callable[[PolyProblem, float], dict | None]
-METHODS: list[tuple[str, Method]] = [
+METHODS: list[tuple[str, Method | None]] = [
     ("coefficients", _coefficients),
     ("ordered", _ordered),
     ("products", _products),
+    ("classic", None),
     ("sos", _sos),
+    ("sos-multiplied", _sos_multiplied),
 ]
 
 
@@ -139,6 +172,10 @@ def find_certificate(claim: Claim, hints: dict | None = None, seconds: float = 6
         return result
     chosen = [m for m in METHODS if methods is None or m[0] in methods]
     for name, method in chosen:
+        if method is None:  # a step on the claim itself, not on its polynomial form
+            if _claim_level(result, claim, opt, seconds, t0):
+                break
+            continue
         left = seconds - (time.monotonic() - t0)
         if left < 1.0:
             result.attempts.append({"method": name, "outcome": "no time left"})
@@ -161,6 +198,28 @@ def find_certificate(claim: Claim, hints: dict | None = None, seconds: float = 6
         result.reason = "; ".join(f"{a['method']}: {a['outcome']}" for a in result.attempts) or "no method applies"
     result.seconds = time.monotonic() - t0
     return result
+
+
+def _claim_level(result: SearchResult, claim: Claim, opt: dict | None, seconds: float, t0: float) -> bool:
+    """The classical steps that work on the claim itself (tangent line), before the SDP."""
+    from qed.verifiers.certificates.classic import tangent_line
+
+    left = seconds - (time.monotonic() - t0)
+    if left < 2.0:
+        return False
+    m0 = time.monotonic()
+    try:
+        node = tangent_line(claim, seconds=min(left / 2, 20.0))
+    except (ReduceError, ArithmeticError, ValueError, TypeError, sp.PolynomialError) as e:
+        result.attempts.append({"method": "classic", "outcome": f"error: {type(e).__name__}: {str(e)[:200]}"})
+        return False
+    if node is None:
+        result.attempts.append({"method": "classic", "outcome": "not found", "seconds": round(time.monotonic() - m0, 2)})
+        return False
+    cert = dict(_base(claim), proof=node, method="classic")
+    if opt is not None:
+        cert["optimality"] = opt
+    return _accept(result, cert, "classic", m0)
 
 
 def _accept(result: SearchResult, cert: dict, name: str, m0: float) -> bool:
