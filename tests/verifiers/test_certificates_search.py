@@ -132,4 +132,5 @@ def test_tangent_line_trick_for_a_separable_sum_under_a_linear_constraint() -> N
 def test_a_multiplier_makes_an_sos_certificate_possible() -> None:
     # a + b + c >= 3 under ab + bc + ca = 3: (a+b+c-3)(a+b+c+3) = ½Σ(a-b)² + 3(ab+bc+ca-3)
     res = certify(claim("a + b + c", "3", equalities=["a*b + b*c + c*a - 3"]), methods=["sos-multiplied"])
-    assert res.certificate["proof"]["then"]["step"] == "multiply"
+    proof = res.certificate["proof"]
+    assert proof["step"] == "multiply" and proof["factors"][0]["factor"] == "a + b + c + 3"
