@@ -9,6 +9,7 @@ all non-negative (the "Buffalo Way"); where they are not, the products-of-facts 
 from __future__ import annotations
 
 import itertools
+import time
 from collections.abc import Callable
 
 import sympy as sp
@@ -136,7 +137,10 @@ def ordered_certificate(problem: PolyProblem, seconds: float = 20.0) -> dict | N
 
     cases = []
     per = seconds / len(chains)
+    deadline = time.monotonic() + seconds
     for chain in chains:
+        if time.monotonic() > deadline:
+            return None
         node = _case_node(problem, chain, fresh, per)
         if node is None:
             return None

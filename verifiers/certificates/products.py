@@ -60,7 +60,7 @@ def direct_coefficients(problem: PolyProblem) -> tuple[list[Term], int | None] |
     return terms, strict_term
 
 
-def _columns(problem: PolyProblem, degree: int, homogeneous: bool) -> list[tuple[list[int], sp.Expr, bool]]:
+def _columns(problem: PolyProblem, degree: int, homogeneous: bool, deadline: float = float("inf")) -> list[tuple[list[int], sp.Expr, bool]]:
     """(fact indices, square monomial, strict) for every product of degree <= degree (== if homogeneous)."""
     variables = problem.variables
     facts = [(i, f, _degree(f.expr, variables)) for i, f in enumerate(problem.facts)]
@@ -70,6 +70,8 @@ def _columns(problem: PolyProblem, degree: int, homogeneous: bool) -> list[tuple
     for k in range(1, degree // 2 + 1):
         squares += [sp.Mul(*c) for c in itertools.combinations_with_replacement(variables, k)]
     for r in range(0, degree + 1):
+        if time.monotonic() > deadline:
+            break
         for combo in itertools.combinations_with_replacement(facts, r):
             dsum = sum(x[2] for x in combo)
             if dsum > degree:
@@ -101,7 +103,9 @@ def lp_certificate(problem: PolyProblem, degree: int | None = None, seconds: flo
         return [], [sp.Integer(0)] * len(problem.equalities), None
     deg = degree if degree is not None else max(_degree(goal, variables), 1)
     homog = (not problem.equalities) and _homogeneous(goal, variables) and all(_homogeneous(f.expr, variables) for f in problem.facts)
-    cols = _columns(problem, deg, homog)
+    if deg > 12:
+        return None
+    cols = _columns(problem, deg, homog, t0 + seconds / 3)
     if time.monotonic() - t0 > seconds:
         return None
     col_polys = [poly_dict(sp.expand(sp.Mul(*[problem.facts[i].expr for i in idx]) * sq**2), variables) for idx, sq, _ in cols]

@@ -180,19 +180,25 @@ def _solve_blocks(problem: PolyProblem, blocks: list, goal: sp.Expr, d: int, t0:
         for mono in _monomials(vs, max(d - _degree(eq.expr, vs), 0), False):
             lam_cols.append((k, mono))
     # the linear map from the unknowns (upper triangles of each Q_j, then λ) to coefficients
+    size = sum(len(b[2]) * (len(b[2]) + 1) // 2 for b in blocks) + len(lam_cols)
+    if size > MAX_UNKNOWNS:
+        return None
     unknowns: list[tuple] = []
     cols: list[dict] = []
     for j, (_, g, basis) in enumerate(blocks):
+        gp = sp.Poly(g, *vs, domain="QQ")
+        bp = [sp.Poly(b, *vs, domain="QQ") for b in basis]
         for a in range(len(basis)):
+            ga = gp * bp[a]
             for b in range(a, len(basis)):
-                e = sp.expand(g * basis[a] * basis[b] * (1 if a == b else 2))
+                prod = ga * bp[b] * (1 if a == b else 2)
                 unknowns.append(("q", j, a, b))
-                cols.append(poly_dict(e, vs))
+                cols.append({m: sp.Rational(c) for m, c in prod.terms()})
+        if time.monotonic() - t0 > seconds:
+            return None
     for k, mono in lam_cols:
         unknowns.append(("l", k, mono))
         cols.append(poly_dict(sp.expand(mono * problem.equalities[k].expr), vs))
-    if len(unknowns) > MAX_UNKNOWNS or time.monotonic() - t0 > seconds:
-        return None
     target = poly_dict(goal, vs)
     monos = sorted(set(target).union(*[set(c) for c in cols]))
     row_of = {m: i for i, m in enumerate(monos)}

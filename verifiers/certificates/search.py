@@ -30,6 +30,8 @@ from qed.verifiers.certificates.witness import (
 )
 
 CHECK_SECONDS = 60.0
+# The most of the budget each method may take, so that one slow method leaves time for the others.
+SHARE = {"coefficients": 0.1, "ordered": 0.3, "products": 0.2, "classic": 0.2, "sos": 0.5, "sos-multiplied": 0.4}
 
 
 @dataclass
@@ -182,7 +184,7 @@ def find_certificate(claim: Claim, hints: dict | None = None, seconds: float = 6
             continue
         m0 = time.monotonic()
         try:
-            node = method(red.problem, min(left, seconds))
+            node = method(red.problem, min(left, SHARE.get(name, 1.0) * seconds))
         except (ReduceError, ArithmeticError, ValueError, TypeError, sp.PolynomialError, sp.CoercionFailed) as e:
             result.attempts.append({"method": name, "outcome": f"error: {type(e).__name__}: {str(e)[:200]}", "seconds": round(time.monotonic() - m0, 2)})
             continue
@@ -209,7 +211,7 @@ def _claim_level(result: SearchResult, claim: Claim, opt: dict | None, seconds: 
         return False
     m0 = time.monotonic()
     try:
-        node = tangent_line(claim, seconds=min(left / 2, 20.0))
+        node = tangent_line(claim, seconds=min(left, SHARE["classic"] * seconds))
     except (ReduceError, ArithmeticError, ValueError, TypeError, sp.PolynomialError) as e:
         result.attempts.append({"method": "classic", "outcome": f"error: {type(e).__name__}: {str(e)[:200]}"})
         return False
