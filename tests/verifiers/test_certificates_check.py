@@ -250,3 +250,22 @@ def test_deeply_nested_proof_steps_are_capped() -> None:
     c = cert({"variables": ["a"], "facts": [], "lhs": "a^2", "rhs": "0", "relation": ">="}, proof=node)
     v = check_certificate(c)
     assert not v.valid and "deeper" in v.reason
+
+
+def test_a_claim_whose_denominator_is_identically_zero_is_rejected_as_vacuous() -> None:
+    vacuous = cert({"variables": ["a"], "facts": [], "lhs": "1/((a+1)^2 - a^2 - 2*a - 1)", "rhs": "0", "relation": ">="},
+                   proof={"step": "sos", "terms": []})
+    v = check_certificate(vacuous)
+    assert not v.valid and "identically 0" in v.reason
+
+
+def test_a_domain_point_shows_the_claim_is_not_vacuous_and_is_checked() -> None:
+    with_point = copy.deepcopy(RECIPROCALS)
+    with_point["domain_point"] = {"a": "1", "b": "2"}
+    v = check_certificate(with_point)
+    assert v.valid and v.conclusion.endswith("the domain is not empty")
+    assert "does not show that the domain is non-empty" in check_certificate(copy.deepcopy(RECIPROCALS)).conclusion
+    outside = copy.deepcopy(RECIPROCALS)
+    outside["domain_point"] = {"a": "0", "b": "2"}
+    v = check_certificate(outside)
+    assert not v.valid and v.failed_step.startswith("domain_point")

@@ -21,6 +21,7 @@ integers, + - * / ^ with integer exponents, parentheses, declared names, sqrt/cb
       "proof": STEP,                                  # holds, relation other than "none"
       "points": {"above": POINT, "below": POINT},     # holds, relation "none": lhs > rhs and lhs < rhs
       "counterexample": POINT,                        # fails: a point of the domain where the claim fails
+      "domain_point": POINT,                          # optional: a point of the domain (not vacuous)
       "optimality": {"point": POINT}                  # with a constant: equality there, any C beyond fails
                   | {"family": {"parameter": "t", "point": {var: rational function of t},
                                 "interval": [lo, hi], "limit": "lo" | "hi"}},

@@ -443,6 +443,9 @@ class _Checker:
             d, r = _bases(e)
             dens += d
             rads += r
+        for b in dens:
+            if _is_zero(b):
+                raise CheckFailure("claim", f"the denominator {_short(b)} is identically 0: the claim would be empty")
         domain = Domain(variables, facts, eqs, dens, rads)
         rel_text = {">=": "≥", ">": ">", "<=": "≤", "<": "<", "=": "=", "none": "? (neither ≤ nor ≥)"}[relation]
         self.log(f"claim read: {len(variables)} variables, {len(facts)} facts, {len(eqs)} equalities; lhs {rel_text} rhs")
@@ -999,12 +1002,20 @@ class _Checker:
             return "neither lhs <= rhs nor lhs >= rhs holds on the whole domain"
         op = {">=": ">=", "<=": ">=", ">": ">", "<": ">", "=": "=="}[relation]
         self.prove(data.get("proof"), goal, op, dom, "proof", 0)
+        nonempty = ""
+        if "domain_point" in data:  # shows that the claim is not vacuous (its domain has a point)
+            pt = self.point(data["domain_point"], dom, "domain_point")
+            self.in_domain(pt, dom, claim, "domain_point", at_constant=True)
+            self.log("domain_point: the domain is not empty (the point satisfies every fact and equality)")
+            nonempty = "; the domain is not empty"
+        elif const is None:
+            nonempty = "; the certificate does not show that the domain is non-empty"
         conclusion = {">=": "lhs ≥ rhs", "<=": "lhs ≤ rhs", ">": "lhs > rhs", "<": "lhs < rhs", "=": "lhs = rhs"}[relation] + " on the whole domain"
         if const is not None:
             how = self.optimality(data.get("optimality"), dom, claim, goal_of, "optimality")
             word = "largest" if const["extreme"] == "largest" else "smallest"
             conclusion += f" at {const['symbol']} = {const['value']}, the {word} such constant ({how})"
-        return conclusion
+        return conclusion + nonempty
 
 
 def _is_name(s: str) -> bool:

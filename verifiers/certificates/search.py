@@ -22,6 +22,7 @@ from qed.verifiers.certificates.poly import PolyProblem, leaf
 from qed.verifiers.certificates.products import direct_coefficients, lp_certificate
 from qed.verifiers.certificates.reduce import ReduceError, reduce_claim
 from qed.verifiers.certificates.witness import (
+    domain_point,
     limit_families,
     none_points,
     optimality,
@@ -192,8 +193,7 @@ def find_certificate(claim: Claim, hints: dict | None = None, seconds: float = 6
             result.attempts.append({"method": name, "outcome": "not found", "seconds": round(time.monotonic() - m0, 2)})
             continue
         cert = dict(_base(claim), proof=red.wrap(node), method=name)
-        if opt is not None:
-            cert["optimality"] = opt
+        _complete(cert, claim, opt, hints)
         if _accept(result, cert, name, m0):
             break
     if not result.found and result.reason is None:
@@ -219,9 +219,18 @@ def _claim_level(result: SearchResult, claim: Claim, opt: dict | None, seconds: 
         result.attempts.append({"method": "classic", "outcome": "not found", "seconds": round(time.monotonic() - m0, 2)})
         return False
     cert = dict(_base(claim), proof=node, method="classic")
+    _complete(cert, claim, opt, {})
+    return _accept(result, cert, "classic", m0)
+
+
+def _complete(cert: dict, claim: Claim, opt: dict | None, hints: dict) -> None:
+    """Add the optimality witness, and a point showing that the domain is not empty."""
     if opt is not None:
         cert["optimality"] = opt
-    return _accept(result, cert, "classic", m0)
+        return
+    point = domain_point(claim, hints.get("points", []))
+    if point is not None:
+        cert["domain_point"] = point
 
 
 def _accept(result: SearchResult, cert: dict, name: str, m0: float) -> bool:

@@ -151,3 +151,20 @@ def _sign_at(checker: _Checker, e: sp.Expr, pt: dict) -> int:
     from qed.verifiers.certificates.check import _sign
 
     return _sign(checker.value_at(e, pt, "points"), "points")
+
+
+def domain_point(claim: Claim, hints: list[dict[str, str]] = ()) -> dict[str, str] | None:
+    """A point of the claim's domain (so a certificate shows the claim is not vacuous), or None."""
+    checker, dom, parsed = _claim_domain(claim)
+    candidates = [p for p in (read_point(h, claim) for h in hints) if p is not None] + symmetric_points(claim)
+    candidates += [dict.fromkeys(claim.variables, sp.Integer(k)) for k in (2, 3)]
+    for pt in candidates:
+        text = point_text(pt)
+        if text is None:
+            continue
+        try:
+            checker.in_domain({v: read_expr(text[str(v)], {}, radicals=True) for v in claim.variables}, dom, parsed, "domain_point", at_constant=True)
+            return text
+        except (CheckFailure, ReadError):
+            continue
+    return None
