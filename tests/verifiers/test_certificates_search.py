@@ -134,3 +134,15 @@ def test_a_multiplier_makes_an_sos_certificate_possible() -> None:
     res = certify(claim("a + b + c", "3", equalities=["a*b + b*c + c*a - 3"]), methods=["sos-multiplied"])
     proof = res.certificate["proof"]
     assert proof["step"] == "multiply" and proof["factors"][0]["factor"] == "a + b + c + 3"
+
+
+def test_a_compound_radical_becomes_a_variable_and_kept_names_stay_readable() -> None:
+    # sqrt(x*y) is w with w^2 = x*y, w >= 0; x and y keep their names below the substitution.
+    res = certify(claim("(x+y)/2", "sqrt(x*y)", facts=[{"expr": "x", "op": ">"}, {"expr": "y", "op": ">"}], variables=("x", "y")))
+    sub = res.certificate["proof"]
+    assert sub["step"] == "substitute" and "x" in sub["variables"] and sub["inverse"]["w"] == "sqrt(x*y)"
+
+
+def test_a_radical_in_a_denominator_gets_a_strict_fact() -> None:
+    res = certify(claim("x/sqrt(x^2 + 8*y*z)", "0", facts=[{"expr": v, "op": ">"} for v in "xyz"], variables=("x", "y", "z")))
+    assert {"expr": "w", "op": ">"} in res.certificate["proof"]["facts"]

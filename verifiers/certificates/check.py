@@ -288,13 +288,18 @@ class Domain:
     # substitution, where the convention no longer applies.
     claim_denominators: list[sp.Expr] | None = None
     claim_radicands: list[sp.Expr] | None = None
+    # name -> symbol, when a symbol does not print as its name (a kept name below a substitution)
+    labels: dict[str, sp.Symbol] | None = None
 
     @property
     def names(self) -> dict[str, sp.Symbol]:
-        return {str(v): v for v in self.variables}
+        return dict(self.labels) if self.labels is not None else {str(v): v for v in self.variables}
+
+    def name_of(self, v: sp.Symbol) -> str:
+        return next((n for n, s in self.names.items() if s == v), str(v))
 
     def with_facts(self, more: list[tuple[sp.Expr, str]]) -> Domain:
-        return Domain(self.variables, self.facts + more, self.equalities, self.claim_denominators, self.claim_radicands)
+        return Domain(self.variables, self.facts + more, self.equalities, self.claim_denominators, self.claim_radicands, self.labels)
 
 
 def _bases(e: sp.Expr) -> tuple[list[sp.Expr], list[sp.Expr]]:
@@ -705,6 +710,7 @@ class _Checker:
             [new_syms[str(v)] for v in new_vars],
             self.facts(f"{path}.facts", node.get("facts", []), new_syms, False),
             self.equalities(f"{path}.equalities", node.get("equalities", []), new_syms, False),
+            labels=new_syms,
         )
         for f, _ in new_dom.facts:
             if not _is_poly(f, new_dom.variables):
@@ -720,12 +726,13 @@ class _Checker:
         if not isinstance(comp_proofs, dict):
             raise CheckFailure(f"{path}.composition", "composition maps old variable names to proofs")
         for v, fe in forward.items():
+            name = dom.name_of(v)
             diff = fe.xreplace(inverse) - v
-            p = f"{path}.composition.{v}"
-            if str(v) in comp_proofs:
-                self.prove(comp_proofs[str(v)], diff, "==", dom, p, depth + 1)
+            p = f"{path}.composition.{name}"
+            if name in comp_proofs:
+                self.prove(comp_proofs[name], diff, "==", dom, p, depth + 1)
             elif not _is_zero(diff):
-                raise CheckFailure(p, f"forward(inverse(x)) is not {v}")
+                raise CheckFailure(p, f"forward(inverse(x)) is not {name}")
         self.log(f"{path}: forward(inverse(x)) = x for every old variable")
         # 3. the inverse maps the old domain into the new one
         holds = node.get("facts_hold", [])
@@ -757,7 +764,7 @@ class _Checker:
     def step_cases(self, node: dict, goal: sp.Expr, op: str, dom: Domain, path: str, depth: int) -> None:
         variables = dom.variables
         self.defined(node, goal, dom, path, depth)
-        order_raw = node.get("order", [str(v) for v in variables])
+        order_raw = node.get("order", [dom.name_of(v) for v in variables])
         names = dom.names
         if not isinstance(order_raw, list) or len(set(map(str, order_raw))) != len(order_raw) or not set(order_raw) <= set(names):
             raise CheckFailure(f"{path}.order", "order lists distinct variables")

@@ -139,9 +139,16 @@ def substitute_radicals(variables, facts, equalities, goal, names: _Names) -> tu
         strict = next((i for i, (f, op) in enumerate(facts) if f == v and op == ">"), None)
         new_facts.append({"expr": to_text(new_of[v]), "op": ">" if strict is not None else ">="})
         holds.append({"step": "root", "radicands": [positive(strict)]} if strict is not None else {"step": "root"})
+    old_problem = PolyProblem(list(variables), sp.Integer(0), ">", polynomial_facts(list(variables), facts), polynomial_equalities(list(variables), list(equalities)), facts, list(equalities))
     for w in aux:
-        new_facts.append({"expr": to_text(w), "op": ">="})
-        holds.append({"step": "root"})
+        radicand = back[w].base
+        proof = prove_positive(radicand, old_problem) if _is_poly(radicand, list(variables)) else None
+        if proof is not None:  # w = root of something > 0, so w > 0 (it may then be a denominator)
+            new_facts.append({"expr": to_text(w), "op": ">"})
+            holds.append({"step": "root", "radicands": [proof]})
+        else:
+            new_facts.append({"expr": to_text(w), "op": ">="})
+            holds.append({"step": "root"})
     notes = []
     for i, ((f, op), g) in enumerate(zip(facts, exprs[1 : 1 + len(facts)], strict=True)):
         if op == "!=" or f in var_q:
