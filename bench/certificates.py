@@ -31,7 +31,7 @@ from qed.verifiers.certificates.check import ReadError, check_certificate, read_
 from qed.verifiers.certificates.claim import LETTER_RELATION, ClaimError, claim_from_formal
 from qed.verifiers.certificates.search import SearchResult, find_certificate_bounded
 from qed.verifiers.certificates.statement import StatementError, read_prove_statement
-from qed.verifiers.final_answer import is_correct
+from qed.verifiers.final_answer import is_correct, latex_to_sympy
 from qed.verifiers.formalize import formalize
 
 REPO = Path(__file__).resolve().parents[1]
@@ -59,6 +59,9 @@ def _engine_rows(items: list[dict], answers: Path | None, seconds: float) -> dic
 
 def _value(row: dict):
     exact = (row.get("evidence") or {}).get("extremum", {}).get("exact")
+    if not exact and row.get("answer"):
+        value = latex_to_sympy(row["answer"])  # the answer's own allow-listed reader
+        return value if value is not None and value.is_number else None
     if not exact:
         return None
     try:

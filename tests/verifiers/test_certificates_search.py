@@ -146,3 +146,8 @@ def test_a_compound_radical_becomes_a_variable_and_kept_names_stay_readable() ->
 def test_a_radical_in_a_denominator_gets_a_strict_fact() -> None:
     res = certify(claim("x/sqrt(x^2 + 8*y*z)", "0", facts=[{"expr": v, "op": ">"} for v in "xyz"], variables=("x", "y", "z")))
     assert {"expr": "w", "op": ">"} in res.certificate["proof"]["facts"]
+
+
+def test_a_linear_constraint_is_used_to_homogenise_before_the_ordered_substitution() -> None:
+    res = certify(claim("(1 + 1/a)*(1 + 1/b)*(1 + 1/c)", "64", equalities=["a + b + c - 1"]), methods=["homogenized"])
+    assert res.certificate["proof"]["then"]["step"] == "sum"

@@ -24,6 +24,7 @@ from sympy.polys.matrices import DomainMatrix
 MAX_GRAM = 40  # basis size of one Gram matrix
 MAX_MULTIPLIERS = 14
 MAX_UNKNOWNS = 6000
+MAX_ROUNDING = 400_000  # monomials x unknowns of the exact projection
 
 
 def _degree(e: sp.Expr, variables) -> int:
@@ -158,6 +159,8 @@ def sos_terms(problem: PolyProblem, seconds: float, extra: int = 0) -> tuple[lis
     if not blocks:
         return None
     for _ in range(4):  # drop the blocks the solver leaves empty, then solve again
+        if time.monotonic() - t0 > seconds:
+            return None
         out = _solve_blocks(problem, blocks, goal, d, t0, seconds)
         if out is None or isinstance(out, tuple):
             return out
@@ -232,7 +235,9 @@ def _solve_blocks(problem: PolyProblem, blocks: list, goal: sp.Expr, d: int, t0:
         if time.monotonic() - t0 > seconds:
             return None
         try:
-            prob.solve(solver=solver, **({"max_iter": 200} if solver == "CLARABEL" else {"max_iters": 20000}))
+            left = max(1.0, seconds - (time.monotonic() - t0))
+            opts = {"max_iter": 200, "time_limit": left} if solver == "CLARABEL" else {"max_iters": 20000, "time_limit_secs": left}
+            prob.solve(solver=solver, **opts)
         except (cp.error.SolverError, ValueError, ArithmeticError):
             continue
         if prob.status in ("optimal", "optimal_inaccurate") and t.value is not None:
@@ -255,7 +260,9 @@ def _solve_blocks(problem: PolyProblem, blocks: list, goal: sp.Expr, d: int, t0:
         for m, c in col.items():
             rows[row_of[m]][j] = QQ(int(c.p), int(c.q))
     rhs = [QQ(int(target.get(m, sp.Integer(0)).p), int(target.get(m, sp.Integer(0)).q)) for m in monos]
-    for den in (10**4, 10**6, 10**9, 10**12):
+    if len(monos) * n > MAX_ROUNDING:
+        return None
+    for den in (10**3, 10**5, 10**8):
         if time.monotonic() - t0 > seconds:
             return None
         x = _project(rows, rhs, [rational(g, den) for g in guess])
