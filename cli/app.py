@@ -34,6 +34,7 @@ def _root(
 
 def _register() -> None:
     from qed.cli import (
+        check_cmd,
         doctor_cmd,
         eval_cmd,
         grade_cmd,
@@ -49,6 +50,7 @@ def _register() -> None:
     app.command()(prove_cmd.prove)
     app.command("grade")(grade_cmd.grade_command)
     app.command()(doctor_cmd.doctor)
+    app.command()(check_cmd.check)
     app.command()(report_cmd.report)
     app.command("eval")(eval_cmd.eval_command)
     app.add_typer(models_cmd.app, name="models", help="Pull and list the embedded models.")
