@@ -144,3 +144,20 @@ def test_dsm_parsers() -> None:
     assert parse_issues("ISSUES: none\nSCORE: \\boxed{1}", 3) == []
     found, rating = parse_meta("ISSUE 1: NOT REAL - no\nISSUE 2: REAL - yes\nRATING: \\boxed{0.5}", 2)
     assert found == [False, True] and rating == 0.5
+
+
+def test_model_judges_report_what_they_read_window_by_window_and_sample_by_sample(tmp_path: Path) -> None:
+    model = scripted(tmp_path, [
+        {"match": "LOGICAL GAP", "replies": ["VERDICT: NO FLAW\nSTEP: none\nQUOTE: none\nREASON: fine",
+                                             "no idea"]},
+        {"match": "Grade the proof", "reply": "ISSUES: none\nSCORE: \\boxed{1}"},
+    ])
+    proof = "\n\n".join(f"Step {i}: $x_{i} = {i}$ by the previous step." * 5 for i in range(1, 5))
+    v = judge("logical_gap", proof, PROBLEM, {"judge": model},
+              JudgeSettings(model_options=ModelJudgeOptions(window_chars=450)))
+    assert v.verdict == "no_verdict" and (v.coverage.unit, v.coverage.total, v.coverage.checked) == ("windows", 2, 1)
+    assert [f.steps for f in v.findings] == [[0, 1], [2, 3]] and [f.checked for f in v.findings] == [True, False]
+    v = judge("dsm_verifier", proof, PROBLEM, {"verifier": model}, JudgeSettings(samples=2, proof_chars=300))
+    assert v.verdict == "pass" and v.coverage.text() == "2 of 2 samples checked"
+    read, cut = v.findings
+    assert read.checked and read.steps == [0, 1] and not cut.checked and cut.steps == [2, 3]
