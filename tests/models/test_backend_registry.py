@@ -17,7 +17,8 @@ from qed.models.base import ModelSpecError
 from qed.models.registry import ModelSpec, backends, parse_spec, resolve
 from qed.models.roles import RoleSpecs
 
-from tests.cli.cli_helpers import qed_env, run_dirs
+from tests.added_module import added_module, qed_with
+from tests.cli.cli_helpers import run_dirs
 
 PACKAGE = Path(models_package.__file__).parent
 
@@ -81,12 +82,8 @@ def test_reading_a_spec_loads_no_provider_sdk():
 
 @pytest.fixture
 def echo(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    folder = tmp_path / "more_backends"
-    folder.mkdir()
-    (folder / "echo_backend.py").write_text(ECHO, encoding="utf-8")
-    monkeypatch.setattr(models_package, "__path__", [*models_package.__path__, str(folder)])
-    yield folder
-    sys.modules.pop("qed.models.echo_backend", None)
+    with added_module("qed.models", "echo_backend.py", ECHO, tmp_path / "more_backends", monkeypatch) as folder:
+        yield folder
 
 
 def test_a_backend_added_as_one_file_builds_roles_and_reports_to_doctor(echo):
@@ -102,11 +99,7 @@ def test_a_backend_added_as_one_file_builds_roles_and_reports_to_doctor(echo):
 
 def test_qed_grade_uses_a_backend_added_as_one_file(echo, tmp_path):
     (tmp_path / "p.md").write_text("Let $a > 0$. Prove that $a + 1 > a$.\n\n**Proof.** We have $a + 1 - a = 1 > 0$.\n")
-    launch = ("import sys, qed.models as p; p.__path__.append(sys.argv.pop(1)); "
-              "from qed.cli.app import main; sys.argv[0] = 'qed'; main()")
-    r = subprocess.run([sys.executable, "-c", launch, str(echo), "grade", "p.md", "--judges", "toy_case",
-                        "--model", "echo:sound"], cwd=tmp_path, env=qed_env(tmp_path), capture_output=True, text=True,
-                       timeout=300)
+    r = qed_with("qed.models", echo, tmp_path, "grade", "p.md", "--judges", "toy_case", "--model", "echo:sound")
     assert r.returncode == 0, r.stderr
     [run] = run_dirs(tmp_path)
     data = json.loads((run / "grade.json").read_text())

@@ -5,8 +5,6 @@ from __future__ import annotations
 import ast
 import importlib
 import json
-import subprocess
-import sys
 import textwrap
 from pathlib import Path
 
@@ -19,7 +17,8 @@ from qed.verifiers.judges.judge import Judge, JudgeContext, settle, statement_on
 from qed.verifiers.judges.report import grade_markdown
 from qed.verifiers.judges.verdict import Coverage, JudgeVerdict
 
-from tests.cli.cli_helpers import qed_env, run_dirs
+from tests.added_module import added_module, qed_with
+from tests.cli.cli_helpers import run_dirs
 
 PACKAGE = Path(judges_package.__file__).parent
 
@@ -86,12 +85,9 @@ def test_groups_follow_what_the_judges_declare():
 @pytest.fixture
 def throwaway(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     """A folder holding one new judge module, seen as part of the judges package."""
-    folder = tmp_path / "more_judges"
-    folder.mkdir()
-    (folder / "obviousness.py").write_text(THROWAWAY, encoding="utf-8")
-    monkeypatch.setattr(judges_package, "__path__", [*judges_package.__path__, str(folder)])
-    yield folder
-    sys.modules.pop("qed.verifiers.judges.obviousness", None)
+    with added_module("qed.verifiers.judges", "obviousness.py", THROWAWAY, tmp_path / "more_judges",
+                      monkeypatch) as folder:
+        yield folder
 
 
 def test_a_judge_added_as_one_file_is_registered_grouped_graded_and_run_by_the_loop(throwaway):
@@ -106,21 +102,13 @@ def test_a_judge_added_as_one_file_is_registered_grouped_graded_and_run_by_the_l
     assert "obviousness" in computation_judges()
 
 
-def _qed_with(folder: Path, tmp_path: Path, *args: str) -> subprocess.CompletedProcess[str]:
-    """The real `qed` command, in its own process, with `folder` added to the judges package."""
-    launch = ("import sys, qed.verifiers.judges as p; p.__path__.append(sys.argv.pop(1)); "
-              "from qed.cli.app import main; sys.argv[0] = 'qed'; main()")
-    return subprocess.run([sys.executable, "-c", launch, str(folder), *args], cwd=tmp_path, env=qed_env(tmp_path),
-                          capture_output=True, text=True, timeout=300)
-
-
 def test_qed_judges_list_and_qed_grade_see_a_judge_added_as_one_file(throwaway, tmp_path):
-    r = _qed_with(throwaway, tmp_path, "judges", "list")
+    r = qed_with("qed.verifiers.judges", throwaway, tmp_path, "judges", "list")
     assert r.returncode == 0, r.stderr
     out = " ".join(r.stdout.split())
     assert "obviousness" in out and "throwaway" in out and "numeric = final_answer, numeric_approximation, numeric_computation, obviousness" in out
     (tmp_path / "p.md").write_text("Let $a > 0$. Prove that $a + 1 > a$.\n\n**Proof.** Clearly $a + 1 - a = 1 > 0$.\n")
-    r = _qed_with(throwaway, tmp_path, "grade", "p.md", "--judges", "obviousness")
+    r = qed_with("qed.verifiers.judges", throwaway, tmp_path, "grade", "p.md", "--judges", "obviousness")
     assert r.returncode == 0, r.stderr
     [run] = run_dirs(tmp_path)
     [result] = json.loads((run / "grade.json").read_text())["results"]
