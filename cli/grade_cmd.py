@@ -13,22 +13,22 @@ from qed.models.calllog import CallLog
 from qed.models.roles import RoleSpecs, parse_role_overrides
 from qed.verifiers.judges.grading import GradeResult, grade, load_items
 from qed.verifiers.judges.model_judge import ModelJudgeOptions
-from qed.verifiers.judges.registry import GROUPS, JudgeSettings, parse_judges, roles_needed
-from qed.verifiers.judges.report import grade_markdown
+from qed.verifiers.judges.registry import GROUP_NAMES, JudgeSettings, parse_judges, roles_needed
+from qed.verifiers.judges.report import coverage_label, grade_markdown, verdict_label
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-_STYLE = {"pass": "green", "fail": "red", "no_verdict": "yellow", "unchecked": "dim"}
+_STYLE = {"pass": "green", "fail": "red", "not_checked": "yellow", "no_verdict": "yellow", "unchecked": "dim"}
+_OVERALL = ("pass", "fail", "not_checked", "no_verdict")
 
 
 def grade_command(
     path: Path = typer.Argument(..., help="Proof file: .tex (FirstProof boxes), .md/.txt, IneqMath/ProofBench data, "
                                           "or JSONL of {\"problem\", \"proof\"} pairs."),
     judges: str = typer.Option("all", "--judges", "-j",
-                               help=f"Comma-separated judges or groups ({', '.join(GROUPS)}): "
-                                    "numeric_computation, numeric_approximation, final_answer, toy_case, "
-                                    "logical_gap, dsm_verifier."),
+                               help=f"Comma-separated judges or groups ({', '.join(GROUP_NAMES)}); "
+                                    "`qed judges list` names them."),
     model: str = typer.Option(None, "--model", "-m", help="Model spec for every role, e.g. local:qwen2.5-coder-1.5b."),
     role: list[str] = typer.Option([], "--role", help="ROLE=SPEC for one role (judge, verifier); repeatable."),
     samples: int = typer.Option(1, "--samples", "-k", min=1, help="DSM verifier samples to aggregate."),
@@ -94,20 +94,22 @@ def grade_command(
     run.write_summary(grade_markdown(results, meta))
     report = run.file("report.md")
     report.write_text(grade_markdown(results, meta), encoding="utf-8")
-    tally = ", ".join(f"{k} {sum(r.overall == k for r in results)}" for k in ("pass", "fail", "no_verdict")
+    tally = ", ".join(f"{k.replace('_', ' ')} {sum(r.overall == k for r in results)}" for k in _OVERALL
                       if any(r.overall == k for r in results))
     console.print(f"\n[bold]{tally}[/bold]\nreport: {report}\njson: {run.file('grade.json')}")
 
 
 def _show(console: Console, r: GradeResult) -> None:
     style = _STYLE.get(r.overall, "white")
-    console.print(f"\n[bold]{escape(r.id)}[/bold] — {escape(r.label)}: [bold {style}]{r.overall}[/bold {style}]")
-    table = Table("judge", "verdict", "step", "reason", show_lines=False, expand=True)
+    said = r.overall.replace("_", " ")
+    console.print(f"\n[bold]{escape(r.id)}[/bold] — {escape(r.label)}: [bold {style}]{said}[/bold {style}]")
+    table = Table("judge", "verdict", "coverage", "step", "reason", show_lines=False, expand=True)
     for name, v in r.judges.items():
-        vs = _STYLE.get(v.verdict, "white")
+        vs = _STYLE.get(v.verdict, "white") if v.applicable else "dim"
         score = f" ({v.score:.2f})" if v.score is not None else ""
-        table.add_row(name, f"[{vs}]{v.verdict}{score}[/{vs}]", "" if v.step is None else str(v.step + 1),
-                      escape(_clip(v.reason, 160)))
+        label = verdict_label(v).split(" ", 1)[1]  # without the report's mark
+        table.add_row(name, f"[{vs}]{label}{score}[/{vs}]", escape(coverage_label(v)),
+                      "" if v.step is None else str(v.step + 1), escape(_clip(v.reason, 160)))
     console.print(table)
     flagged = [s for s in r.steps if s.verdict == "fail"]
     for s in flagged[:8]:

@@ -11,6 +11,7 @@ from qed.agent.config import load_config
 from qed.agent.runs import RunDir
 from qed.models.calllog import CallLog
 from qed.models.roles import RoleSpecs, parse_role_overrides
+from qed.verifiers.judges import registry
 from qed.verifiers.judges.calibration.errata import ERRATA, Errata, confirm, load_errata
 from qed.verifiers.judges.calibration.mutations import FLAW_TYPES
 from qed.verifiers.judges.calibration.references import (
@@ -29,7 +30,7 @@ from qed.verifiers.judges.calibration.run import (
     table_rows,
 )
 from qed.verifiers.judges.model_judge import ModelJudgeOptions
-from qed.verifiers.judges.registry import GROUPS, JUDGES, JudgeSettings, parse_judges, roles_needed
+from qed.verifiers.judges.registry import GROUP_NAMES, JudgeSettings, parse_judges, roles_needed
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -42,16 +43,17 @@ SOURCES = {"ineqmath": INEQMATH, "proofbench": PROOFBENCH}
 @app.command("list")
 def list_judges() -> None:
     """The judges, what each looks for, and which model role it needs."""
-    table = Table("judge", "needs", "looks for")
-    for j in JUDGES.values():
-        table.add_row(j.name, f"model ({j.role})" if j.role else "no model", j.summary)
+    registered = registry.judges()
+    table = Table("judge", "needs", "step-wise", "looks for")
+    for j in registered.values():
+        table.add_row(j.name, f"model ({j.role})" if j.role else "no model", "yes" if j.stepwise else "", j.summary)
     Console().print(table)
-    typer.echo("groups: " + "; ".join(f"{g} = {', '.join(n)}" for g, n in GROUPS.items()))
+    typer.echo("groups: " + "; ".join(f"{g} = {', '.join(n)}" for g, n in registry.groups(registered).items()))
 
 
 @app.command("calibrate")
 def calibrate_command(
-    judges: str = typer.Option("numeric", "--judges", "-j", help=f"Judges or groups ({', '.join(GROUPS)})."),
+    judges: str = typer.Option("numeric", "--judges", "-j", help=f"Judges or groups ({', '.join(GROUP_NAMES)})."),
     sources: str = typer.Option("ineqmath,proofbench", "--sources", help="Reference sets: ineqmath, proofbench."),
     data: Path = typer.Option(DEFAULT_DATA, "--data", help="Folder holding ineqmath/ and imobench/."),
     limit: int = typer.Option(None, "--limit", "-n", min=1, help="Use the first N references of each source."),

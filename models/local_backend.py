@@ -22,6 +22,7 @@ from qed.models.base import (
 )
 from qed.models.catalog import lookup
 from qed.models.openai_backend import OpenAIModel
+from qed.models.registry import Backend, BuildOptions, Finding, ModelSpec, installed
 from qed.models.store import ModelStore
 
 _START_TIMEOUT_S = 180.0
@@ -153,3 +154,27 @@ class LocalModel:
     def close(self) -> None:
         if self._client:
             self._client.close()
+
+
+def _build(spec: ModelSpec, options: BuildOptions) -> LocalModel:
+    return LocalModel(spec.name, log_path=options.server_log, deadline_s=options.deadline_s)
+
+
+def _check_role(spec: ModelSpec) -> tuple[bool | None, str]:
+    ready = ModelStore().path(spec.name) is not None
+    return ready, "" if ready else f"run: qed models pull {spec.name}"
+
+
+def _doctor() -> list[Finding]:
+    """The catalog models in the cache, and the llama.cpp runtime that serves them."""
+    store = ModelStore()
+    out = [Finding("models", s.model.name, s.state == "ready" or None,
+                   f"{s.state} · {s.model.size / 1e6:,.0f} MB · {store.root}") for s in store.status()]
+    ok, version = installed("xllamacpp", "xllamacpp")
+    out.append(Finding("runtime", "llama.cpp (xllamacpp)", ok,
+                       f"version {version}" if version else "not installed: pip install xllamacpp"))
+    return out
+
+
+BACKEND = Backend("local", "local:<catalog name>", "the embedded model, served by llama.cpp on 127.0.0.1", _build,
+                  check_role=_check_role, doctor=_doctor)

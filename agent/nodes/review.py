@@ -10,8 +10,10 @@ from qed.agent.prompts import render
 from qed.agent.state import Check, LoopState, Verdict, checks_of_round, latest_draft, plain
 from qed.agent.verdicts import read_verdict, reason_of
 from qed.models.base import Message
-from qed.verifiers.judges import dsm_verifier
+from qed.problems.record import Problem
+from qed.verifiers.judges.judge import JudgeSettings, statement_only
 from qed.verifiers.judges.model_judge import ModelJudgeOptions
+from qed.verifiers.judges.registry import run_judge
 
 
 @node("review")
@@ -54,10 +56,12 @@ def _dsm_review(state: LoopState, draft: dict[str, Any], deps: LoopDeps) -> dict
     cfg = deps.config
     emit({"event": "call", "role": "reviewer"})
     meter = Metered(deps.model("reviewer"))
-    judged = dsm_verifier.verify(state["problem"]["statement"], draft["text"], meter,
-                                 k=cfg.review_samples, meta=cfg.review_meta,
-                                 options=ModelJudgeOptions(max_tokens=cfg.review_max_tokens,
-                                                           timeout_s=cfg.call_timeout_s))
+    settings = JudgeSettings(samples=cfg.review_samples, meta=cfg.review_meta,
+                             verifier_options=ModelJudgeOptions(max_tokens=cfg.review_max_tokens,
+                                                                timeout_s=cfg.call_timeout_s))
+    # the reviewer's model plays the DSM verifier's role
+    judged = run_judge("dsm_verifier", statement_only(Problem.from_dict(state["problem"])), draft["text"],
+                       {"verifier": meter}, settings)
     verdict: Verdict = {"pass": "pass", "fail": "fail"}.get(judged.verdict, "unknown")
     if judged.verdict == "pass" and (judged.score or 0) < 1:
         verdict = "fail"

@@ -1,6 +1,7 @@
 """The draft checked twice without a referee: by the model itself (the verifier role) and by the
-computation judges, which recompute every equality and inequality the draft writes down and
-flag decimals where an exact value is needed. A judge's failure outweighs the model's approval."""
+step-wise judges that need no model (the judge registry's; today they recompute every equality and
+inequality the draft writes down and flag decimals where an exact value is needed). A judge's
+failure outweighs the model's approval. The judges see the statement, never the known answer."""
 
 from __future__ import annotations
 
@@ -12,14 +13,20 @@ from qed.agent.prompts import render
 from qed.agent.state import Check, LoopState, Verdict, latest_draft, plain
 from qed.agent.verdicts import read_verdict, reason_of
 from qed.models.base import Message
-from qed.verifiers.judges import numeric_approximation, numeric_computation
+from qed.problems.record import Problem
+from qed.verifiers.judges import registry
+from qed.verifiers.judges.judge import statement_only
 from qed.verifiers.judges.verdict import JudgeVerdict
 
-COMPUTATION_JUDGES = (numeric_computation, numeric_approximation)
+
+def computation_judges() -> list[str]:
+    """The judges the loop runs on every draft: step-wise, and needing no model."""
+    return [j.name for j in registry.judges().values() if j.stepwise and not j.needs_model]
 
 
-def judge_draft(text: str, statement: str) -> list[JudgeVerdict]:
-    return [judge.check(text, statement) for judge in COMPUTATION_JUDGES]
+def judge_draft(text: str, problem: Problem) -> list[JudgeVerdict]:
+    seen = statement_only(problem)
+    return [registry.run_judge(name, seen, text, {}) for name in computation_judges()]
 
 
 def combine(model_verdict: Verdict, judged: list[JudgeVerdict]) -> Verdict:
@@ -39,7 +46,7 @@ def self_verify(state: LoopState, deps: LoopDeps) -> dict[str, Any]:
     ]
     result, usage = call_model(deps, "verifier", messages, deps.config.verify_max_tokens)
     own = read_verdict(result.text)
-    judged = judge_draft(draft["text"], statement)
+    judged = judge_draft(draft["text"], Problem.from_dict(state["problem"]))
     parts = [f"{j.judge}: {j.reason}" + (f" (in: {j.quote[:120]})" if j.quote else "") for j in judged if j.failed]
     said = reason_of(result.text) or "no reasons given"
     parts.append(f"self-check: {said}" if own != "unknown" else f"no verdict in the self-check: {said}")

@@ -390,3 +390,23 @@ def statements_in(text: str, segments: list[MathSegment] | None = None) -> list[
     for r in relations_in(text, segments):
         groups.setdefault(r.statement, []).append(r)
     return list(groups.values())
+
+
+# Where a proof begins in text that also holds its statement: a paragraph opening `**Proof.**`,
+# `*Proof.*`, `Proof:`, `\textbf{Proof.}`, `\begin{proof}` or a `## Proof` heading (Solution alike).
+_PROOF_OPENING = re.compile(
+    r"^[ \t]*(?:\\noindent\s*)?(?:"
+    r"\\begin\{proof\}"
+    r"|\#{1,6}[ \t]*(?:proof|solution)\b"
+    r"|(?:\*\*|__|\*|_)(?:proof|solution)[.:]?(?:\*\*|__|\*|_)"
+    r"|\\(?:textbf|textit|emph)\{(?:proof|solution)[.:]?\}"
+    r"|(?:proof|solution)[ \t]*[.:]"
+    r")",
+    re.I | re.M,
+)
+
+
+def proof_opening(text: str) -> int | None:
+    """The offset of the first line that opens a proof (`**Proof.** We have ...`), or None."""
+    m = _PROOF_OPENING.search(text)
+    return m.start() if m else None
