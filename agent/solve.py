@@ -7,7 +7,6 @@ as each problem ends; checkpoints let an interrupted problem resume where it sto
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 import time
 import traceback
 from collections.abc import Callable
@@ -15,15 +14,13 @@ from dataclasses import dataclass
 from typing import Any
 
 from langgraph.types import Command
-from qed.agent.checkpoints import checkpointer
 from qed.agent.config import QedConfig
 from qed.agent.deps import LoopDeps
 from qed.agent.graph import build_graph
-from qed.agent.runs import RunDir
+from qed.agent.session import RunSession
 from qed.agent.state import plain
 from qed.agent.summary import render_summary
 from qed.models.base import ChatModel, ModelError
-from qed.models.calllog import CallLog
 from qed.problems.record import Problem
 from qed.verifiers.engine import solve_problem
 from qed.verifiers.final_answer import format_answer, is_correct
@@ -46,45 +43,39 @@ def _error_text(e: BaseException) -> str:
 
 
 class Solver:
+    """The loop (or the engine) over problems, inside one RunSession that owns its models, call
+    log and checkpoints; `close()` closes the session."""
+
     def __init__(
         self,
         config: QedConfig,
-        run: RunDir,
+        session: RunSession,
         options: SolveOptions | None = None,
         on_event: EventFn | None = None,
-        models: dict[str, ChatModel] | None = None,
     ):
         self.config = config
-        self.run = run
+        self.session = session
+        self.run = session.run
         self.options = options or SolveOptions()
         self.on_event = on_event or (lambda e: None)
-        self.calllog = CallLog(run.file(RunDir.CALLS))
-        self._models = models
         self._graph = None
-        self._conn: sqlite3.Connection | None = None
 
     # -- set-up -------------------------------------------------------------------------------
     def models(self) -> dict[str, ChatModel]:
-        if self._models is None:
-            self._models = self.config.roles.build(self.calllog, server_log=self.run.file(RunDir.SERVER_LOG),
-                                                   deadline_s=self.config.loop.call_deadline_s)
-        return self._models
+        return self.session.models()
 
     def graph(self):
         if self._graph is None:
-            self._conn = sqlite3.connect(self.run.file(RunDir.CHECKPOINTS), check_same_thread=False)
             deps = LoopDeps(
                 models=self.models(), config=self.config.loop, memory=self.options.memory,
                 engine=solve_problem,
                 run_id=self.run.path.name, run_dir=str(self.run.path),
             )
-            self._graph = build_graph(deps, checkpointer(self._conn))  # strict: checkpoints are data
+            self._graph = build_graph(deps, self.session.checkpointer())  # strict: checkpoints are data
         return self._graph
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-        self.calllog.close()
+        self.session.close()
 
     # -- running ------------------------------------------------------------------------------
     def solve_all(self, problems: list[Problem]) -> list[dict[str, Any]]:
