@@ -46,7 +46,8 @@ class Trajectory:
             self._end_stream()
             update = event["update"]
             for draft in update.get("drafts") or []:
-                self.console.print(f"[bold]answer read:[/bold] {draft['answer'] or '(none)'}"
+                answer = draft["answer"]
+                self.console.print(f"[bold]answer read:[/bold] {answer['text'] if answer else '(none)'}"
                                    + ("  [yellow](cut off by the token budget)[/yellow]" if draft["truncated"] else ""))
             for c in update.get("checks") or []:
                 style = _VERDICT_STYLE.get(c["verdict"], "white")
