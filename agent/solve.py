@@ -9,7 +9,7 @@ from __future__ import annotations
 import contextlib
 import time
 import traceback
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,18 +78,23 @@ class Solver:
         self.session.close()
 
     # -- running ------------------------------------------------------------------------------
-    def solve_all(self, problems: list[Problem]) -> list[dict[str, Any]]:
+    def solve_all(self, problems: Iterable[Problem], total: int | None = None) -> list[dict[str, Any]]:
+        """Solve problems as the iterable hands them out (a file is read as the run goes, never held
+        whole); `total` is for the live view and summary, counted from the list when not given."""
+        if total is None:
+            problems = list(problems)
+            total = len(problems)
         done = {r["problem_id"]: r for r in self.run.results()}
         results = list(done.values())
-        self.on_event({"event": "run_start", "total": len(problems), "done": results, "run_dir": str(self.run.path)})
+        self.on_event({"event": "run_start", "total": total, "done": results, "run_dir": str(self.run.path)})
         for i, problem in enumerate(problems):
             if problem.id in done:
                 continue
-            self.on_event({"event": "problem_start", "index": i, "total": len(problems), "problem": problem.to_dict()})
+            self.on_event({"event": "problem_start", "index": i, "total": total, "problem": problem.to_dict()})
             result = self.solve_one(problem)
             self.run.append_result(result)
             results.append(result)
-            self.run.write_summary(render_summary(self.run.read_config(), results, len(problems)))
+            self.run.write_summary(render_summary(self.run.read_config(), results, total))
             self.on_event({"event": "problem_end", "result": result})
         self.on_event({"event": "run_end", "results": results})
         return results

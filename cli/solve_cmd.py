@@ -18,7 +18,7 @@ from qed.cli.live import LiveView
 from qed.memory import Memory, MemoryStoreError, open_memory
 from qed.models.registry import parse_spec
 from qed.models.roles import ROLES, RoleSpecs, parse_role_overrides
-from qed.problems.load import load_problems
+from qed.problems.load import count_selected, iter_problems, select
 from rich.console import Console
 
 SOLVERS = ("loop", "symbolic")
@@ -62,26 +62,21 @@ def solve(
         cfg.loop.use_memory = False
     if plan is not None and solver == "loop":
         cfg.roles = _resume_roles(run, plan.models, cfg.roles, trust_run_config)
-    problems = load_problems(path)
-    if ids:
-        wanted = [i.strip() for i in ids.split(",") if i.strip()]
-        known = {p.id for p in problems}
-        missing = [i for i in wanted if i not in known]
-        if missing:
-            raise fail(f"no problem with id {', '.join(missing)} in {path}")
-        problems = [p for p in problems if p.id in set(wanted)]
-    if limit:
-        problems = problems[:limit]
+    wanted = [i.strip() for i in ids.split(",") if i.strip()] if ids else None
+    total, missing = count_selected(path, wanted, limit)  # one streaming pass: a bad file fails here
+    if missing:
+        raise fail(f"no problem with id {', '.join(missing)} in {path}")
+    problems = select(iter_problems(path), wanted, limit)  # read again as the run goes
+    mem = open_memory_for(cfg.loop.use_memory and solver == "loop", memory)
     if not resume:
         run = RunDir.create("solve", Path(path).stem)
         run.write_config({
             "command": "solve", "source": str(Path(path).resolve()), "limit": limit, "ids": ids,
-            "solver": solver, "problems": len(problems), "started": datetime.now(UTC).isoformat(),
+            "solver": solver, "problems": total, "started": datetime.now(UTC).isoformat(),
             **cfg.to_dict(),
         })
-    mem = open_memory_for(cfg.loop.use_memory and solver == "loop", memory)
     console = Console()
-    console.print(f"[bold]QED[/bold] solving {len(problems)} problem(s) from {path} → [cyan]{run.path}[/cyan]")
+    console.print(f"[bold]QED[/bold] solving {total} problem(s) from {path} → [cyan]{run.path}[/cyan]")
     if solver == "loop":
         console.print("[dim]models: " + ", ".join(f"{r}={s}" for r, s in cfg.roles.specs.items()) + "[/dim]")
     with RunSession(run, cfg.roles, deadline_s=cfg.loop.call_deadline_s) as session:
@@ -92,7 +87,7 @@ def solve(
             session.models()  # fail fast (missing model, bad key) before the live view starts
         with LiveView(f"QED solve · {Path(path).name}", cfg.loop.max_rounds, console) as view:
             solver_obj.on_event = view
-            results = solver_obj.solve_all(problems)
+            results = solver_obj.solve_all(problems, total)
     t = tally(results)
     console.print(f"\n[bold]{t.line()}[/bold]")
     console.print(f"results: {run.file(RunDir.RESULTS)}\nsummary: {run.file(RunDir.SUMMARY)}")

@@ -114,3 +114,16 @@ def test_judges_list_and_calibrate_on_a_saved_corpus(tmp_path: Path) -> None:
 def test_calibrate_without_data_is_a_clear_error(tmp_path: Path) -> None:
     r = qed(tmp_path, "judges", "calibrate", "--data", str(tmp_path / "nowhere"))
     assert r.returncode == 2 and r.stderr.startswith("error:") and "nowhere" in r.stderr
+
+
+def test_a_proof_with_a_five_megabyte_line_ends_at_once_with_what_was_refused(tmp_path: Path) -> None:
+    line = "$" + "+".join(["1"] * 2_500_000) + " = 2500000$"
+    (tmp_path / "huge.md").write_text(f"Let $a > 0$. Prove that $a + 1 > a$.\n\n## Solution\n\nWe have\n{line}\n")
+    r = qed(tmp_path, "grade", "huge.md", "--judges", "numeric", timeout=120)
+    assert r.returncode == 0, r.stderr
+    [run] = run_dirs(tmp_path)
+    [result] = json.loads((run / "grade.json").read_text())["results"]
+    refusal = "the proof has 5,000,019 characters, more than the 500,000 QED reads: not judged"
+    assert result["overall"] == "no_verdict" and result["reasons"] == [refusal]
+    assert {v["verdict"] for v in result["judges"].values()} == {"no_verdict"}
+    assert refusal in (run / "report.md").read_text()

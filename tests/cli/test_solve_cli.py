@@ -157,3 +157,19 @@ def test_a_result_line_torn_by_a_crash_does_not_swallow_the_next_one(tmp_path):
 def test_usage_errors_exit_2_with_one_line(tmp_path, args):
     write_jsonl(tmp_path / "p.jsonl", PROBLEMS)
     _one_line_error(qed(tmp_path, *args))
+
+
+def test_limit_one_reads_only_what_it_solves_and_a_late_bad_record_fails_a_full_run(tmp_path):
+    good = [{"id": f"p{i}", "statement": f"Prove that {i} + 1 > {i}.", "kind": "proof"} for i in range(5000)]
+    path = write_jsonl(tmp_path / "many.jsonl", good)
+    with path.open("a") as f:
+        f.write('{"id": "bad", "statment": "typo"}\n')
+    r = qed(tmp_path, "solve", "many.jsonl", "--limit", "1", "--solver", "symbolic", "--no-memory")
+    assert r.returncode == 0, r.stderr
+    [run] = run_dirs(tmp_path)
+    [result] = [json.loads(line) for line in (run / "results.jsonl").read_text().splitlines()]
+    assert result["problem_id"] == "p0" and result["outcome"] == "abstained"
+    assert json.loads((run / "config.json").read_text())["problems"] == 1
+    message = _one_line_error(qed(tmp_path, "solve", "many.jsonl", "--solver", "symbolic", "--no-memory"))
+    assert "many.jsonl: line 5001: not a Problem record" in message
+    assert len(run_dirs(tmp_path)) == 1  # the bad file was refused before a run began

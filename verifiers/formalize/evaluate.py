@@ -9,6 +9,7 @@ it meets the next written one; cyclic sums permute the variables declared togeth
 from __future__ import annotations
 
 import itertools
+import math
 import re
 from dataclasses import dataclass, field, replace
 
@@ -35,6 +36,7 @@ from qed.verifiers.formalize.tree import (
     Seq,
     Text,
 )
+from qed.verifiers.input_limits import MAX_FACTORIAL, MAX_TERMS, count, power_refusal
 
 _MEMBER = re.compile(r"^(.+)_(\d+)$")
 RELATION_CLASSES = {"<=": sp.Le, ">=": sp.Ge, "<": sp.Lt, ">": sp.Gt, "=": sp.Eq, "!=": sp.Ne}
@@ -188,8 +190,38 @@ def _pow(node: Pow, ctx: Context) -> sp.Expr:
         and name_of(base.func, ctx) not in ctx.functions
         and len(base.args) == 1
     ):  # C(a + b)^3 is C * (a + b)^3 unless C is a defined function
-        return evaluate(base.func, ctx) * evaluate(base.args[0], ctx) ** evaluate(node.exp, ctx)
-    return evaluate(base, ctx) ** evaluate(node.exp, ctx)
+        return evaluate(base.func, ctx) * bounded_power(evaluate(base.args[0], ctx), evaluate(node.exp, ctx))
+    return bounded_power(evaluate(base, ctx), evaluate(node.exp, ctx))
+
+
+def bounded_power(base: sp.Expr, exp: sp.Expr) -> sp.Expr:
+    """base ** exp, refused when the exponent is a huge number or the exact value would be huge
+    (`x^{10^{10}}`, `9^{9^{9}}`): sympy would try to expand or compute it."""
+    if exp.is_number:
+        refusal = power_refusal(digits_of(base) if base.is_number else None, _magnitude(exp))
+        if refusal:
+            raise FormalizeError(refusal)
+    return base**exp
+
+
+def _magnitude(value: sp.Expr) -> float:
+    """|value| as a float (inf when it cannot be told)."""
+    try:
+        if value.is_Rational:
+            return abs(int(value.p)) / int(value.q) if value.p.bit_length() < 1000 else math.inf
+        return abs(complex(sp.N(value, 15)))
+    except (TypeError, ValueError, OverflowError):
+        return math.inf
+
+
+def digits_of(value: sp.Expr) -> float:
+    """About how many decimal digits an exact number takes (numerator or denominator)."""
+    if value.is_Rational:
+        return max(int(value.p).bit_length(), int(value.q).bit_length()) * math.log10(2)
+    size = _magnitude(value)
+    if size == 0:
+        return 0.0
+    return abs(math.log10(size)) if math.isfinite(size) else math.inf
 
 
 def _neg(node: Neg, ctx: Context) -> sp.Expr:
@@ -213,6 +245,10 @@ def _func(node: Func, ctx: Context) -> sp.Expr:
     elif node.name == "min":
         value = sp.Min(*args)
     elif node.name == "binom":
+        if len(args) == 2 and all(a.is_number for a in args):
+            refusal = power_refusal(digits_of(args[0]), _magnitude(args[1]))
+            if refusal:
+                raise FormalizeError(refusal)
         value = sp.binomial(*args)
     elif node.name in ("log", "lg"):
         if node.base is not None:
@@ -225,7 +261,7 @@ def _func(node: Func, ctx: Context) -> sp.Expr:
         power = evaluate(node.power, ctx)
         if power == -1 and node.name in ("sin", "cos", "tan"):
             raise FormalizeError(f"\\{node.name}^{{-1}} is ambiguous (inverse or reciprocal)")
-        value = value**power
+        value = bounded_power(value, power)
     return value
 
 
@@ -243,7 +279,10 @@ def _apply(node: Apply, ctx: Context) -> sp.Expr:
 
 
 def _factorial(node: Factorial, ctx: Context) -> sp.Expr:
-    return sp.factorial(evaluate(node.arg, ctx))
+    arg = evaluate(node.arg, ctx)
+    if arg.is_number and _magnitude(arg) > MAX_FACTORIAL:
+        raise FormalizeError(f"the factorial of a number above {count(MAX_FACTORIAL)} is beyond what QED computes")
+    return sp.factorial(arg)
 
 
 def _big(node: Big, ctx: Context) -> sp.Expr:
@@ -252,6 +291,7 @@ def _big(node: Big, ctx: Context) -> sp.Expr:
     if kind == "range":
         _, indices, lo_node, hi_node = node.spec
         lo, hi = _integer(lo_node, ctx), _integer(hi_node, ctx)
+        _check_terms(max(0, hi - lo + 1) ** len(indices))
         terms = [
             evaluate(node.body, ctx.with_indices(**dict(zip(indices, values, strict=True))))
             for values in itertools.product(range(lo, hi + 1), repeat=len(indices))
@@ -260,6 +300,8 @@ def _big(node: Big, ctx: Context) -> sp.Expr:
     if kind == "pairs":
         _, i, j, lo_node, hi_node = node.spec
         lo, hi = _integer(lo_node, ctx), _integer(hi_node, ctx)
+        size = max(0, hi - lo + 1)
+        _check_terms(size * (size - 1) // 2)
         terms = [
             evaluate(node.body, ctx.with_indices(**{i: a, j: b}))
             for a in range(lo, hi + 1)
@@ -270,6 +312,11 @@ def _big(node: Big, ctx: Context) -> sp.Expr:
     if kind == "plain":
         ctx.notes.append("a \\sum or \\prod without limits was read as cyclic")
     return combine(*permuted_copies(body, ctx.cyclic_groups, symmetric=kind == "sym"))
+
+
+def _check_terms(n: int) -> None:
+    if n > MAX_TERMS:
+        raise FormalizeError(f"a sum or product of {count(n)} terms, more than the {count(MAX_TERMS)} QED expands")
 
 
 def _integer(node: Node, ctx: Context) -> int:

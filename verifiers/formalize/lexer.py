@@ -10,6 +10,14 @@ import re
 from dataclasses import dataclass
 
 from qed.verifiers.formalize.errors import FormalizeError
+from qed.verifiers.input_limits import (
+    MAX_FORMULA_CHARS,
+    MAX_NESTING,
+    MAX_NUMBER_DIGITS,
+    count,
+    nesting_depth,
+    too_long,
+)
 
 # Commands that carry no mathematics.
 IGNORED = {
@@ -147,7 +155,18 @@ def _braced(src: str, i: int) -> tuple[str, int]:
     raise FormalizeError(f"unbalanced braces in {src!r}")
 
 
+def check_size(src: str) -> None:
+    """Refuse a formula too long, too deeply nested or with too long a number to read safely."""
+    refusal = too_long("a formula", len(src), MAX_FORMULA_CHARS)
+    if refusal:
+        raise FormalizeError(refusal)
+    depth = nesting_depth(src)
+    if depth > MAX_NESTING:
+        raise FormalizeError(f"a formula nests brackets {depth} deep, more than the {MAX_NESTING} QED reads")
+
+
 def tokenize(src: str) -> list[Token]:
+    check_size(src)
     tokens: list[Token] = []
     i, n = 0, len(src)
     while i < n:
@@ -223,6 +242,11 @@ def tokenize(src: str) -> list[Token]:
         if ch.isdigit() or (ch == "." and i + 1 < n and src[i + 1].isdigit()):
             m = _NUMBER.match(src, i)
             assert m
+            digits = sum(ch.isdigit() for ch in m.group(0))
+            if digits > MAX_NUMBER_DIGITS:
+                raise FormalizeError(
+                    f"a number with {count(digits)} digits, more than the {MAX_NUMBER_DIGITS} QED reads"
+                )
             tokens.append(Token("NUM", m.group(0), i))
             i = m.end()
             continue

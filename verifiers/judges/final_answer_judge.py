@@ -15,12 +15,22 @@ from qed.verifiers.final_answer import (
     is_decimal_approximation,
     latex_to_sympy,
 )
+from qed.verifiers.judges.bounded_check import bounded_verdict
 from qed.verifiers.judges.verdict import JudgeVerdict
 
 NAME = "final_answer"
 
 
 def check(problem: Problem | None, proof: str) -> JudgeVerdict:
+    """The proof's final answer against the known one, read in a bounded child."""
+    return bounded_verdict(NAME, _check_proof, proof, problem)
+
+
+def _check_proof(proof: str, problem: Problem | None) -> JudgeVerdict:
+    return check_in_process(problem, proof)
+
+
+def check_in_process(problem: Problem | None, proof: str) -> JudgeVerdict:
     if problem is None or problem.kind not in ("bound", "relation"):
         return JudgeVerdict(NAME, "no_verdict", "not a bound or relation problem: there is no final answer to read",
                             applicable=False)

@@ -19,6 +19,7 @@ from qed.models.base import ChatModel
 from qed.problems.errors import ProblemLoadError
 from qed.problems.kinds import infer_kind
 from qed.problems.record import Problem
+from qed.verifiers.judges.bounded_check import proof_refusal
 from qed.verifiers.judges.extract import split_steps
 from qed.verifiers.judges.registry import JudgeSettings, run_judge
 from qed.verifiers.judges.verdict import JudgeVerdict
@@ -114,15 +115,18 @@ def _solutions(solution: str) -> list[str]:
 
 
 def _looks_like_pairs(path: Path) -> bool:
-    for line in _read(path).splitlines():
-        if line.strip():
-            try:
-                first = json.loads(line)
-            except json.JSONDecodeError:
-                return False
-            # a Problem record has `proofs` (a list); a pair has one `proof` text
-            return isinstance(first, dict) and "proof" in first
-    return False
+    """Decided by the first record alone (the file may be large)."""
+    try:
+        with path.open(encoding="utf-8-sig") as f:
+            line = next((line for line in f if line.strip()), "")
+    except UnicodeDecodeError:
+        raise ValueError(f"{path}: not UTF-8 text") from None
+    try:
+        first = json.loads(line)
+    except json.JSONDecodeError:
+        return False
+    # a Problem record has `proofs` (a list); a pair has one `proof` text
+    return isinstance(first, dict) and "proof" in first
 
 
 def _pairs(path: Path) -> list[GradeItem]:
@@ -161,6 +165,10 @@ def grade(item: GradeItem, judges: list[str], models: dict[str, ChatModel],
           on_judge: Callable[[str, str], None] | None = None) -> GradeResult:
     """Run each judge on the proof and combine: any failure fails, all passes pass."""
     settings = settings or JudgeSettings()
+    refusal = proof_refusal(item.proof)
+    if refusal:  # not even split into steps: every judge would refuse it
+        verdicts = {name: JudgeVerdict(name, "no_verdict", refusal, stats={"refused": refusal}) for name in judges}
+        return GradeResult(item.id, item.label, "no_verdict", [refusal], verdicts, [])
     steps = split_steps(item.proof)
     verdicts: dict[str, JudgeVerdict] = {}
     for name in judges:

@@ -13,9 +13,19 @@ Reading conventions (those of inequality olympiad texts):
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 import sympy as sp
+from qed.verifiers.input_limits import (
+    MAX_FORMULA_CHARS,
+    MAX_NESTING,
+    MAX_NUMBER_DIGITS,
+    count,
+    nesting_depth,
+    power_refusal,
+    too_long,
+)
 
 
 class LatexParseError(ValueError):
@@ -529,6 +539,9 @@ class _Parser:
         raise LatexParseError(f"{unexpected} {t.text!r}")
 
     def number(self, t: Token) -> sp.Expr:
+        digits = sum(ch.isdigit() for ch in t.text)
+        if digits > MAX_NUMBER_DIGITS:
+            raise LatexParseError(f"a number with {count(digits)} digits, more than the {MAX_NUMBER_DIGITS} QED reads")
         self.info.numbers.append(t)
         if "." in t.text:
             self.info.has_decimal = True
@@ -609,6 +622,10 @@ class _Parser:
             return num / den
         if name == "binom":
             n, k = self.command_arg(), self.command_arg()
+            if n.is_number and k.is_number:
+                refusal = power_refusal(_digits(n), _magnitude(k))
+                if refusal:
+                    raise LatexParseError(refusal)
             return sp.binomial(n, k)
         if name == "sqrt":
             nxt = self.peek()
@@ -698,14 +715,47 @@ class _Parser:
 
 
 def _power(base: sp.Expr, exp: sp.Expr) -> sp.Expr:
-    if exp.is_number and base.is_number:
-        try:
-            big = abs(float(exp)) > _MAX_INT_EXPONENT
-        except (TypeError, ValueError):
-            big = True
-        if big:
+    """base ** exp, refused when sympy would evaluate or expand something huge (`x^{10^{10}}`,
+    `9^{9^{9}}`, `(9^{4000})^{4000}`)."""
+    if exp.is_number:
+        size = _magnitude(exp)
+        if base.is_number and size > _MAX_INT_EXPONENT:
             raise LatexParseError("exponent too large to evaluate")
+        refusal = power_refusal(_digits(base) if base.is_number else None, size)
+        if refusal:
+            raise LatexParseError(refusal)
     return sp.Pow(base, exp)
+
+
+def _magnitude(value: sp.Expr) -> float:
+    """|value| as a float (inf when it cannot be told)."""
+    try:
+        if value.is_Rational:
+            return abs(int(value.p)) / int(value.q) if int(value.p).bit_length() < 1000 else math.inf
+        return abs(complex(sp.N(value, 15)))
+    except (TypeError, ValueError, OverflowError):
+        return math.inf
+
+
+def _digits(value: sp.Expr) -> float:
+    """About how many decimal digits an exact number takes (numerator or denominator)."""
+    if value.is_Rational:
+        return max(int(value.p).bit_length(), int(value.q).bit_length()) * math.log10(2)
+    size = _magnitude(value)
+    if size == 0:
+        return 0.0
+    return abs(math.log10(size)) if math.isfinite(size) else math.inf
+
+
+def formula_refusal(src: str) -> str | None:
+    """Why a formula is not read at all (too long, nested too deeply), or None."""
+    refusal = too_long("a formula", len(src), MAX_FORMULA_CHARS)
+    if refusal:
+        return refusal
+    depth = nesting_depth(src)
+    if depth > MAX_NESTING:
+        return f"a formula nests brackets {depth} deep, more than the {MAX_NESTING} QED reads"
+    return None
 
 
 def _root(radicand: sp.Expr, index: sp.Expr) -> sp.Expr:
@@ -722,6 +772,8 @@ def parse_tokens(toks: list[Token], *, tight_implicit: bool = False, e_is_euler:
     toks = [t for t in toks if not (t.kind == "sep" and t.text in (".",))] if toks and toks[-1].text == "." else toks
     if not toks:
         raise LatexParseError("empty expression")
+    if len(toks) > MAX_FORMULA_CHARS:
+        raise LatexParseError(f"an expression of {count(len(toks))} tokens, more than the {count(MAX_FORMULA_CHARS)} QED reads")
     for t in toks:
         if t.kind in ("rel", "stop", "other") or (t.kind == "sep" and t.text != ","):
             raise LatexParseError(f"unexpected {t.text!r}")
@@ -742,6 +794,9 @@ def parse_tokens(toks: list[Token], *, tight_implicit: bool = False, e_is_euler:
 
 def parse_latex(src: str, *, e_is_euler: bool = False) -> sp.Expr:
     """One LaTeX expression (no relation) to sympy; LatexParseError if it cannot be read."""
+    refusal = formula_refusal(src)
+    if refusal:
+        raise LatexParseError(refusal)
     toks = tokenize(src)
     while toks and toks[-1].kind == "sep" and toks[-1].text in ".,;":
         toks.pop()

@@ -16,6 +16,7 @@ import re
 import sympy as sp
 from qed.problems.record import Problem
 from qed.verifiers.final_answer import extract_bound, is_decimal_approximation
+from qed.verifiers.judges.bounded_check import bounded_verdict, with_refusals
 from qed.verifiers.judges.extract import find_math, relations_in, split_steps
 from qed.verifiers.judges.latex_expr import LatexParseError
 from qed.verifiers.judges.relcheck import closed_value, decimal_tolerance, parse_relation
@@ -27,6 +28,15 @@ _APPROX_WORDS = re.compile(r"\b(approximately|approx\.?|about|roughly|around|nea
 
 
 def check(text: str, problem: Problem | str | None = None) -> JudgeVerdict:
+    """Judge a proof's decimals, in a bounded child (judges.bounded_check)."""
+    return bounded_verdict(NAME, check_in_process, text, problem)
+
+
+def check_in_process(text: str, problem: Problem | str | None = None) -> JudgeVerdict:
+    return with_refusals(_check(text), find_math(text))
+
+
+def _check(text: str) -> JudgeVerdict:
     steps = split_steps(text)
     segments = find_math(text, steps)
     rels = relations_in(text, segments)

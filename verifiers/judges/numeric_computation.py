@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from functools import lru_cache
 
 import sympy as sp
 from qed.problems.record import Problem
@@ -23,6 +24,7 @@ from qed.verifiers.judges.assumptions import (
     read_assumptions,
     read_variable_lists,
 )
+from qed.verifiers.judges.bounded_check import bounded_verdict, with_refusals
 from qed.verifiers.judges.extract import Relation, find_math, relations_in, split_steps
 from qed.verifiers.judges.latex_expr import LatexParseError, parse_latex, symbol
 from qed.verifiers.judges.relcheck import (
@@ -62,6 +64,12 @@ _HYPOTHETICAL = re.compile(r"\b(suppose|assume|assuming|if)\b[^.]*\b(not|false|c
                            r"\bcontrary\b|\bcontradiction\b|\babsurd\b", re.I)
 
 
+@lru_cache(maxsize=4096)
+def _in_sentence(pattern: re.Pattern, sentence: str) -> bool:
+    """pattern found in a sentence; many formulas share one sentence, so each is searched once."""
+    return pattern.search(sentence) is not None
+
+
 def is_assumption(lead: str) -> bool:
     """The words before a formula introduce it as an assumption, a case or a definition."""
     return bool(_ASSUMPTION_CUE.search(lead.strip()[-60:]))
@@ -80,10 +88,24 @@ class CheckedRelation:
 
 
 def check(text: str, problem: Problem | str | None = None) -> JudgeVerdict:
-    """Judge a proof's computations; `problem` (or its statement) supplies the domain and conditions."""
+    """Judge a proof's computations; `problem` (or its statement) supplies the domain and conditions.
+
+    The reading runs in a bounded child (judges.bounded_check): a limit gives a no_verdict saying so."""
+    return bounded_verdict(NAME, check_in_process, text, problem)
+
+
+def check_in_process(text: str, problem: Problem | str | None = None) -> JudgeVerdict:
+    """check() without the child process: for callers that bound the work themselves."""
     statement = problem.statement if isinstance(problem, Problem) else problem
     checked = check_relations(text, read_assumptions(statement), statement)
-    return verdict_from(checked, text)
+    segments = find_math(text)
+    verdict = verdict_from(checked, text)
+    if len(checked) >= _MAX_RELATIONS:
+        total = len(relations_in(text, segments))
+        if total > len(checked):
+            verdict.stats["relations_in_text"] = total
+            verdict.reason += f"; only the first {len(checked):,} of its {total:,} relations were checked"
+    return with_refusals(verdict, segments)
 
 
 def context_builder(text: str, assumptions: Assumptions, statement: str | None = None) -> _ContextBuilder:
@@ -115,7 +137,7 @@ def _parse_all(rels: list[Relation]) -> list[ParsedRelation | None]:
 def _family_definitions(statement: str) -> list[ParsedRelation | None]:
     """The relations of the statement's defining sentences ("define $b_k = ...$ for each $k$"): in a proof
     `a_n = 1/n` is as often the value of the last term as a rule for every term, so only these count."""
-    return _parse_all([r for r in relations_in(statement) if _DEFINING.search(r.segment.sentence_text)])
+    return _parse_all([r for r in relations_in(statement) if _in_sentence(_DEFINING, r.segment.sentence_text)])
 
 
 _INDEXED = re.compile(r"^([A-Za-z]+)_([a-z]|\d+)$")
@@ -190,7 +212,7 @@ def check_relations(text: str, assumptions: Assumptions, statement: str | None =
             out.append(CheckedRelation(r, RelationCheck("assumption", "introduced as an assumption, case or definition"), p0))
             continue
         if p0 is not None and (is_denied(r.segment.lead, r.segment.trail)
-                               or _CONTRADICTION.search(r.segment.sentence_text)):
+                               or _in_sentence(_CONTRADICTION, r.segment.sentence_text)):
             out.append(CheckedRelation(r, RelationCheck("unchecked", "the text itself says this is false"), p0))
             continue
         result, p = check_relation(r.lhs, r.op, r.rhs, builder.contexts_for(i), cache)
@@ -598,7 +620,7 @@ class _ContextBuilder:
             if p is None or p.op != "=" or r.step is None:
                 continue
             lhs, rhs = p.lhs.expr, p.rhs.expr
-            tight = bool(_EQUALITY_CASE.search(r.segment.sentence_text))
+            tight = _in_sentence(_EQUALITY_CASE, r.segment.sentence_text)
             g = groups.setdefault((r.step, tight), _PointGroup(r.step, {}, r.segment.start, set(), tight))
             size = len(g.values)
             if isinstance(lhs, sp.Symbol) and lhs != rhs and (not rhs.free_symbols or isinstance(rhs, sp.Symbol)):

@@ -14,6 +14,7 @@ from qed.verifiers.judges import (
     numeric_computation,
     toy_case,
 )
+from qed.verifiers.judges.bounded_check import proof_refusal
 from qed.verifiers.judges.model_judge import ModelJudgeOptions
 from qed.verifiers.judges.verdict import JudgeVerdict
 
@@ -98,6 +99,9 @@ def run_judge(name: str, problem: Problem | None, proof: str, models: dict[str, 
         raise ValueError(f"unknown judge {name!r}")
     if not proof.strip():
         return JudgeVerdict(name, "no_verdict", "the proof is empty")
+    refusal = proof_refusal(proof)
+    if refusal:  # model judges too: a window per 5,000 characters would be a thousand calls
+        return JudgeVerdict(name, "no_verdict", refusal, stats={"refused": refusal})
     if name == "numeric_computation":
         return numeric_computation.check(proof, problem)
     if name == "numeric_approximation":
