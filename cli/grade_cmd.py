@@ -9,8 +9,8 @@ from pathlib import Path
 import typer
 from qed.agent.config import load_config
 from qed.agent.runs import RunDir
-from qed.models.calllog import CallLog
-from qed.models.roles import RoleSpecs, parse_role_overrides
+from qed.agent.session import RunSession, roles_for
+from qed.models.roles import parse_role_overrides
 from qed.verifiers.judges.grading import GradeResult, grade, load_items
 from qed.verifiers.judges.model_judge import ModelJudgeOptions
 from qed.verifiers.judges.registry import GROUP_NAMES, JudgeSettings, parse_judges, roles_needed
@@ -54,10 +54,11 @@ def grade_command(
     if context_chars:
         settings.with_context(context_chars)
     run = RunDir.create("grade", Path(path).stem)
-    specs: dict[str, str] = {}
+    roles = None
     if needed:
         cfg = load_config(config, model=model, role_overrides=parse_role_overrides(role))
-        specs = {r: cfg.roles.specs[r] for r in needed}
+        roles = roles_for(cfg.roles, needed)  # each role keeps its [api_key_env]
+    specs = dict(roles.specs) if roles else {}
     run.write_config({
         "command": "grade", "source": str(Path(path).resolve()), "judges": chosen, "models": specs,
         "samples": samples, "meta": not no_meta, "proofs": len(items), "started": datetime.now(UTC).isoformat(),
@@ -67,12 +68,9 @@ def grade_command(
     console.print("[dim]judges: " + ", ".join(chosen)
                   + ("; models: " + ", ".join(f"{r}={s}" for r, s in specs.items()) if specs else "; no model needed")
                   + "[/dim]")
-    models: dict = {}
-    log = CallLog(run.file(RunDir.CALLS)) if needed else None
     results: list[GradeResult] = []
-    try:
-        if needed:
-            models = RoleSpecs(specs).build(log, server_log=run.file(RunDir.SERVER_LOG))
+    with RunSession(run, roles) as session:  # closes models and the call log, also on Ctrl-C
+        models = session.models()  # none (and no call log) when no judge needs a model
         for item in items:
             with console.status(f"{item.id}: starting") as status:
                 def progress(name: str, state: str, status=status, item=item) -> None:
@@ -82,11 +80,6 @@ def grade_command(
             results.append(result)
             run.append_result(result.to_dict())
             _show(console, result)
-    finally:
-        for m in {id(m): m for m in models.values()}.values():
-            m.close()
-        if log is not None:
-            log.close()
     meta = {"source": str(path), "judges": chosen, "models": specs}
     (run.file("grade.json")).write_text(
         json.dumps({**meta, "results": [r.to_dict() for r in results]}, indent=2, ensure_ascii=False, default=str) + "\n",

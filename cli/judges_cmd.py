@@ -9,8 +9,8 @@ from pathlib import Path
 import typer
 from qed.agent.config import load_config
 from qed.agent.runs import RunDir
-from qed.models.calllog import CallLog
-from qed.models.roles import RoleSpecs, parse_role_overrides
+from qed.agent.session import RunSession, roles_for
+from qed.models.roles import parse_role_overrides
 from qed.verifiers.judges import registry
 from qed.verifiers.judges.calibration.errata import ERRATA, Errata, confirm, load_errata
 from qed.verifiers.judges.calibration.mutations import FLAW_TYPES
@@ -102,10 +102,11 @@ def calibrate_command(
     items = select([it for it in items if it.flaw in (*flaw_list, "none")], per_type)
     known = Errata([] if no_errata else confirm(load_errata(errata_file), {it.ref_id: it.problem for it in items}))
     needed = roles_needed(chosen)
-    specs: dict[str, str] = {}
+    roles = None
     if needed:
         cfg = load_config(config, model=model, role_overrides=parse_role_overrides(role))
-        specs = {r: cfg.roles.specs[r] for r in needed}
+        roles = roles_for(cfg.roles, needed)  # each role keeps its [api_key_env]
+    specs = dict(roles.specs) if roles else {}
     settings = JudgeSettings(samples=samples)
     if max_tokens:
         settings.model_options = ModelJudgeOptions(max_tokens=max_tokens)
@@ -121,20 +122,12 @@ def calibrate_command(
     run.write_config({"command": "judges calibrate", **meta, "flaws": list(flaw_list), "limit": limit,
                       "per_type": per_type, "samples": samples})
     console.print(f"[bold]QED[/bold] calibrating {', '.join(chosen)} on {len(items)} item(s) → [cyan]{run.path}[/cyan]")
-    log = CallLog(run.file(RunDir.CALLS)) if needed else None
-    models: dict = {}
-    try:
-        if needed:
-            models = RoleSpecs(specs).build(log, server_log=run.file(RunDir.SERVER_LOG))
+    with RunSession(run, roles) as session:  # closes models and the call log, also on Ctrl-C
+        models = session.models()  # none (and no call log) when no judge needs a model
         with _progress(console) as bar:
             tasks = {name: bar.add_task(name, total=len(items)) for name in chosen}
             result = calibrate(items, chosen, models, settings,
                                on_item=lambda name, k, n, it, v: bar.update(tasks[name], completed=k), errata=known)
-    finally:
-        for m in {id(m): m for m in models.values()}.values():
-            m.close()
-        if log is not None:
-            log.close()
     result.settings = {"samples": samples, "max_tokens": max_tokens}
     header, rows = table_rows(result)
     table = Table(*header, title="detection rate per planted flaw · false-rejection rate on references")

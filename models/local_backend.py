@@ -29,7 +29,8 @@ _START_TIMEOUT_S = 180.0
 
 
 class LocalServer:
-    """One worker process per model file, shared by every role that uses it."""
+    """One worker process per model file, shared by every role that uses it; the last model to
+    close stops it (`release`), and any left at exit are stopped then."""
 
     _servers: dict[tuple[str, int], LocalServer] = {}
     _lock = threading.Lock()
@@ -41,6 +42,7 @@ class LocalServer:
         self.proc: subprocess.Popen[str] | None = None
         self.base_url: str | None = None
         self.restarts = 0
+        self.users = 0  # models holding this shared server (see `shared` and `release`)
 
     @classmethod
     def shared(cls, model_path: Path, n_ctx: int, log_path: Path | None = None) -> LocalServer:
@@ -48,7 +50,20 @@ class LocalServer:
         with cls._lock:
             if key not in cls._servers:
                 cls._servers[key] = cls(model_path, n_ctx, log_path)
-            return cls._servers[key]
+            server = cls._servers[key]
+            server.users += 1
+            return server
+
+    def release(self) -> None:
+        """A model that took this server from `shared` is done with it; the last one stops it."""
+        with self._lock:
+            self.users -= 1
+            if self.users > 0:
+                return
+            for key, server in list(self._servers.items()):
+                if server is self:
+                    del self._servers[key]
+        self.stop()
 
     @property
     def alive(self) -> bool:
@@ -128,6 +143,7 @@ class LocalModel:
         self.server = LocalServer.shared(path, entry.n_ctx, log_path)
         self._client: OpenAIModel | None = None
         self._client_url: str | None = None
+        self._released = False
 
     def _connect(self) -> OpenAIModel:
         url = self.server.ensure_running()
@@ -152,8 +168,13 @@ class LocalModel:
             return self._connect().chat(messages, options, on_token)
 
     def close(self) -> None:
+        """Close the client and let go of the worker (stopped when no other model uses it)."""
         if self._client:
             self._client.close()
+            self._client = None
+        if not self._released:
+            self._released = True
+            self.server.release()
 
 
 def _build(spec: ModelSpec, options: BuildOptions) -> LocalModel:

@@ -8,9 +8,9 @@ from __future__ import annotations
 from typing import Any
 
 from qed.agent.deps import LoopDeps
-from qed.agent.nodes.common import call_model, node
+from qed.agent.nodes.common import call_model, judge_summary, node
 from qed.agent.prompts import render
-from qed.agent.state import Check, LoopState, Verdict, latest_draft, plain
+from qed.agent.state import Check, LoopState, SelfVerifyEvidence, Verdict, latest_draft
 from qed.agent.verdicts import read_verdict, reason_of
 from qed.models.base import Message
 from qed.problems.record import Problem
@@ -52,8 +52,7 @@ def self_verify(state: LoopState, deps: LoopDeps) -> dict[str, Any]:
     parts.append(f"self-check: {said}" if own != "unknown" else f"no verdict in the self-check: {said}")
     check = Check(
         round=draft["round"], stage="self_verify", verdict=combine(own, judged), summary="; ".join(parts),
-        evidence={"reply": result.text, "truncated": result.truncated, "self_check": own,
-                  "judges": [plain({k: v for k, v in j.to_dict().items() if k not in ("raw", "findings")})
-                             for j in judged]},
+        evidence=SelfVerifyEvidence(reply=result.text, truncated=result.truncated, self_check=own,
+                                    judges=[judge_summary(j, drop=("raw", "findings")) for j in judged]),
     )
     return {"checks": [check], "usage": usage}
