@@ -19,9 +19,9 @@ from qed.verifiers.final_answer import extract_bound, is_decimal_approximation
 from qed.verifiers.judges.bounded_check import bounded_verdict, with_refusals
 from qed.verifiers.judges.extract import find_math, relations_in, split_steps
 from qed.verifiers.judges.judge import Judge, JudgeContext
-from qed.verifiers.judges.latex_expr import LatexParseError
 from qed.verifiers.judges.relcheck import closed_value, decimal_tolerance, parse_relation
 from qed.verifiers.judges.verdict import Coverage, Finding, JudgeVerdict
+from qed.verifiers.latex import LatexError
 
 NAME = "numeric_approximation"
 ROUNDED_PLACES = 3  # a decimal with this many places in an exact claim is read as a rounding
@@ -51,7 +51,7 @@ def _check(text: str) -> JudgeVerdict:
     for r in rels:
         try:
             p = parse_relation(r.lhs, r.op, r.rhs)
-        except (LatexParseError, ValueError):
+        except (LatexError, ValueError):
             if _decimal_literals(r):
                 looked.append(Finding("unchecked", r.quote(text), "not read", r.step, how="not read"))
             continue

@@ -27,7 +27,6 @@ from qed.verifiers.judges.assumptions import (
 from qed.verifiers.judges.bounded_check import bounded_verdict, with_refusals
 from qed.verifiers.judges.extract import Relation, find_math, relations_in, split_steps
 from qed.verifiers.judges.judge import Judge, JudgeContext
-from qed.verifiers.judges.latex_expr import LatexParseError, parse_latex, symbol
 from qed.verifiers.judges.relcheck import (
     ParsedRelation,
     PointCache,
@@ -38,6 +37,7 @@ from qed.verifiers.judges.relcheck import (
 )
 from qed.verifiers.judges.sampling import INTEGER_NAMES, Context, by_name, relational
 from qed.verifiers.judges.verdict import Coverage, Finding, JudgeVerdict
+from qed.verifiers.latex import LatexError, read_formula, symbol
 
 NAME = "numeric_computation"
 _MAX_CONDITIONS = 6
@@ -134,7 +134,7 @@ def _parse_all(rels: list[Relation]) -> list[ParsedRelation | None]:
     for r in rels:
         try:
             out.append(parse_relation(r.lhs, r.op, r.rhs))
-        except (LatexParseError, ValueError):
+        except (LatexError, ValueError):
             out.append(None)
     return out
 
@@ -268,9 +268,9 @@ def _memberships(segments) -> list[tuple[int, int, list[sp.Basic]]]:  # noqa: AN
         for m in _MEMBERSHIP.finditer(seg.content):
             names = [n.strip().lstrip("\\") for n in m.group(1).split(",")]
             try:
-                lo = None if "infty" in m.group(3) else parse_latex(m.group(3))
-                hi = None if "infty" in m.group(4) else parse_latex(m.group(4))
-            except (LatexParseError, ValueError):
+                lo = None if "infty" in m.group(3) else read_formula(m.group(3)).expr
+                hi = None if "infty" in m.group(4) else read_formula(m.group(4)).expr
+            except (LatexError, ValueError):
                 continue
             conds: list[sp.Basic] = []
             for n in names:
@@ -318,8 +318,8 @@ def _spoken_conditions(segments) -> list[Spoken]:  # noqa: ANN001
         if value_src is None:
             continue
         try:
-            value = parse_latex(value_src)
-        except (LatexParseError, ValueError):
+            value = read_formula(value_src).expr
+        except (LatexError, ValueError):
             continue
         combined = sp.Mul(*names) if m.group(1).lower() == "product" else sp.Add(*names)
         out.append((seg.start, seg.sentence, [combined - value], []))
