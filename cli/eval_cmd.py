@@ -8,9 +8,10 @@ import typer
 from qed.agent.config import load_config
 from qed.agent.report.rescore import evaluate, write_evaluation
 from qed.agent.report.rundata import load_run
+from qed.agent.session import roles_for
 from qed.models.calllog import CallLog
-from qed.models.roles import RoleSpecs, parse_role_overrides
-from qed.verifiers.judges.registry import GROUPS, JudgeSettings, parse_judges, roles_needed
+from qed.models.roles import parse_role_overrides
+from qed.verifiers.judges.registry import GROUP_NAMES, JudgeSettings, parse_judges, roles_needed
 from rich.console import Console
 from rich.table import Table
 
@@ -18,7 +19,7 @@ from rich.table import Table
 def eval_command(
     run: Path = typer.Argument(..., help="A finished run folder (runs/<timestamp>-solve-<name>/)."),
     judges: str = typer.Option("numeric", "--judges", "-j",
-                               help=f"Judges for the run's proofs: names or a group ({', '.join(GROUPS)}); "
+                               help=f"Judges for the run's proofs: names or a group ({', '.join(GROUP_NAMES)}); "
                                     "'none' for answers only."),
     model: str = typer.Option(None, "--model", "-m", help="Model spec for the model judges' roles."),
     role: list[str] = typer.Option([], "--role", help="ROLE=SPEC for one role (judge, verifier); repeatable."),
@@ -34,7 +35,7 @@ def eval_command(
         if needed:
             cfg = load_config(config, model=model, role_overrides=parse_role_overrides(role))
             log = CallLog(data.path / "eval-calls.sqlite")
-            models = RoleSpecs({r: cfg.roles.specs[r] for r in needed}).build(
+            models = roles_for(cfg.roles, needed).build(  # each role keeps its [api_key_env]
                 log, server_log=data.path / "eval-llama-server.log")
         ev = evaluate(data, chosen, models, JudgeSettings())
     finally:
