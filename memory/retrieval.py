@@ -1,7 +1,7 @@
 """Hybrid recall: full text, embeddings, the graph around the hits and salience, fused by RRF.
 
-Each channel ranks nodes its own way; reciprocal rank fusion adds w / (K + rank) over channels,
-so no channel's raw scores need calibrating against another's. Only active, unforgotten nodes
+Each channel ranks nodes its own way (equal evidence, equal rank) and memory.fusion combines the
+ranks, scaled by how far each item can be trusted (memory.trust). Only active, unforgotten nodes
 take part, and nodes that belong to the excluded problem are invisible to every channel,
 including as stepping stones in the graph walk (so a problem's own episode cannot lead recall
 to the theorem that solved it).
@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import math
 import sqlite3
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
+from qed.memory import fusion
 from qed.memory.records import KNOWLEDGE_KINDS, Provenance, Recalled
 from qed.memory.salience import salience
 from qed.memory.store import Store
 from qed.memory.textsearch import TermFilter, all_terms, match_expression
+from qed.memory.trust import FULL, trust_factors
 from qed.memory.vectors import VectorIndex
 
-RRF_K = 60
 WEIGHTS = {"fts": 1.0, "vector": 1.0, "graph": 2.0, "salience": 0.5}  # graph: what similar problems used
 CHANNEL_DEPTH = 100  # how many hits each text channel contributes
 SEEDS = 12  # best text/vector hits the graph walk starts from
@@ -28,6 +30,13 @@ HOP_DECAY = 0.5
 EDGE_WEIGHT = {"uses": 1.0, "about": 0.8, "derived_from": 0.8, "similar": 0.7, "specializes": 0.7,
                "refutes": 0.6, "contradicts": 0.3, "supersedes": 0.3}
 BRIDGE_KINDS = {"problem", "episode", "strategy"}  # nodes whose neighbours the walk visits a second time
+DIRECT_CHANNELS = ("fts", "vector")  # the channels that look at the query itself; each keeps its leader on top
+LEADER_TRUST = FULL  # only an item recall may fully rely on is kept on top for leading a channel
+
+
+# The query is encoded on this thread while the full-text search runs on the caller's: numpy's
+# matrix products and SQLite both release the GIL, so with a free core the two overlap.
+_ENCODER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qed-query-encoder")
 
 
 @dataclass
@@ -83,16 +92,17 @@ def discriminating_terms(store: Store, text: str) -> list[str]:
     return filt.select(store.query, all_terms(text), corpus_size(store))
 
 
-def _fts_hits(store: Store, query: str) -> list[int]:
+def _fts_hits(store: Store, query: str) -> list[tuple[int, float]]:
+    """(node seq, relevance) of the best full-text matches, best first; relevance is -BM25."""
     expr = match_expression(discriminating_terms(store, query))
     if expr is None:
         return []
     try:
-        rows = store.query("SELECT rowid FROM nodes_fts WHERE nodes_fts MATCH ? ORDER BY bm25(nodes_fts, 3.0, 1.0, 1.0) "
-                           f"LIMIT {CHANNEL_DEPTH * 2}", (expr,))
+        rows = store.query("SELECT rowid, -bm25(nodes_fts, 3.0, 1.0, 1.0) AS score FROM nodes_fts "
+                           f"WHERE nodes_fts MATCH ? ORDER BY score DESC LIMIT {CHANNEL_DEPTH * 2}", (expr,))
     except sqlite3.OperationalError:
         return []
-    return [r[0] for r in rows]
+    return [(r[0], r[1]) for r in rows]
 
 
 def _graph_activation(store: Store, seeds: dict[str, float], exclude_problem: str | None, now: datetime,
@@ -149,20 +159,15 @@ def _diverse(ordered: list[str], known: dict[str, _Row], k: int) -> list[str]:
     return (out + spill)[:k]  # not enough knowledge: fill up with experience, in fused order
 
 
-def _rank(ids: list[str]) -> dict[str, int]:
-    return {i: r for r, i in enumerate(ids, start=1)}
-
-
-def _tied_rank(ids: list[str], value: dict[str, float]) -> dict[str, int]:
-    """Competition ranks: equal salience, equal rank, so a channel with nothing to say favours no one."""
-    out: dict[str, int] = {}
-    previous, rank = None, 0
-    for n, i in enumerate(ids, start=1):
-        v = round(value[i], 6)
-        if v != previous:
-            rank, previous = n, v
-        out[i] = rank
-    return out
+def _seeds(score: dict[str, dict[str, float]]) -> dict[str, float]:
+    """Where the graph walk starts: the best text and vector hits of any kind, fused."""
+    first: dict[str, float] = {}
+    for c in ("fts", "vector"):
+        channel = fusion.tied_rank(fusion.by_value(score[c])[:CHANNEL_DEPTH], score[c])
+        for i, r in channel.items():
+            first[i] = first.get(i, 0.0) + 1.0 / (fusion.RRF_K + r)
+    seed_ids = sorted(first, key=lambda i: (-first[i], i))[:SEEDS]
+    return {i: 1.0 / (1 + n) for n, i in enumerate(seed_ids)}
 
 
 def hybrid_recall(store: Store, index: VectorIndex | None, query: str, *, k: int = 5,
@@ -172,26 +177,24 @@ def hybrid_recall(store: Store, index: VectorIndex | None, query: str, *, k: int
     report = report if report is not None else RecallReport()
     wanted = set(kinds) if kinds else None
 
-    fts_seqs = _fts_hits(store, query)
-    vec_hits: list[tuple[int, float]] = []
+    encoding = None
     if index is not None:
         index.refresh()
         if len(index):
-            vec_hits = index.search(index.encode_query(query), CHANNEL_DEPTH)
-    elif not report.notes:
+            encoding = _ENCODER.submit(index.encode_query, query)
+    fts_hits = _fts_hits(store, query)
+    vec_hits: list[tuple[int, float]] = []
+    if index is not None and encoding is not None:
+        vec_hits = index.search(encoding.result(), CHANNEL_DEPTH)
+    elif index is None and not report.notes:
         report.notes.append("embeddings unavailable: ranking by full text, graph and salience")
-    by_seq = _rows(store, "seq", list(dict.fromkeys(fts_seqs + [s for s, _ in vec_hits])), exclude_problem, now)
-    fts_all = [by_seq[s].id for s in fts_seqs if s in by_seq]
-    vec_all = [by_seq[s].id for s, _ in vec_hits if s in by_seq]
+    by_seq = _rows(store, "seq", list(dict.fromkeys(s for s, _ in fts_hits + vec_hits)), exclude_problem, now)
+    score = {"fts": {by_seq[s].id: v for s, v in fts_hits if s in by_seq},
+             "vector": {by_seq[s].id: v for s, v in vec_hits if s in by_seq}}
+    fts_all, vec_all = (fusion.by_value(score[c]) for c in ("fts", "vector"))
     known = {r.id: r for r in by_seq.values()}
 
-    # Seeds: the best text and vector hits of any kind, fused; the graph walks out from them.
-    first = {}
-    for ranks in (_rank(fts_all[:CHANNEL_DEPTH]), _rank(vec_all[:CHANNEL_DEPTH])):
-        for i, r in ranks.items():
-            first[i] = first.get(i, 0.0) + 1.0 / (RRF_K + r)
-    seed_ids = sorted(first, key=first.get, reverse=True)[:SEEDS]
-    seeds = {i: 1.0 / (1 + n) for n, i in enumerate(seed_ids)}
+    seeds = _seeds(score)
     activation = _graph_activation(store, seeds, exclude_problem, now, known)
 
     def keep(i: str) -> bool:
@@ -200,28 +203,18 @@ def hybrid_recall(store: Store, index: VectorIndex | None, query: str, *, k: int
     ordered = {
         "fts": [i for i in fts_all if keep(i)],
         "vector": [i for i in vec_all if keep(i)],
-        "graph": [i for i in sorted(activation, key=activation.get, reverse=True) if keep(i)],
+        "graph": [i for i in fusion.by_value(activation) if keep(i)],
     }
-    # Rank each kind against its own kind (each channel's best CHANNEL_DEPTH of it), then let the
-    # kinds take turns: a theorem's evidence (what similar problems used) and a strategy's (its text
-    # resembles the query) live on different scales.
-    ranks: dict[str, dict[str, int]] = {c: {} for c in (*ordered, "salience")}
-    channels: dict[str, list[str]] = {c: [] for c in ranks}
-    for kind in {known[i].kind for ids in ordered.values() for i in ids}:
-        pool_kind: list[str] = []
-        for c, ids in ordered.items():
-            mine = [i for i in ids if known[i].kind == kind][:CHANNEL_DEPTH]
-            ranks[c].update(_rank(mine))
-            channels[c] += mine
-            pool_kind += mine
-        pool_kind = list(dict.fromkeys(pool_kind))
-        by_salience = sorted(pool_kind, key=lambda i: known[i].salience, reverse=True)
-        ranks["salience"].update(_tied_rank(by_salience, {i: known[i].salience for i in pool_kind}))
-        channels["salience"] += by_salience
-    pool = list(dict.fromkeys(channels["fts"] + channels["vector"] + channels["graph"]))
-    report.channels = {name: len(ids) for name, ids in channels.items()}
-    fused = {i: sum(WEIGHTS[c] / (RRF_K + ranks[c][i]) for c in ranks if i in ranks[c]) for i in pool}
-    best = _diverse(sorted(fused, key=lambda i: (-fused[i], i)), known, k)
+    score["graph"] = activation
+    ranks = {c: fusion.tied_rank(ids[:CHANNEL_DEPTH], score[c]) for c, ids in ordered.items()}
+    pool = list(dict.fromkeys(i for c in ranks for i in ranks[c]))
+    ranks["salience"] = fusion.tied_rank(pool, {i: known[i].salience for i in pool})
+    report.channels = {name: len(r) for name, r in ranks.items()}
+    trust = trust_factors(store, pool)
+    fused = fusion.rrf(ranks, WEIGHTS, pool, trust)
+    leaders = [next((i for i in ordered[c][:CHANNEL_DEPTH] if trust.get(i, 0.0) >= LEADER_TRUST), None) for c in DIRECT_CHANNELS
+               if WEIGHTS.get(c, 0.0) > 0]
+    best = _diverse(fusion.keep_leaders(fusion.fused_order(fused), [i for i in leaders if i]), known, k)
     return [
         Recalled(id=i, kind=known[i].kind, title=known[i].title, text=known[i].text, score=round(fused[i], 6),
                  provenance=known[i].provenance, channels={c: ranks[c][i] for c in ranks if i in ranks[c]})

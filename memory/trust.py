@@ -1,0 +1,73 @@
+"""How far recall may rely on an item: a factor on its fused score, read from its provenance.
+
+Ranking channels measure how relevant an item is to the query, not whether it is true. A theorem
+from the library, a lemma the engine certified or an attempt a judge passed are evidence; an
+attempt a person accepted with no check that passed is only their word, and what was distilled
+from it (its strategy, its fact) stands on the same word. Such items stay findable, but they
+rank below checked knowledge that is about as relevant, instead of above it.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+
+from qed.memory.store import Store
+
+FULL = 1.0
+UNCERTIFIED_FACT = 0.8  # an answer accepted after checks, but never certified
+UNVERIFIED = 0.3  # accepted by a person with no passing check, and everything derived from it
+
+USER_ACCEPTANCE = "accepted by the user"  # how the loop's decide node words a person's accept
+PASSING_VERDICTS = {"pass"}  # judge and verifier verdicts that are positive evidence
+ENGINE_ANSWERED = {"answered", "certified"}  # the inequality engine computed the answer itself
+
+
+def episode_is_unverified(data: dict) -> bool:
+    """A solved attempt that rests on a person's acceptance alone: no check passed, no engine answer."""
+    if data.get("outcome") != "solved":
+        return False
+    if not str(data.get("reason") or "").lower().startswith(USER_ACCEPTANCE):
+        return False
+    for check in data.get("checks") or []:
+        if not isinstance(check, dict):
+            continue
+        verdict = str(check.get("verdict") or "")
+        if verdict in PASSING_VERDICTS or (check.get("stage") == "engine" and verdict in ENGINE_ANSWERED):
+            return False
+    return True
+
+
+def own_trust(kind: str, data: dict) -> float:
+    """What the node's own record says (before looking at the episode it came from)."""
+    if kind == "episode":
+        return UNVERIFIED if episode_is_unverified(data) else FULL
+    if kind == "fact" and data.get("certified") is False:
+        return UNCERTIFIED_FACT
+    return FULL
+
+
+def _data(raw: str | None) -> dict:
+    try:
+        value = json.loads(raw or "{}")
+    except ValueError:
+        return {}
+    return value if isinstance(value, dict) else {}
+
+
+def trust_factors(store: Store, ids: Iterable[str]) -> dict[str, float]:
+    """Trust of each node in `ids`: its own record's, lowered to that of the episode it was derived from."""
+    ids = list(dict.fromkeys(ids))
+    out: dict[str, float] = {}
+    for start in range(0, len(ids), 500):
+        chunk = ids[start:start + 500]
+        marks = ",".join("?" * len(chunk))
+        for nid, kind, data in store.query(f"SELECT id, kind, data FROM nodes WHERE id IN ({marks})", chunk):
+            out[nid] = own_trust(kind, _data(data))
+        rows = store.query(
+            "SELECT e.src, n.data FROM edges e JOIN nodes n ON n.id = e.dst "
+            f"WHERE e.kind = 'derived_from' AND n.kind = 'episode' AND e.src IN ({marks})", chunk)
+        for src, data in rows:
+            if episode_is_unverified(_data(data)):
+                out[src] = min(out.get(src, FULL), UNVERIFIED)
+    return out
