@@ -9,6 +9,7 @@ ranks them, which keeps a 100,000-node memory well under the cost of a full floa
 from __future__ import annotations
 
 import threading
+from collections import OrderedDict
 
 import numpy as np
 from qed.memory.blas_threads import single_thread
@@ -16,6 +17,7 @@ from qed.memory.store import Store
 
 EXACT_LIMIT = 20_000
 EMBED_BATCH = 64
+QUERY_CACHE = 256  # query vectors kept per index: the loop recalls the same statement round after round
 
 
 def embedding_text(title: str, text: str) -> str:
@@ -39,6 +41,8 @@ class VectorIndex:
         self._codes: np.ndarray | None = None
         self._centre: np.ndarray | None = None
         self._coded_rows = 0
+        self._queries: OrderedDict[str, np.ndarray] = OrderedDict()
+        self._queries_lock = threading.Lock()
 
     # --- writing ---------------------------------------------------------------------------------
 
@@ -107,7 +111,19 @@ class VectorIndex:
         return len(self._matrix)
 
     def encode_query(self, text: str) -> np.ndarray:
-        return self.embedder.encode([text])[0]  # type: ignore[attr-defined]
+        """The query's unit vector; the last QUERY_CACHE distinct queries are not encoded again."""
+        with self._queries_lock:
+            cached = self._queries.get(text)
+            if cached is not None:
+                self._queries.move_to_end(text)
+                return cached
+        vector = np.asarray(self.embedder.encode([text])[0], dtype=np.float32)  # type: ignore[attr-defined]
+        vector.setflags(write=False)  # shared by every later recall of the same text
+        with self._queries_lock:
+            self._queries[text] = vector
+            while len(self._queries) > QUERY_CACHE:
+                self._queries.popitem(last=False)
+        return vector
 
     def search(self, query: np.ndarray, top: int) -> list[tuple[int, float]]:
         """(node seq, cosine) of the `top` nearest vectors, best first."""
