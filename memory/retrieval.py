@@ -145,18 +145,45 @@ def experience_cap(k: int) -> int:
     return max(1, math.ceil(0.4 * k))
 
 
-def _diverse(ordered: list[str], known: dict[str, _Row], k: int) -> list[str]:
+def _diverse(ordered: list[str], known: dict[str, _Row], k: int,
+             applies: dict[str, list[str]] | None = None, head: int = 0) -> list[str]:
+    """Fused order under the experience cap; a listed strategy brings the knowledge it applies
+    next (when that is a candidate), so the advice comes with what it refers to. The first `head`
+    items (the fused first and the channel leaders) keep their places ahead of what is brought."""
     cap, used, out, spill = experience_cap(k), 0, [], []
-    for i in ordered:
+    queue = list(ordered)
+    pending_head = set(ordered[:head])
+    placed: set[str] = set()
+    while queue:
+        i = queue.pop(0)
+        pending_head.discard(i)
+        if i in placed:
+            continue
         if known[i].kind in EXPERIENCE_KINDS:
             if used >= cap:
                 spill.append(i)
                 continue
             used += 1
         out.append(i)
+        placed.add(i)
         if len(out) == k:
             return out
-    return (out + spill)[:k]  # not enough knowledge: fill up with experience, in fused order
+        if applies and i in applies:
+            at = next((n for n, j in enumerate(queue) if j not in pending_head), len(queue))
+            queue[at:at] = [j for j in applies[i] if j not in placed and j not in pending_head]
+    return (out + [i for i in spill if i not in placed])[:k]  # fill up with experience, in fused order
+
+
+def _applies(store: Store, strategies: list[str], candidates: dict[str, float]) -> dict[str, list[str]]:
+    """For each strategy, the candidates it says to use (its 'uses' edges), best fused first."""
+    if not strategies:
+        return {}
+    marks = ",".join("?" * len(strategies))
+    out: dict[str, list[str]] = {}
+    for src, dst in store.query(f"SELECT src, dst FROM edges WHERE kind = 'uses' AND src IN ({marks})", strategies):
+        if dst in candidates:
+            out.setdefault(src, []).append(dst)
+    return {s: sorted(d, key=lambda i: (-candidates[i], i)) for s, d in out.items()}
 
 
 def _seeds(score: dict[str, dict[str, float]]) -> dict[str, float]:
@@ -214,7 +241,10 @@ def hybrid_recall(store: Store, index: VectorIndex | None, query: str, *, k: int
     fused = fusion.rrf(ranks, WEIGHTS, pool, trust)
     leaders = [next((i for i in ordered[c][:CHANNEL_DEPTH] if trust.get(i, 0.0) >= LEADER_TRUST), None) for c in DIRECT_CHANNELS
                if WEIGHTS.get(c, 0.0) > 0]
-    best = _diverse(fusion.keep_leaders(fusion.fused_order(fused), [i for i in leaders if i]), known, k)
+    leaders = [i for i in leaders if i]
+    order = fusion.keep_leaders(fusion.fused_order(fused), leaders)
+    applies = _applies(store, [i for i in order if known[i].kind == "strategy"][:k], fused)
+    best = _diverse(order, known, k, applies, head=1 + len(set(leaders) - {order[0]} if order else set()))
     return [
         Recalled(id=i, kind=known[i].kind, title=known[i].title, text=known[i].text, score=round(fused[i], 6),
                  provenance=known[i].provenance, channels={c: ranks[c][i] for c in ranks if i in ranks[c]})

@@ -122,3 +122,24 @@ def test_a_leader_follows_the_fused_first_item_and_trust_scales_scores():
     plain = rrf(ranks, {"fts": 1.0, "vector": 1.0}, ["a", "b"])
     scaled = rrf(ranks, {"fts": 1.0, "vector": 1.0}, ["a", "b"], {"b": 0.3})
     assert plain["b"] > plain["a"] > scaled["b"]
+
+
+def test_a_listed_strategy_brings_the_theorem_it_applies(tmp_path: Path):
+    lib = Provenance(when="2026-01-01T00:00:00+00:00", source="library:qed")
+    with open_memory(tmp_path / "m.db", seed_library=False, embeddings=False) as mem, mem.store.write() as conn:
+        mem.store.insert_nodes(conn, [
+            Node(id="thm-schur", kind="theorem", title="Schur", text="Schur: sum of x^t (x-y)(x-z) is non-negative.",
+                 provenance=lib),
+            *[Node(id=f"thm-other-{n}", kind="theorem", title=f"Other {n}",
+                   text=f"A cubic inequality for positive reals, variant {n}.", provenance=lib) for n in range(6)],
+        ])
+    with open_memory(tmp_path / "m.db", seed_library=False, embeddings=False) as mem:
+        mem.remember_episode(_solved("cubic-1", "Show a cubic inequality for positive reals a, b, c.", ["thm-schur"]))
+        for n in range(4):
+            mem.remember_episode(_solved(f"other-{n}", f"A quartic bound for positive reals, case {n}.",
+                                         [f"thm-other-{n}", f"thm-other-{n + 1}"]))
+        items = mem.recall("cubic inequality for positive reals", k=4)
+        ids = [i.id for i in items]
+        first = next(i for i in items if i.kind == "strategy")
+        applied = [e.dst for e in mem.store.edges_of(first.id) if e.kind == "uses" and e.src == first.id]
+        assert applied and all(a in ids for a in applied), (ids, applied)
