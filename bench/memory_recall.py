@@ -1,6 +1,6 @@
 """Retrieval quality: is a problem's annotated theorem among the top 5 items recalled for it?
 
-    python bench/memory_recall.py [--k 5] [--limit N] [--no-embeddings]
+    python bench/memory_recall.py [--k 5] [--limit N] [--no-embeddings] [--keep DIR]
 
 Leave-one-out over IneqMath's 200 annotated training problems (../shared/data, read in place):
 the memory holds the theorem library (QED's own plus IneqMath's named theorems) and one solved
@@ -43,6 +43,7 @@ def main() -> None:
     ap.add_argument("--k", type=int, default=5)
     ap.add_argument("--limit", type=int, default=0, help="use only the first N problems")
     ap.add_argument("--no-embeddings", action="store_true")
+    ap.add_argument("--keep", type=Path, help="build the memories in DIR, or reuse them if already built there")
     args = ap.parse_args()
     path = ineqmath_path()
     if path is None:
@@ -50,19 +51,21 @@ def main() -> None:
     problems = [p for p in json.loads(path.read_text()) if p.get("theorems")]
     if args.limit:
         problems = problems[: args.limit]
-    folder = Path(tempfile.mkdtemp(prefix="qed-memory-recall-"))
+    folder = args.keep or Path(tempfile.mkdtemp(prefix="qed-memory-recall-"))
+    folder.mkdir(parents=True, exist_ok=True)
     embeddings = not args.no_embeddings
 
+    built = (folder / "memory.db").exists()
     library_only = open_memory(folder / "library.db", embeddings=embeddings)
     mem = open_memory(folder / "memory.db", embeddings=embeddings)
     start = time.perf_counter()
-    for p in problems:
+    for p in [] if built else problems:
         mem.remember_episode(Episode(
             problem_id=f"ineqmath-{p['data_id']}", statement=p["problem"], kind=p["type"], outcome="solved",
             answer=p.get("answer"), rounds=1, run_id="bench-recall", model=None,
             used=[ineqmath_theorem_id(key) for key in p["theorems"]],
         ))
-    print(f"wrote {len(problems)} episodes in {time.perf_counter() - start:.1f} s; "
+    print(f"{'reused' if built else 'wrote'} {len(problems)} episodes in {time.perf_counter() - start:.1f} s; "
           f"{mem.stats()['nodes']} nodes in memory")
     for m in (mem, library_only):
         start = time.perf_counter()
