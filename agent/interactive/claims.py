@@ -114,7 +114,7 @@ def check_claim_here(claim: str, problem_statement: str = "", seconds: float = D
         ps = read_prove_statement(statement)
         cl = claim_from_formal(ps.formal, ps.relation)
     except (StatementError, ClaimError) as e:
-        out.update(verdict="unreadable", summary=f"cannot read the claim: {e}")
+        out.update(verdict="unreadable", summary=f"unreadable: {e}")
         return out
     out["relation"] = ps.relation
     out["formal"] = {"variables": [str(v) for v in cl.variables], "lhs": str(cl.lhs), "rhs": str(cl.rhs),
@@ -143,7 +143,7 @@ def check_claim_here(claim: str, problem_statement: str = "", seconds: float = D
                    summary=f"holds numerically ({sign.reason}); no certificate found ({found.reason})")
     else:
         seen = sign.reason or "the sign analysis was inconclusive"
-        out.update(verdict="unknown", summary=f"undecided: {seen}; no exact counterexample, no certificate")
+        out.update(verdict="unknown", summary=f"unknown: {seen}; no exact counterexample, no certificate")
     out["seconds"] = round(time.monotonic() - t0, 2)
     return out
 
@@ -168,6 +168,6 @@ def check_claim(claim: str, problem_statement: str = "", seconds: float = DEFAUL
         return res.value
     why = res.reason or "the check gave no answer"
     return {"claim": claim, "statement": claim_statement(claim, problem_statement), "relation": None,
-            "verdict": "unknown", "summary": f"undecided: the check stopped ({why})", "sign": None,
+            "verdict": "unknown", "summary": f"unknown: the check stopped ({why})", "sign": None,
             "counterexample": None, "values": None, "certificate": None, "method": None,
             "seconds": round(time.monotonic() - t0, 2)}
