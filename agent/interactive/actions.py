@@ -51,9 +51,12 @@ def claim_output(result: dict[str, Any]) -> str:
     if result.get("counterexample"):
         point = ", ".join(f"{k} = {v}" for k, v in result["counterexample"].items())
         lines.append(f"counterexample: {point}")
-    if result.get("sign"):
-        s = result["sign"]
-        lines.append(f"engine sign analysis: direction {s.get('direction')}, equality {s.get('equality')}")
+    s = result.get("sign")
+    if s and s.get("direction") is None and s.get("reason", "").startswith("not needed"):
+        lines.append(f"engine sign analysis: {s['reason']}")
+    elif s:
+        lines.append(f"engine sign analysis: direction {s.get('direction')}, equality {s.get('equality')}"
+                     + (f" ({s['reason']})" if s.get("reason") else ""))
     return "\n".join(lines)
 
 
