@@ -88,26 +88,31 @@ def numeric_judges(state: dict[str, Any], text: str) -> list[dict[str, Any]]:
 
 def prove(state: dict[str, Any], deps: LoopDeps, text: str) -> Update:
     """The engine and the certificate search on a claim, the last claim, or the problem itself."""
-    target = text.strip() or state.get("last_claim") or state["problem"]["statement"]
-    what = "the problem" if not text.strip() and not state.get("last_claim") else target
-    emit({"event": "status", "text": f"engine and certificate search on {what}"})
-    result = check_claim(target, state["problem"]["statement"], seconds=30.0)
-    lines = [claim_output(result)]
+    target = text.strip() or state.get("last_claim") or ""
+    kind = state["problem"]["kind"]
+    if not target and kind in ("bound", "relation"):
+        from qed.agent.interactive.problem_proof import prove_problem
+
+        emit({"event": "status", "text": "engine and certificate search on the problem"})
+        result = prove_problem(problem_of(state), deps.engine or _engine())
+        lines = [result["summary"]]
+    else:
+        target = target or state["problem"]["statement"]
+        emit({"event": "status", "text": f"engine and certificate search on {target[:80]}"})
+        result = check_claim(target, state["problem"]["statement"], seconds=30.0)
+        lines = [claim_output(result)]
     update: Update = {}
     if result.get("certificate") and result["verdict"] in ("certified", "refuted"):
         lines.append("proof (the checker's steps):" if result["verdict"] == "certified" else "the check:")
         lines.extend(certificate_lines(result["certificate"]))
-        if result["verdict"] == "certified" and what == "the problem":
-            update["certificate"] = result["certificate"]
-    engine_note = None
-    if state["problem"]["kind"] in ("bound", "relation") and not text.strip() and deps.engine is not None:
-        answer = deps.engine(problem_of(state), model=None)
-        engine = plain(answer.to_dict())
-        engine_note = f"engine answer: {engine['answer']} ({'certified' if engine['certified'] else engine['reason'] or 'numerical'})"
-        lines.append(engine_note)
-        result["engine"] = engine
-    update["entries"] = [entry("prove", target, result["verdict"], "\n".join(lines), result)]
+    update["entries"] = [entry("prove", text.strip() or target, result["verdict"], "\n".join(lines), result)]
     return update
+
+
+def _engine():
+    from qed.verifiers.engine import solve_problem
+
+    return solve_problem
 
 
 def run(state: dict[str, Any], deps: LoopDeps, text: str) -> Update:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import pytest
 from qed.models.catalog import TEST_MODEL
 from qed.models.store import ModelStore
+
 from tests.cli.test_session_repl import STATEMENT, Terminal
 
 pytestmark = pytest.mark.integration

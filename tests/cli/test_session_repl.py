@@ -15,6 +15,7 @@ from pathlib import Path
 
 import pexpect
 import pytest
+
 from tests.cli.cli_helpers import qed_env, run_dirs
 
 STATEMENT = r"Let $a, b, c > 0$. Prove that $a^2+b^2+c^2 \ge ab+bc+ca$."
