@@ -88,7 +88,8 @@ def numeric_judges(state: dict[str, Any], text: str) -> list[dict[str, Any]]:
 
 def prove(state: dict[str, Any], deps: LoopDeps, text: str) -> Update:
     """The engine and the certificate search on a claim, the last claim, or the problem itself."""
-    target = text.strip() or state.get("last_claim") or ""
+    asked = text.strip()
+    target = "" if asked == "problem" else asked or state.get("last_claim") or ""
     kind = state["problem"]["kind"]
     if not target and kind in ("bound", "relation"):
         from qed.agent.interactive.problem_proof import prove_problem
@@ -105,7 +106,7 @@ def prove(state: dict[str, Any], deps: LoopDeps, text: str) -> Update:
     if result.get("certificate") and result["verdict"] in ("certified", "refuted"):
         lines.append("proof (the checker's steps):" if result["verdict"] == "certified" else "the check:")
         lines.extend(certificate_lines(result["certificate"]))
-    update["entries"] = [entry("prove", text.strip() or target, result["verdict"], "\n".join(lines), result)]
+    update["entries"] = [entry("prove", target or "the problem", result["verdict"], "\n".join(lines), result)]
     return update
 
 

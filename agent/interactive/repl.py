@@ -23,7 +23,7 @@ from rich.markup import escape
 
 COMMANDS: dict[str, str] = {
     "/claim": "LATEX  check a lemma or a step now (engine, certificate or counterexample, numeric judges)",
-    "/prove": "[LATEX]  engine and certificate search on a claim, the last claim or the problem; the proof",
+    "/prove": "[LATEX|problem]  engine and certificate search on a claim (default: the last one) or the problem",
     "/run": "PYTHON  run code in the sandbox and show its output",
     "/step": "run the next node of the loop",
     "/auto": "[N]  run N rounds of the loop (default 1)",
@@ -122,7 +122,7 @@ class Repl:
     def show_entry(self, e: Entry) -> None:
         self._end_stream()
         style = _STYLE.get(e["verdict"] or "", "white")
-        head = f"[{e['n']}] /{e['command']}"
+        head = f"[{e['n']}] /{e['command']}" + (f" {e['input']}" if e["command"] == "step" else "")
         if e["verdict"]:
             head += f" → [{style}]{escape(e['verdict'])}[/{style}]"
         self.console.print(head, highlight=False)
@@ -219,18 +219,10 @@ class Repl:
         elif command == "/step":
             self._show(self.bench.step("step"))
         elif command == "/auto":
-            rounds = int(rest) if rest.isdigit() else 1
             if self.bench.loop_ended():
                 self.console.print("the loop has ended (/undo or /goto to go back)")
-            for _ in range(10_000):
-                if self.bench.loop_ended():
-                    break
-                node = self.bench.state().get("loop_next")
-                self._show(self.bench.step("step"))
-                if node == "decide":
-                    rounds -= 1
-                    if rounds <= 0:
-                        break
+            for e in self.bench.auto(int(rest) if rest.isdigit() else 1):
+                self.show_entry(e)
         elif command == "/history":
             self.show_history()
         elif command == "/branches":

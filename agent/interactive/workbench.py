@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -191,16 +191,14 @@ class Workbench:
     def loop_ended(self) -> bool:
         return self.state().get("loop_next") not in NODES
 
-    def auto(self, rounds: int) -> list[Entry]:
-        """Steps of the loop until `rounds` decide nodes have run or the loop ends."""
-        out: list[Entry] = []
+    def auto(self, rounds: int) -> Iterator[Entry]:
+        """Steps of the loop, each yielded as it ends, until `rounds` decide nodes have run or the loop ends."""
         decided = 0
         while decided < rounds and not self.loop_ended():
             node = self.state().get("loop_next")
-            out.extend(self.step("step"))
+            yield from self.step("step")
             if node == "decide":
                 decided += 1
-        return out
 
     def switch_model(self, role: str, spec: str) -> list[Entry]:
         """The role's model from now on (and on resume); the old one is closed with the session."""

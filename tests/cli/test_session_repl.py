@@ -208,10 +208,10 @@ def test_step_and_auto_walk_the_loop_one_node_at_a_time(tmp_path):
     term = open_session(tmp_path, rules)
     term.send("/step")
     shown = term.expect_prompt(1)
-    assert "/step → ok" in shown and "next: generate" in shown
+    assert "/step recall → ok" in shown and "next: generate" in shown
     term.send("/auto 1")
     shown = term.expect(r"decision: \w+")
-    assert "generate" in shown and "self_verify" in shown and "execute" in shown
+    assert "/step generate" in shown and "/step self_verify" in shown and "/step execute" in shown
     term.expect_prompt(r"\d+")
     term.send("/proof")
     assert "We have" in term.expect_prompt(r"\d+"), "the loop's draft is the proof as it stands"
