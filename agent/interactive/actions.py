@@ -179,22 +179,28 @@ def review(state: dict[str, Any], deps: LoopDeps, text: str) -> Update:
 
 
 def grade(state: dict[str, Any], deps: LoopDeps, text: str) -> Update:
-    """Every judge whose model this session has, on the proof as it stands (verifiers/judges/grading.py)."""
+    """The judges (`text`: names or groups as `qed grade --judges` takes them, default all) whose model
+    this session has, on the proof as it stands (verifiers/judges/grading.py)."""
     from qed.verifiers.judges.grading import GradeItem
     from qed.verifiers.judges.grading import grade as grade_proof
-    from qed.verifiers.judges.registry import judges
+    from qed.verifiers.judges.registry import judges, parse_judges
 
     proof = state.get("proof")
     if not proof:
-        return {"entries": [entry("grade", "", "no_verdict", "no proof to grade yet")]}
-    chosen = [j.name for j in judges().values() if j.role is None or j.role in deps.models]
+        return {"entries": [entry("grade", text, "no_verdict", "no proof to grade yet")]}
+    registered = judges()
+    try:
+        named = parse_judges(text.strip() or "all")
+    except ValueError as e:
+        return {"entries": [entry("grade", text, "error", str(e))]}
+    chosen = [n for n in named if registered[n].role is None or registered[n].role in deps.models]
     item = GradeItem(state["problem"]["id"], "session proof", proof, problem_of(state))
     result = grade_proof(item, chosen, deps.models,
                          on_judge=lambda name, status: emit({"event": "status", "text": f"judge {name}: {status}"}))
     lines = [f"grade: {result.overall}"] + [f"  {r}" for r in result.reasons]
     for name, v in result.judges.items():
         lines.append(f"  {name}: {v.verdict if v.applicable else 'not_checked'} — {v.reason}")
-    return {"entries": [entry("grade", "", result.overall, "\n".join(lines), result.to_dict())]}
+    return {"entries": [entry("grade", text, result.overall, "\n".join(lines), result.to_dict())]}
 
 
 def remember(state: dict[str, Any], deps: LoopDeps, text: str) -> Update:

@@ -28,7 +28,7 @@ COMMANDS: dict[str, str] = {
     "/step": "run the next node of the loop",
     "/auto": "[N]  run N rounds of the loop (default 1)",
     "/review": "the hostile referee on the proof as it stands",
-    "/grade": "every judge on the proof as it stands",
+    "/grade": "[JUDGES]  the judges (default all; or numeric, model, names) on the proof as it stands",
     "/proof": "[TEXT]  show the proof, or make TEXT the proof",
     "/recall": "QUERY  search the knowledge graph (with provenance)",
     "/remember": "TEXT  add a fact to the knowledge graph (provenance: this session)",

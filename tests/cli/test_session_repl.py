@@ -144,6 +144,9 @@ def test_export_md_writes_a_file_qed_grade_passes(tmp_path):
     assert f"wrote {out}" in shown and "mine.cert-1.json" in shown
     term.send(f"/export tex {tmp_path / 'mine.tex'}")
     term.expect_prompt(2)
+    term.send("/grade numeric")
+    shown = term.expect_prompt(3)
+    assert "/grade → pass" in shown and "numeric_computation: pass" in shown
     term.quit()
     graded = subprocess.run([sys.executable, "-m", "qed.cli", "grade", str(out), "--judges", "numeric"],
                             capture_output=True, text=True, env=qed_env(tmp_path), cwd=tmp_path, timeout=180)
