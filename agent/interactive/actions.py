@@ -197,7 +197,7 @@ def grade(state: dict[str, Any], deps: LoopDeps, text: str) -> Update:
     item = GradeItem(state["problem"]["id"], "session proof", proof, problem_of(state))
     result = grade_proof(item, chosen, deps.models,
                          on_judge=lambda name, status: emit({"event": "status", "text": f"judge {name}: {status}"}))
-    lines = [f"grade: {result.overall}"] + [f"  {r}" for r in result.reasons]
+    lines = [f"grade: {result.overall}"]
     for name, v in result.judges.items():
         lines.append(f"  {name}: {v.verdict if v.applicable else 'not_checked'} — {v.reason}")
     return {"entries": [entry("grade", text, result.overall, "\n".join(lines), result.to_dict())]}

@@ -128,6 +128,8 @@ class Repl:
         self.console.print(head, highlight=False)
         if e["command"] != "say":  # a reply was streamed already
             self.console.print(escape(e["output"]), highlight=False)
+        elif (e.get("evidence") or {}).get("truncated"):
+            self.console.print("[yellow](the reply was cut off by the token budget)[/yellow]")
 
     def banner(self) -> None:
         p = self.bench.problem()
