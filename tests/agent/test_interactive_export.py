@@ -9,6 +9,7 @@ import sys
 import pytest
 from qed.agent.interactive.actions import claim
 from qed.agent.interactive.export import ExportError, export
+
 from tests.agent.checkpoint_attack import patch_latest_checkpoint
 from tests.cli.cli_helpers import qed_env
 
