@@ -15,8 +15,10 @@ import time
 import sympy as sp
 from qed.verifiers.engine.answer import EngineAnswer
 from qed.verifiers.engine.isolate import split_by_sign
+from qed.verifiers.engine.recheck import PointCheck, check_point, domain_coverage
 from qed.verifiers.final_answer import latex_to_sympy
 from qed.verifiers.formal import FormalProblem
+from qed.verifiers.numeric.domain import DomainError, build_charts
 from qed.verifiers.numeric.extremum import Extremum, extremum, lowest_value
 from qed.verifiers.smt.certify import Certificate, certify_nonnegative
 
@@ -65,9 +67,14 @@ def solve_bound(fp: FormalProblem, seconds: float = 20.0, certify: bool = True) 
         return EngineAnswer.abstain(
             f"no constant works everywhere: the other sign region needs C {'>=' if other.sense == 'max' else '<='} {other.numeric:.6g}", "bound", evidence
         )
-    latex = render_latex(ext.exact)
+    value, why_not = constant_allowed(fp, ext.exact)
+    if value is None:
+        return EngineAnswer.abstain(why_not, "bound", evidence)
+    if value != ext.exact:
+        evidence["integer_constant"] = f"the constant must be an integer: {ext.exact} gives {value}"
+    latex = render_latex(value)
     if latex is None:
-        return EngineAnswer.abstain(f"the value {ext.exact} has no LaTeX form the answer reader accepts", "bound", evidence)
+        return EngineAnswer.abstain(f"the value {value} has no LaTeX form the answer reader accepts", "bound", evidence)
     evidence["summary"] = _summary(fp, ext)
     proved = False
     if certify:
@@ -77,6 +84,23 @@ def solve_bound(fp: FormalProblem, seconds: float = 20.0, certify: bool = True) 
         if cert.verdict == "refuted":
             return EngineAnswer.abstain(f"C = {ext.exact} is contradicted by the solver's counterexample", "bound", evidence)
         proved = cert.verdict == "proved"
+    checks = _rechecks(fp, ext, value)
+    evidence["recheck"] = [c.describe() for c in checks]
+    violated = [c for c in checks if c.verdict == "violated"]
+    if violated:
+        c = violated[0]
+        return EngineAnswer.abstain(
+            f"the independent re-check of the statement rejects the {c.what}: {'; '.join(c.failed)}", "bound", evidence
+        )
+    rechecked = all(c.verdict == "confirmed" for c in checks)
+    assumptions = fp.extra.get("assumptions") or []
+    evidence["certified_because"] = (
+        ("a z3/cvc5 proof of the inequality at this C" if proved else "no proof")
+        + ("; the independent re-check confirmed the extremal point and the domain" if rechecked else
+           "; the independent re-check could not confirm: " + "; ".join(
+               u for c in checks if c.verdict != "confirmed" for u in (c.undecided or c.failed)[:2]))
+        + (f"; rests on assumptions: {'; '.join(assumptions)}" if assumptions else "")
+    )
     if not proved:
         left = seconds - (time.monotonic() - t0)
         low = lowest_value(search_fp.target if ext.sense == "min" else -search_fp.target, search_fp, seconds=max(1.0, min(4.0, left - 0.5)))
@@ -85,7 +109,63 @@ def solve_bound(fp: FormalProblem, seconds: float = 20.0, certify: bool = True) 
             evidence["second_look"] = {"lowest": low.value, "expected": value}
             if low.value < value - 1e-6 * max(1.0, abs(value)):
                 return EngineAnswer.abstain(f"a second, independent search went beyond C = {ext.exact} (to {abs(low.value):.12g})", "bound", evidence)
-    return EngineAnswer("answered", "bound", latex, proved, evidence)
+    return EngineAnswer("answered", "bound", latex, proved and rechecked and not assumptions, evidence)
+
+
+def constant_allowed(fp: FormalProblem, value: sp.Expr) -> tuple[sp.Expr | None, str]:
+    """The answer once what the statement says of the constant is applied ("the largest positive
+    constant", "the smallest integer k", "C > 1"), or None with the reason it cannot be given."""
+    domain = fp.extra.get("constant_domain")
+    if domain == "integer":
+        asked = fp.extra.get("asked")
+        rel = fp.relation_with_constant
+        strict = isinstance(rel, (sp.StrictGreaterThan, sp.StrictLessThan))
+        if value.is_integer:
+            if strict:
+                return None, f"the constant must be an integer and {value} is one, but the inequality is strict"
+        elif asked == "largest" and not strict:
+            value = sp.floor(value)
+        elif asked == "smallest" and not strict:
+            value = sp.ceiling(value)
+        else:
+            return None, f"the constant must be an integer; {value} is not one and the direction is unclear"
+    if domain in ("positive", "nonnegative"):
+        s = sp.sign(sp.N(value, 30)) if value.is_number else None
+        if s is None or s < 0 or (s == 0 and domain == "positive"):
+            return None, f"the statement asks for a {domain} constant, but the extreme value is {value}"
+    for op, bound in fp.extra.get("constant_bounds") or []:
+        ok = {"<": value < bound, "<=": value <= bound, ">": value > bound, ">=": value >= bound}.get(op, sp.true)
+        if ok is not sp.true and ok is not True:
+            return None, f"the extreme value {value} violates the stated condition C {op} {bound}"
+    return value, ""
+
+
+def _rechecks(fp: FormalProblem, ext: Extremum, value: sp.Expr) -> list[PointCheck]:
+    """The extremal point (or the limit it is approached in) checked against the statement, and
+    the statement's domain against the record's."""
+    checks: list[PointCheck] = []
+    w = ext.witness
+    if w is None:
+        checks.append(PointCheck("unconfirmed", "extremal point", undecided=[f"no exact point backs the value ({ext.method})"]))
+    elif w.attained and set(w.point) >= set(fp.variables):
+        tight = sp.simplify(value - ext.exact) == 0
+        checks.append(check_point(fp, w.point, "extremal point", expect="zero" if tight else "nonnegative", constant=value))
+    elif not w.attained:
+        point = dict(w.point)
+        try:
+            ranges = build_charts(fp)[0].ranges
+            for v, side in w.limits.items():
+                point[v] = ranges[v].lo if side == "lower" else ranges[v].hi
+        except (DomainError, KeyError, IndexError):
+            point = {}
+        if set(point) >= set(fp.variables):
+            checks.append(check_point(fp, point, "limit the extreme value is approached in", constant=value, closure=True))
+        else:
+            checks.append(PointCheck("unconfirmed", "limit the extreme value is approached in", undecided=["the limit point is not complete"]))
+    else:
+        checks.append(PointCheck("unconfirmed", "extremal point", undecided=["the exact point is not complete"]))
+    checks.append(domain_coverage(fp))
+    return checks
 
 
 def _compatible(asked: Extremum, other: Extremum) -> bool:

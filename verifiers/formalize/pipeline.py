@@ -6,6 +6,7 @@ import re
 
 from qed.models.base import ChatModel
 from qed.problems.record import Problem
+from qed.verifiers.formal import FormalProblem
 from qed.verifiers.formalize.errors import FormalizeError
 from qed.verifiers.formalize.from_parser import parse_statement
 from qed.verifiers.formalize.outcome import FormalizeOutcome
@@ -30,6 +31,16 @@ def _one_line(error: BaseException) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
+def with_statement(record: FormalProblem, statement: str) -> FormalProblem:
+    """Keep the statement with its record (and every record rebuilt from it), so that the points an
+    answer rests on can be re-checked against the statement itself, not only against the record."""
+    record.extra["statement"] = statement
+    rebuild = record.instantiate
+    if rebuild is not None:
+        record.instantiate = lambda values: with_statement(rebuild(values), statement)
+    return record
+
+
 def formalize(
     problem: Problem, model: ChatModel | None = None, *, model_max_tokens: int = 400
 ) -> FormalizeOutcome:
@@ -41,7 +52,7 @@ def formalize(
         )
     failures: dict[str, str] = {}
     try:
-        return FormalizeOutcome(parse_statement(problem.statement, kind), "parser")
+        return FormalizeOutcome(with_statement(parse_statement(problem.statement, kind), problem.statement), "parser")
     except FormalizeError as e:
         failures["parser"] = _one_line(e)
     except Exception as e:  # noqa: BLE001 - a parser bug must become a reason, not a crash
@@ -51,7 +62,7 @@ def formalize(
 
         try:
             record = formalize_with_model(problem.statement, kind, model, model_max_tokens)
-            return FormalizeOutcome(record, "model", failures=failures)
+            return FormalizeOutcome(with_statement(record, problem.statement), "model", failures=failures)
         except FormalizeError as e:
             failures["model"] = _one_line(e)
         except Exception as e:  # noqa: BLE001 - same: a bad reply or backend error is a reason

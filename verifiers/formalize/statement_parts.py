@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 from qed.verifiers.formalize.domains import REALS
+from qed.verifiers.formalize.restricting import Consumption
 from qed.verifiers.formalize.tree import Node
 
 
@@ -49,6 +50,15 @@ class Reading:
     angle_groups: list[list[str]] = field(default_factory=list)
     acute: set[str] = field(default_factory=set)  # triangles said to be acute
     right_angle: str | None = None  # the hypotenuse, when the main triangle is right-angled
+    # other kinds said of a triangle ("obtuse", "equilateral", "scalene"), by triangle name
+    triangle_kinds: dict[str, set[str]] = field(default_factory=dict)
+    distinct_groups: list[list[str]] = field(default_factory=list)  # "distinct": pairwise unequal
+    # what the wording says of the constant asked for: "positive", "nonnegative", "integer"
+    constant_domain: str | None = None
+    constant_bounds: list[tuple[str, sp.Expr]] = field(default_factory=list)  # ("<", 1): C < 1
+    # readings that rest on a convention rather than on the text (an unnamed hypotenuse taken as
+    # the last side); an answer built on one is never certified
+    assumptions: list[str] = field(default_factory=list)
     definitions: list[tuple[str, Node]] = field(default_factory=list)
     functions: list[tuple[str, list[str], Node]] = field(default_factory=list)  # f(x) = ...
     triangles: dict[str, list[Node] | None] = field(default_factory=dict)
@@ -60,6 +70,7 @@ class Reading:
     constant: str | None = None
     asked: str | None = None
     notes: list[str] = field(default_factory=list)
+    consumption: Consumption = field(default_factory=Consumption)
 
     def count_parameters(self) -> list[str]:
         return [p.name for p in self.parameters.values() if p.counts]

@@ -252,6 +252,12 @@ def feasible_exactly(ep: ExactPoint, chart: Chart, inequalities: list[tuple[sp.E
             continue
         if not _sign_ok(g.subs(ep.point), strict):
             return False
+    for g in chart.exclusions:
+        if g.free_symbols & set(ep.limits):
+            continue
+        value = g.subs(ep.point)
+        if value.free_symbols or _is_zero(value):
+            return False
     return True
 
 

@@ -142,6 +142,7 @@ def _identity(d: sp.Expr, search: SearchResult, charts: list[Chart], ineqs: list
         w = _exact_sign_witness(d, loc, charts[loc.chart], ineqs, 0)
         if w is not None:
             confirmed += 1
+            res.witnesses[f"equal at {confirmed}"] = w
     if confirmed >= 2:
         res.direction, res.equality = "=", "everywhere"
         res.reason = f"lhs - rhs is exactly zero at {confirmed} distinct exact feasible points and numerically zero everywhere searched"
