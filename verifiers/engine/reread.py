@@ -143,6 +143,8 @@ def _pieces(statement: str) -> list[_Piece]:
             out.append(_Piece("text", body.strip()))  # $1$ reads as a word: "different from 1"
         else:
             out.append(_Piece("math", body.strip()))
+            if mm.group(1) is not None or mm.group(2) is not None:
+                out.append(_Piece("text", "\n\n"))  # a display ends the sentence around it
         pos = mm.end()
     if pos < len(text):
         out.append(_Piece("text", text[pos:]))
