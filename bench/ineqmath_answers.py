@@ -27,6 +27,8 @@ from qed.verifiers.engine import EngineAnswer, solve_problem
 from qed.verifiers.final_answer import is_correct
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "ineqmath" / "train_sample_200.json"
+if not DEFAULT_DATA.exists():  # a worktree under /work/wt: the shared folder is one level further up
+    DEFAULT_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "ineqmath" / "train_sample_200.json"
 
 
 def load(path: Path, kind: str | None, ids: set[str] | None, limit: int | None) -> list[dict]:
@@ -63,7 +65,7 @@ def run_one(item: dict, seconds: float, model=None) -> dict:
 
 
 def table(rows: list[dict]) -> list[str]:
-    lines = [f"{'':9} {'n':>4} {'parsed':>7} {'answered':>9} {'correct':>8} {'wrong':>6} {'abstained':>10} {'certified':>10} {'median s':>9}"]
+    lines = [f"{'':9} {'n':>4} {'parsed':>7} {'answered':>9} {'correct':>8} {'wrong':>6} {'c-wrong':>7} {'abstained':>10} {'certified':>10} {'median s':>9}"]
     for label, group in (("bound", [r for r in rows if r["type"] == "bound"]), ("relation", [r for r in rows if r["type"] == "relation"]), ("all", rows)):
         if not group:
             continue
@@ -71,10 +73,11 @@ def table(rows: list[dict]) -> list[str]:
         answered = [r for r in group if r["status"] == "answered"]
         correct = sum(1 for r in answered if r["correct"])
         wrong = len(answered) - correct
+        cwrong = sum(1 for r in answered if not r["correct"] and r["certified"])
         med = statistics.median(r["seconds"] for r in group)
         lines.append(
             f"{label:9} {n:>4} {sum(r['parsed'] for r in group):>7} {len(answered):>9} "
-            f"{correct:>5} {100 * correct / n:>2.0f}% {wrong:>3} {100 * wrong / n:>1.0f}% {n - len(answered):>10} "
+            f"{correct:>5} {100 * correct / n:>2.0f}% {wrong:>3} {100 * wrong / n:>1.0f}% {cwrong:>7} {n - len(answered):>10} "
             f"{sum(r['certified'] for r in answered):>10} {med:>9.1f}"
         )
     return lines
@@ -121,6 +124,10 @@ def main(argv: list[str] | None = None) -> int:
         print(f"formalizer model {args.model}: {len(by_model)} statements formalized by the model, "
               f"{sum(1 for r in by_model if r['correct'])} of them answered correctly")
     print("\n".join(table(rows)))
+    certified = [r for r in rows if r["certified"]]
+    unchecked = [r["id"] for r in certified if not rechecked(r["evidence"])]
+    print(f"\ncertified answers whose evidence names a confirmed independent re-check: "
+          f"{len(certified) - len(unchecked)} of {len(certified)}" + (f" (not: {', '.join(unchecked)})" if unchecked else ""))
     wrong = [r for r in rows if r["status"] == "answered" and not r["correct"]]
     print(f"\nwrong answers ({len(wrong)}):")
     for r in wrong:
@@ -135,6 +142,12 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps(rows, indent=1, default=str))
         print(f"\nresults with evidence: {args.json}")
     return 0
+
+
+def rechecked(evidence: dict) -> bool:
+    """The evidence names the independent re-check, and every re-check in it confirmed its point."""
+    checks = evidence.get("recheck") or []
+    return bool(checks) and all(c.get("check", "").startswith("independent re-check") and c.get("verdict") == "confirmed" for c in checks)
 
 
 def _reason_kind(reason: str | None) -> str:

@@ -151,17 +151,28 @@ def _rechecks(fp: FormalProblem, ext: Extremum, value: sp.Expr) -> list[PointChe
         tight = sp.simplify(value - ext.exact) == 0
         checks.append(check_point(fp, w.point, "extremal point", expect="zero" if tight else "nonnegative", constant=value))
     elif not w.attained:
-        point = dict(w.point)
+        point, far = dict(w.point), []
         try:
             ranges = build_charts(fp)[0].ranges
             for v, side in w.limits.items():
-                point[v] = ranges[v].lo if side == "lower" else ranges[v].hi
+                end = ranges[v].lo if side == "lower" else ranges[v].hi
+                if not end.is_finite:  # infinity is no point: check far out along the way there
+                    end = sp.Integer(10) ** 6 * (1 if end == sp.oo else -1)
+                    far.append(v)
+                point[v] = end
         except (DomainError, KeyError, IndexError):
             point = {}
+        what = "limit the extreme value is approached in"
         if set(point) >= set(fp.variables):
-            checks.append(check_point(fp, point, "limit the extreme value is approached in", constant=value, closure=True))
+            check = check_point(fp, point, what, constant=value, closure=True)
+            if far and check.verdict == "violated":
+                # the other coordinates belong to the limit, not to this far point
+                check = PointCheck("unconfirmed", what, check.point, undecided=[f"far point: {f}" for f in check.failed])
+            if far:
+                check.notes.append(f"{', '.join(map(str, far))} set to a far value (the limit is at infinity)")
+            checks.append(check)
         else:
-            checks.append(PointCheck("unconfirmed", "limit the extreme value is approached in", undecided=["the limit point is not complete"]))
+            checks.append(PointCheck("unconfirmed", what, undecided=["the limit point is not complete"]))
     else:
         checks.append(PointCheck("unconfirmed", "extremal point", undecided=["the exact point is not complete"]))
     checks.append(domain_coverage(fp))

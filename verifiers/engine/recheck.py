@@ -87,7 +87,13 @@ def _holds(rel: sp.Basic, env: dict[sp.Symbol, sp.Expr], closure: bool) -> bool 
 
 
 def _is_integer(value: sp.Expr) -> bool | None:
-    s, _ = sign_of(value - sp.round(sp.N(value, DIGITS))) if not value.free_symbols else (None, "")
+    if value.free_symbols:
+        return None
+    try:
+        nearest = sp.Integer(int(sp.floor(sp.N(value, DIGITS) + sp.Rational(1, 2))))
+    except (TypeError, ValueError):
+        return None
+    s, _ = sign_of(value - nearest)
     return None if s is None else s == 0
 
 
@@ -237,7 +243,7 @@ def _single_variable_bounds(rr: Reread, name: sp.Symbol) -> sp.Set:
         if cond.any_of:
             continue
         for rel in cond.relations:
-            if rel.free_symbols != {name} or isinstance(rel, (sp.Equality, sp.Unequality)):
+            if rel.free_symbols != {name} or isinstance(rel, sp.Equality):
                 continue
             try:
                 solved = sp.solveset(rel, name, sp.S.Reals)
@@ -266,7 +272,8 @@ def domain_coverage(fp: FormalProblem) -> PointCheck:
         stated = _single_variable_bounds(rr, sym(v.name))
         record = fp.domains.get(v, sp.S.Reals)
         try:
-            covered = stated.is_subset(record)
+            left = sp.Complement(stated, record)
+            covered = True if left.is_empty else (False if left.is_empty is False else stated.is_subset(record))
         except (TypeError, ValueError):
             covered = None
         if covered is False:

@@ -243,6 +243,7 @@ class _Reader:
         self.quantities: dict[str, tuple[str, int | None]] = {}
         self.equations: list[tuple[str, str, str]] = []  # (left src, op, right src)
         self.main = -1
+        self._about_a_triangle = any(p.kind == "text" and _TRIANGLE.search(p.text) for p in self.pieces)
 
     # -- names -------------------------------------------------------------------------------
 
@@ -289,6 +290,7 @@ class _Reader:
 
     def _expr(self, src: str) -> sp.Expr:
         names, families = self._symbols()
+        self.formulas.euler = "e" not in names  # e is Euler's number unless the statement names a variable e
         value = self.formulas.expr(src, names, families)
         by_name = {s.name: sym(s.name) for s in value.free_symbols}
         return value.xreplace({s: by_name[s.name] for s in value.free_symbols})
@@ -362,6 +364,15 @@ class _Reader:
             return
         if re.fullmatch(r"-?\d+(?:\.\d+)?", text):
             return
+        if re.fullmatch(r"\s*(?:\\left)?\s*[(\[].*,.*[)\]]\s*", text) and not _split_relation(text)[1]:
+            # "real numbers in the interval $[0, 1]$": the interval of the names before it
+            before = self.pieces[k - 1].text if k > 0 and self.pieces[k - 1].kind == "text" else ""
+            owner = k - 2 if k >= 2 and (k - 2) in self.lists else None
+            if owner is not None and re.search(r"\b(?:in|inside|from|belongs?\s+to|lies?\s+in)\s+(?:the\s+)?(?:open\s+|closed\s+)?(?:interval|range)?\s*$", before, re.I) and len(before) < 90:
+                self._membership(self._joined(owner, forward=False), text, text)
+            else:
+                self.rr.unread.append(f"the interval ${text}$")
+            return
         if re.fullmatch(r"[a-zA-Z]\s*=\s*1\s*,\s*2\s*,.*", text):
             return  # an index range: i = 1, 2, ..., n
         ranged = re.fullmatch(r"(.+?),\s*([a-z])\s*=\s*1\s*,\s*2\s*,\s*\\[lc]?dots\s*,\s*([a-zA-Z0-9]+)", text)
@@ -382,6 +393,8 @@ class _Reader:
             self.rr.unread.append(f"the family in ${text}$")
             return
         m = _LIST.match(text)
+        if m and m.group(3) and m.group(2) != "\\in" and _split_relation(m.group(3))[1]:
+            m = None  # a >= b >= c > 0: a chain, read link by link below
         if m:
             names = self._list_names(m.group(1))
             if names is not None:
@@ -553,7 +566,7 @@ class _Reader:
                 value = sp.Rational(next(g for g in m.groups() if g is not None))
                 self._add(f"'{m.group(0)}'", [sp.Eq(combine(*[sym(n) for n in names]), value)])
         # words naming sides, angles and quantities of a triangle
-        if _TRIANGLE.search(text) or self.vertices:
+        if self._about_a_triangle or self.vertices:
             prv = k - 1 if k - 1 in self.lists else None
             if prv is not None and self.pieces[prv].sentence == self.pieces[k].sentence:
                 names = self._joined(prv, forward=False)
@@ -651,12 +664,17 @@ class _Reader:
             if all(x in used or x in self.values for x in lower) or self.quantities:
                 sides = lower
         angles = self.triangle_angles
-        if angles is None and any(x in used for x in letters) and not (self.rr.constant is not None and self.rr.constant.name in letters):
+        clash = self.rr.constant is not None and self.rr.constant.name in (angles or letters)
+        if angles is None and any(x in used for x in letters if not (clash and x == self.rr.constant.name)):
             angles = list(letters)
-        clash = self.rr.constant is not None and self.rr.constant.name in letters
-        if angles is None and clash and any(x in used for x in letters if x != self.rr.constant.name):
-            self.rr.unread.append(f"the letter {self.rr.constant} is both the constant and an angle")
-            return
+        if angles is not None and clash:
+            # "the smallest constant C ... angles A, B, C": the formula's C is the constant, unless
+            # it also sits inside sin, cos, ..., where only an angle can be
+            if self._constant_in_function():
+                self.rr.unread.append(f"the letter {self.rr.constant} is both the constant and an angle")
+                return
+            angles = [f"{x}_angle" if x == self.rr.constant.name else x for x in angles]
+            self.declared.pop(self.rr.constant.name, None)
         kinds = {m.group(1).lower() for m in _KIND.finditer(prose)}
         if sides is None and angles is None:
             self.rr.unread.append("which names are the triangle's sides or angles")
@@ -679,11 +697,26 @@ class _Reader:
                 self._add(f"the {role} is {m.group(2)}", [sp.Eq(_quantity(role, [a, b, c], None), sp.Rational(m.group(2)))])
         if angles is not None:
             A, B, C = (sym(n) for n in angles)
-            self._add("triangle angles", [sp.Gt(A, 0), sp.Gt(B, 0), sp.Gt(C, 0), sp.Eq(A + B + C, sp.pi)])
+            self._add("triangle angles", [sp.Gt(A, 0), sp.Gt(B, 0), sp.Gt(C, 0), sp.Lt(A, sp.pi), sp.Lt(B, sp.pi),
+                                          sp.Lt(C, sp.pi), sp.Eq(A + B + C, sp.pi)])
             for n in angles:
                 self.declared.setdefault(n, None)
         for kind in sorted(kinds):
             self._kind(kind, sides, angles, prose)
+
+    def _constant_in_function(self) -> bool:
+        """The constant's letter inside sin, cos, ...: there it can only be an angle."""
+        text = self.pieces[self.main].text if self.main >= 0 else ""
+        c = self.rr.constant.name
+        for side in _split_relation(text)[0]:
+            try:
+                value = parse_latex(side)
+            except LatexParseError:
+                return True  # cannot tell: treat as ambiguous
+            for f in value.atoms(sp.Function):
+                if any(x.name == c for x in f.free_symbols):
+                    return True
+        return False
 
     def _quantity_definitions(self, sides: list[str]) -> None:
         values = [sym(n) for n in sides]

@@ -61,7 +61,7 @@ _CONSTANT_PATTERNS = [
     re.compile(r"\bconstants?\s*\$([^$]{1,20})\$", re.I),
     re.compile(
         rf"\b(?:{_EXTREME_WORDS})\s+(?:possible\s+)?(?:positive\s+|non-?negative\s+)?"
-        r"(?:real\s+)?(?:number|value|constant|coefficient|parameter)?\s*(?:of\s+)?"
+        r"(?:real\s+)?(?:number|value|constant|coefficient|parameter|integer)?\s*(?:of\s+)?"
         r"\$([^$]{1,20})\$",
         re.I,
     ),
