@@ -202,6 +202,30 @@ def constant_named_like_an_angle(rng: random.Random) -> Variant:
                    "the constant C is not the angle C; the bound is approached as the angle C tends to 0")
 
 
+def real_parameter(rng: random.Random) -> Variant:
+    """The constant as a function of a real parameter k of the statement."""
+    which = rng.choice(["quadratic", "reciprocal", "low_range", "high_range", "power"])
+    x, y = names_for(rng, 2)
+    k = sp.Symbol("k", positive=True)
+    if which == "quadratic":
+        head = f"Let $k > 0$ be a real number. Find the largest constant $C$, depending on $k$, such that for all positive reals ${x}, {y}$:"
+        return Variant("real_parameter", "bound", f"{head}\n$$\n{x}^{{2}} + k {y}^{{2}} \\geq C {x} {y}\n$$",
+                       f"$$C = {sp.latex(2 * sp.sqrt(k))}$$", "AM-GM: x^2 + k y^2 >= 2 sqrt(k) xy")
+    if which == "reciprocal":
+        head = f"Let $k$ be a fixed positive real number. Find the largest constant $C$ such that for all ${x} > 0$:"
+        return Variant("real_parameter", "bound", f"{head}\n$$\n{x} + \\frac{{k}}{{{x}}} \\geq C\n$$",
+                       f"$$C = {sp.latex(2 * sp.sqrt(k))}$$", "AM-GM at x = sqrt(k)")
+    if which in ("low_range", "high_range"):
+        rng_text, value, why = (("[0, 2]", (2 + k) / 4, "the minimum of the ratio is at a = b when k <= 2") if which == "low_range"
+                                else ("[2, 5]", sp.Integer(1), "for k >= 2 the ratio exceeds 1 and tends to 1 as one variable tends to 0"))
+        head = f"Let $k \\in {rng_text}$ and let ${x}, {y}$ be positive reals. Find the largest constant $C$ such that the following inequality holds for all ${x}, {y}$:"
+        return Variant("real_parameter", "bound", f"{head}\n$$\n{x}^{{2}} + {y}^{{2}} + k {x} {y} \\geq C \\left({x} + {y}\\right)^{{2}}\n$$",
+                       f"$$C = {sp.latex(value)}$$", why)
+    head = f"Let $k \\geq 1$ be a real number. Find the largest constant $C$, depending on $k$, such that for all positive reals ${x}, {y}$:"
+    return Variant("real_parameter", "bound", f"{head}\n$$\n{x}^{{k}} + {y}^{{k}} \\geq C \\left({x} + {y}\\right)^{{k}}\n$$",
+                   f"$$C = {sp.latex(2 ** (1 - k))}$$", "power mean with exponent k >= 1, equality x = y")
+
+
 # -- relation families ---------------------------------------------------------------------------
 
 
@@ -332,6 +356,7 @@ FAMILIES: dict[str, Callable[[random.Random], Variant]] = {
     for f in (
         power_mean, am_gm_product, squares_with_sum, x_plus_k_over_x, nesbitt_k, sum_times_reciprocals,
         product_fixed, quadratic_form, triangle_trig_bound, triangle_sides_bound, constant_named_like_an_angle,
+        real_parameter,
         two_squares, with_margin, both_signs, zero_is_allowed, distinct_variables, triangle_relations,
         triangle_angles_relation, with_constraint, ordered, cyclic_limit, square_of_sum, count_family,
     )

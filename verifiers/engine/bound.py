@@ -45,7 +45,9 @@ def render_latex(value: sp.Expr) -> str | None:
     return None
 
 
-def solve_bound(fp: FormalProblem, seconds: float = 20.0, certify: bool = True) -> EngineAnswer:
+def solve_bound(fp: FormalProblem, seconds: float = 20.0, certify: bool = True, second_look: bool = True) -> EngineAnswer:
+    """The best constant of a bound record; `certify` and `second_look` off (one instance of a
+    parametric problem, checked by other means) leave most of the time to the search."""
     t0 = time.monotonic()
     evidence: dict = {"formal": fp.describe()}
     search_fp, other = fp, None
@@ -58,7 +60,8 @@ def solve_bound(fp: FormalProblem, seconds: float = 20.0, certify: bool = True) 
         evidence["split"] = {"asked": search_fp.notes[-1], "other": other_fp.notes[-1]}
         other = extremum(other_fp.target, other_fp, other_fp.sense, seconds=0.15 * seconds)
         evidence["other_end"] = other.describe()
-    ext = extremum(search_fp.target, search_fp, search_fp.sense, seconds=0.45 * seconds)
+    share = 0.45 if certify or second_look else 0.8
+    ext = extremum(search_fp.target, search_fp, search_fp.sense, seconds=share * seconds)
     evidence["extremum"] = ext.describe()
     reason = _unusable(ext)
     if reason:
@@ -101,7 +104,7 @@ def solve_bound(fp: FormalProblem, seconds: float = 20.0, certify: bool = True) 
                u for c in checks if c.verdict != "confirmed" for u in (c.undecided or c.failed)[:2]))
         + (f"; rests on assumptions: {'; '.join(assumptions)}" if assumptions else "")
     )
-    if not proved:
+    if not proved and second_look:
         left = seconds - (time.monotonic() - t0)
         low = lowest_value(search_fp.target if ext.sense == "min" else -search_fp.target, search_fp, seconds=max(1.0, min(4.0, left - 0.5)))
         if low is not None:

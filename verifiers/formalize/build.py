@@ -93,6 +93,11 @@ def build(reading: Reading, values: dict[str, int]) -> FormalProblem:
             + ", ".join(f"{s} = {e}" for s, e in zip(sides, expressions, strict=True))
         )
     ctx.cyclic_groups = [run for g in groups.values() for run in _alphabetic_runs(g)]
+    real_parameters = {}
+    for name, domain in reading.real_parameters.items():
+        parameter = symbol_for(name, domain)
+        real_parameters[parameter] = domain
+        ctx.names[name] = parameter
 
     constraints: list[sp.Basic] = []
     side_values = [ctx.names[s.name] for s in sides]
@@ -171,6 +176,8 @@ def build(reading: Reading, values: dict[str, int]) -> FormalProblem:
         if sym not in domains:
             domains[sym] = REALS
     fp.notes = _unique(notes + ctx.notes)
+    if real_parameters:
+        fp.extra["real_parameters"] = real_parameters
     if reading.assumptions:
         fp.extra["assumptions"] = list(reading.assumptions)
     if reading.constant_domain is not None:

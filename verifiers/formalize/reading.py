@@ -101,6 +101,8 @@ def read_statement(statement: str, kind: str) -> Reading:
     else:
         raise FormalizeError(f"only bound and relation problems are formalized, not {kind!r}")
     _read_context(segments, main, reading)
+    if kind == "bound":
+        _mark_real_parameters(segments, reading)
     read_triangle_kinds(words, reading)
     require_all_read(words, reading.consumption, lambda w: _context_of(segments, w))
     return reading
@@ -340,3 +342,49 @@ def _separate_constant_from_angle(reading: Reading) -> None:
     reading.notes.append(
         f"{name} is the constant asked for; the triangle's angle {name} is called {fresh}"
     )
+
+
+_DEPENDS = re.compile(
+    r"(?:depending|depends|dependent)\s+(?:only\s+)?(?:up)?on\s+\$([^$]+)\$|\bin\s+terms\s+of\s+\$([^$]+)\$"
+    r"|\$([^$]+)\$\s+(?:is|be)\s+(?:a\s+)?(?:fixed|given)\b|\b(?:a\s+)?(?:fixed|given)\s+(?:positive\s+|"
+    r"non-?negative\s+)?(?:real\s+)?(?:number|constant|parameter)?\s*\$([^$]+)\$",
+    re.I,
+)
+_FOR_ALL = re.compile(
+    r"\bfor\s+(?:all|every|any|each)\s+(?:(?:positive|non-?negative|real|reals|numbers?)\s+)*\$([^$]+)\$", re.I
+)
+
+
+def _mark_real_parameters(segments: list[Segment], reading: Reading) -> None:
+    """A real number the answer may depend on: "C depending on $k$", "a fixed $k > 0$", or a
+    declared variable left out of the question's own "for all $x, y$". It is kept out of the
+    search; the engine solves for the constant as a function of it."""
+    prose = "".join(seg.text if seg.kind == "text" else f"${seg.text}$" for seg in segments)
+    named: set[str] = set()
+    for m in _DEPENDS.finditer(prose):
+        node = try_parse(next(g for g in m.groups() if g is not None))
+        items = node.items if isinstance(node, Seq) else [node]
+        for item in items:
+            target = item.element if isinstance(item, Member) else item
+            if isinstance(target, Rel):
+                target = target.items[0]
+            if isinstance(target, Name):
+                named.add(name_of(target))
+    quantified: list[set[str]] = []
+    for m in _FOR_ALL.finditer(prose):
+        node = try_parse(m.group(1))
+        items = node.items if isinstance(node, Seq) else [node]
+        inner = [i.element if isinstance(i, Member) else i for i in items]
+        inner = [i.items[0] if isinstance(i, Rel) else i for i in inner]
+        if inner and all(isinstance(i, Name) for i in inner):
+            quantified.append({name_of(i) for i in inner})
+    in_relation = {name_of(n) for n in walk(reading.relation) if isinstance(n, Name)} if reading.relation is not None else set()
+    free = {n for n, v in reading.variables.items() if v.role == "free" and v.family_size is None}
+    if quantified:
+        listed = set().union(*quantified)
+        if listed & free:
+            named |= {n for n in free - listed if n in in_relation}
+    for name in sorted(named & free):
+        var = reading.variables.pop(name)
+        reading.real_parameters[name] = var.domain
+        reading.notes.append(f"{name} is a parameter of the answer (real, in {var.domain}), not a variable")

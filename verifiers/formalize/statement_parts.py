@@ -44,6 +44,7 @@ class Reading:
     kind: str
     variables: dict[str, Variable] = field(default_factory=dict)
     parameters: dict[str, Parameter] = field(default_factory=dict)
+    real_parameters: dict[str, sp.Set] = field(default_factory=dict)  # the answer is a function of these
     index_ranges: dict[str, Node] = field(default_factory=dict)
     constraints: list[Node] = field(default_factory=list)
     sums_to: list[tuple[list[str], sp.Rational, str]] = field(default_factory=list)
