@@ -105,3 +105,11 @@ def test_values_are_decided_exactly_or_to_sixty_digits():
     assert sign_of(sp.sqrt(2) + sp.sqrt(3) - sp.sqrt(5 + 2 * sp.sqrt(6)))[0] == 0
     assert sign_of(sp.pi - sp.Rational(355, 113))[0] == -1
     assert sign_of(sp.Symbol("q"))[0] is None
+
+
+def test_a_word_after_be_describes_the_names_before_it_not_the_next_list():
+    rr = reread("Let $a, b$ be positive and $c$ be negative real numbers." + TAIL.format("a + b - c", "0"), "relation")
+    a, b, c = sp.symbols("a b c", real=True)
+    relations = {r for cond in rr.conditions for r in cond.relations}
+    assert {sp.Gt(a, 0), sp.Gt(b, 0), sp.Lt(c, 0)} <= relations
+    assert sp.Gt(c, 0) not in relations

@@ -499,14 +499,19 @@ class _Reader:
         text = self.pieces[k].text
         sentence = self.pieces[k].sentence
         after = text[end:]
+        before = text[:start]
+        prv = k - 1
+        if prv >= 0 and prv in self.lists and self.pieces[prv].sentence == sentence and re.match(
+            r"\s*,?\s*(?:be|are|is|being|both|all|each)\b[^.;]{0,60}$", before, re.I
+        ) and not re.search(r"\b(?:such that|satisfying|with|where|which|whose|if|for|and)\b", before, re.I):
+            return self._joined(prv, forward=False)  # "$x, y$ be positive reals and ..."
         nxt = k + 1
         if (
             nxt < len(self.pieces) and nxt in self.lists and self.pieces[nxt].sentence == sentence
             and re.fullmatch(r"[\s\w-]{0,45}", after) and len(after.split()) <= 5
+            and not re.search(r"\band\b", after, re.I)
         ):
             return self._joined(nxt, forward=True)
-        before = text[:start]
-        prv = k - 1
         if (
             prv >= 0 and prv in self.lists and self.pieces[prv].sentence == sentence and len(before) <= 90
             and not re.search(r"\b(?:such that|satisfying|with|where|which|whose|if|for)\b|[.;:]", before, re.I)
