@@ -26,7 +26,8 @@ class LoopConfig:
     review_meta: bool = True  # the meta-verifier checks each issue the proof reviewer claims
     temperature: float = 0.0
     refine_temperature: float = 0.3  # later rounds explore a little instead of repeating the draft
-    call_timeout_s: float = 300.0
+    call_timeout_s: float = 300.0  # one attempt of a model call at most
+    call_deadline_s: float = 600.0  # a whole model call, retries included: a hung server ends here
     use_engine: bool = True  # the execute node runs the inequality engine when it is available
     use_sandbox: bool = True  # run the draft's code, or the verifier's checks, in the sandbox
     model_checks: bool = True  # the verifier writes code that tests the draft, run in the sandbox
@@ -50,6 +51,9 @@ class LoopConfig:
             setattr(cfg, key, type(default)(value))
         if cfg.max_rounds < 1:
             raise ConfigError("qed.toml [loop].max_rounds must be at least 1")
+        for key in ("call_timeout_s", "call_deadline_s"):
+            if not 0 < getattr(cfg, key) < float("inf"):
+                raise ConfigError(f"qed.toml [loop].{key} must be a positive number of seconds")
         return cfg
 
 
@@ -83,7 +87,11 @@ def load_config(
     role_overrides: dict[str, str] | None = None,
     loop_overrides: dict[str, Any] | None = None,
 ) -> QedConfig:
-    """defaults < qed.toml < QED_* environment < command-line flags."""
+    """defaults < qed.toml < QED_* environment < command-line flags.
+
+    [api_key_env] (role -> the QED_* variable that holds the key for that role's custom host)
+    is read only from qed.toml, never from a run folder.
+    """
     file = find_config_file(path)
     data: dict[str, Any] = {}
     if file:
@@ -91,9 +99,11 @@ def load_config(
             data = tomllib.loads(file.read_text())
         except tomllib.TOMLDecodeError as e:
             raise ConfigError(f"{file}: not valid TOML ({e})") from None
-    unknown = set(data) - {"models", "loop"}
+    unknown = set(data) - {"models", "api_key_env", "loop"}
     if unknown:
-        raise ConfigError(f"{file}: unknown section(s) {', '.join(sorted(unknown))}; expected [models], [loop]")
-    roles = RoleSpecs.from_sources(data.get("models"), model=model, overrides=role_overrides)
+        raise ConfigError(f"{file}: unknown section(s) {', '.join(sorted(unknown))}; "
+                          "expected [models], [api_key_env], [loop]")
+    roles = RoleSpecs.from_sources(data.get("models"), model=model, overrides=role_overrides,
+                                   key_env=data.get("api_key_env"))
     loop = LoopConfig.from_mapping({**data.get("loop", {}), **(loop_overrides or {})})
     return QedConfig(roles, loop, str(file) if file else None)

@@ -9,6 +9,7 @@ from __future__ import annotations
 import json
 import os
 import re
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -60,28 +61,86 @@ class RunDir:
         self.file(self.CONFIG).write_text(json.dumps(config, indent=2, ensure_ascii=False) + "\n")
 
     def read_config(self) -> dict[str, Any]:
-        return json.loads(self.file(self.CONFIG).read_text())
+        try:
+            data = json.loads(self.file(self.CONFIG).read_text(encoding="utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as e:
+            raise ValueError(f"{self.file(self.CONFIG)} is not valid JSON ({e})") from None
+        if not isinstance(data, dict):
+            raise ValueError(f"{self.file(self.CONFIG)} does not hold a JSON object")
+        return data
 
     def append_result(self, result: dict[str, Any]) -> None:
-        line = json.dumps(result, ensure_ascii=False, default=str)
-        with open(self.file(self.RESULTS), "a", encoding="utf-8") as f:
-            f.write(line + "\n")
+        """One line per result, fsynced; after a line torn by a crash, start on a fresh line."""
+        line = (json.dumps(result, ensure_ascii=False, default=str) + "\n").encode("utf-8")
+        with open(self.file(self.RESULTS), "a+b") as f:
+            if f.seek(0, os.SEEK_END) > 0:
+                f.seek(-1, os.SEEK_END)
+                if f.read(1) != b"\n":
+                    line = b"\n" + line  # otherwise this record would fuse with the torn one
+            f.write(line)
             f.flush()
             os.fsync(f.fileno())
 
     def results(self) -> list[dict[str, Any]]:
+        """The complete records: a line that is a whole JSON object with a problem id.
+
+        A line torn by a kill mid-write (even inside a multi-byte character) is not a record;
+        its problem is simply solved again.
+        """
         p = self.file(self.RESULTS)
         if not p.exists():
             return []
         out = []
-        for line in p.read_text(encoding="utf-8").splitlines():
+        for raw in p.read_bytes().split(b"\n"):
             try:
-                out.append(json.loads(line))
-            except json.JSONDecodeError:
-                continue  # a line torn by a kill mid-write; its problem is simply solved again
+                record = json.loads(raw.decode("utf-8"))
+            except (UnicodeDecodeError, json.JSONDecodeError):
+                continue
+            if isinstance(record, dict) and isinstance(record.get("problem_id"), str):
+                out.append(record)
         return out
 
     def write_summary(self, text: str) -> None:
         tmp = self.file(self.SUMMARY + ".tmp")
         tmp.write_text(text, encoding="utf-8")
         tmp.replace(self.file(self.SUMMARY))
+
+
+@dataclass
+class ResumePlan:
+    """What a run folder's config.json asks a resume to do, each field checked: it is untrusted data
+    (a folder someone sent). Its model specs still need the user's consent (cli/solve_cmd.py)."""
+
+    source: str
+    solver: str
+    limit: int | None
+    ids: str | None
+    models: dict[str, str]
+    max_rounds: int
+
+
+def resume_plan(run: RunDir, solvers: tuple[str, ...]) -> ResumePlan:
+    data = run.read_config()
+    where = run.file(RunDir.CONFIG)
+
+    def field(key: str, kinds: tuple[type, ...], default: Any = None) -> Any:
+        value = data.get(key, default)
+        if not isinstance(value, kinds) or isinstance(value, bool) and bool not in kinds:
+            raise ValueError(f"{where}: {key!r} is {value!r}, not what `qed solve` writes")
+        return value
+
+    source = field("source", (str,))
+    solver = field("solver", (str,), "loop")
+    if solver not in solvers:
+        raise ValueError(f"{where}: unknown solver {solver!r}")
+    limit = field("limit", (int, type(None)))
+    if limit is not None and limit < 1:
+        raise ValueError(f"{where}: 'limit' must be at least 1")
+    models = field("models", (dict,), {})
+    if not all(isinstance(k, str) and isinstance(v, str) for k, v in models.items()):
+        raise ValueError(f"{where}: 'models' must map roles to spec strings")
+    loop = field("loop", (dict,), {})
+    rounds = loop.get("max_rounds", 1)
+    if not isinstance(rounds, int) or isinstance(rounds, bool) or not 1 <= rounds <= 1000:
+        raise ValueError(f"{where}: loop.max_rounds is {rounds!r}, not a number of rounds")
+    return ResumePlan(source, solver, limit, field("ids", (str, type(None))), dict(models), rounds)

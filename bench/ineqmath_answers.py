@@ -164,8 +164,7 @@ def load_errata(path: Path, statements: dict[str, dict]) -> dict[str, dict]:
     """The errata whose evidence holds up when re-checked now, by id (see the errata file)."""
     import tomllib
 
-    import sympy as sp
-    from qed.verifiers.engine.recheck import check_reading
+    from qed.verifiers.engine.recheck import check_reading, exact_value
     from qed.verifiers.engine.reread import reread
 
     out = {}
@@ -174,21 +173,21 @@ def load_errata(path: Path, statements: dict[str, dict]) -> dict[str, dict]:
         if item is None or item["answer"] != e["reference"]:
             continue
         if e["kind"] == "counterexample":
-            point = {k: sp.Rational(v) for k, v in e["point"].items()}
+            point = {k: exact_value(v, "an erratum point") for k, v in e["point"].items()}
             rr = reread(item["problem"], "relation", point)
             expect = {"(B) $\\geq$": "negative", "(A) $\\leq$": "positive", "(E) $>$": "nonpositive", "(D) $<$": "nonnegative"}.get(e["reference"])
             check = check_reading(rr, point, "counterexample to the reference", expect=expect) if expect else None
             e["verified"] = check is not None and check.verdict == "confirmed"
             e["evidence"] = [] if check is None else [check.describe()]
             if e["answer"].startswith("(F)"):  # "none of the above" also needs a point of the other sign
-                other = {k: sp.Rational(v) for k, v in e.get("other_point", {}).items()}
+                other = {k: exact_value(v, "an erratum point") for k, v in e.get("other_point", {}).items()}
                 flip = {"negative": "positive", "positive": "negative"}.get(expect or "")
                 check = check_reading(reread(item["problem"], "relation", other), other, "point of the other sign",
                                       expect=flip) if other and flip else None
                 e["verified"] = e["verified"] and check is not None and check.verdict == "confirmed"
                 e["evidence"].append(None if check is None else check.describe())
         elif e["kind"] == "larger_constant":
-            e["verified"], e["evidence"] = _valid_constant(item, sp.Rational(e["constant"]))
+            e["verified"], e["evidence"] = _valid_constant(item, exact_value(e["constant"], "an erratum constant"))
         else:
             e["verified"] = False
         out[e["id"]] = e

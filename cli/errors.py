@@ -29,7 +29,11 @@ def fail(message: str) -> typer.Exit:
 def run_cli(app: Callable[..., T]) -> None:
     """Run the typer app; known errors become `error: ...` on stderr with exit 2."""
     try:
-        app(standalone_mode=False)
+        # Outside standalone mode click *returns* the status of an Exit (typer.Exit, fail()) instead
+        # of exiting with it; dropping it made every `raise fail(...)` exit 0.
+        status = app(standalone_mode=False)
+        if isinstance(status, int) and not isinstance(status, bool) and status != 0:
+            sys.exit(status)
     except click.exceptions.Abort:
         typer.echo("aborted", err=True)
         sys.exit(130)

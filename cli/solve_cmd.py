@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
+from qed.agent.checkpoints import verify_checkpoints
 from qed.agent.config import load_config
-from qed.agent.runs import RunDir
+from qed.agent.runs import RunDir, resume_plan
+from qed.agent.session import RunSession
 from qed.agent.solve import SolveOptions, Solver
 from qed.agent.summary import tally
 from qed.cli.errors import fail
 from qed.cli.live import LiveView
 from qed.memory import Memory, MemoryStoreError, open_memory
-from qed.models.roles import parse_role_overrides
-from qed.problems.load import load_problems
+from qed.models.registry import parse_spec
+from qed.models.roles import ROLES, RoleSpecs, parse_role_overrides
+from qed.problems.load import count_selected, iter_problems, select
 from rich.console import Console
 
 SOLVERS = ("loop", "symbolic")
@@ -32,57 +36,93 @@ def solve(
     resume: Path = typer.Option(None, "--resume", help="Continue an interrupted run folder."),
     memory: Path = typer.Option(None, "--memory", help="Memory database file (default: the user's data dir)."),
     no_memory: bool = typer.Option(False, "--no-memory", help="Neither recall from nor write to memory."),
+    trust_run_config: bool = typer.Option(
+        False, "--trust-run-config",
+        help="With --resume: use the run folder's models even where they differ from your configuration."),
 ) -> None:
     """Solve a problem set; results land in runs/<timestamp>-solve-<name>/ as each problem ends."""
     if solver not in SOLVERS:
         raise fail(f"--solver must be one of {', '.join(SOLVERS)}, not {solver!r}")
+    if trust_run_config and not resume:
+        raise fail("--trust-run-config goes with --resume RUN_DIR")
+    plan = None
     if resume:
+        # A run folder may come from someone else: its config is checked, its checkpoints are read
+        # strictly before anything runs, and its models need your consent (see _resume_roles).
         run = RunDir.open(resume)
-        saved = run.read_config()
-        path = Path(saved["source"])
-        limit, ids, solver = saved.get("limit"), saved.get("ids"), saved.get("solver", "loop")
-        model, role = None, [f"{r}={s}" for r, s in saved["models"].items()]
-        rounds = saved["loop"]["max_rounds"]
+        plan = resume_plan(run, SOLVERS)
+        verify_checkpoints(run.file(RunDir.CHECKPOINTS))
+        path = Path(plan.source)
+        limit, ids, solver, rounds = plan.limit, plan.ids, plan.solver, plan.max_rounds
     elif path is None:
         raise fail("give a problem file or folder (or --resume RUN_DIR)")
-    problems = load_problems(path)
-    if ids:
-        wanted = [i.strip() for i in ids.split(",") if i.strip()]
-        known = {p.id for p in problems}
-        missing = [i for i in wanted if i not in known]
-        if missing:
-            raise fail(f"no problem with id {', '.join(missing)} in {path}")
-        problems = [p for p in problems if p.id in set(wanted)]
-    if limit:
-        problems = problems[:limit]
     cfg = load_config(config, model=model, role_overrides=parse_role_overrides(role),
                       loop_overrides={"max_rounds": rounds} if rounds else None)
     if no_memory:
         cfg.loop.use_memory = False
+    if plan is not None and solver == "loop":
+        cfg.roles = _resume_roles(run, plan.models, cfg.roles, trust_run_config)
+    wanted = [i.strip() for i in ids.split(",") if i.strip()] if ids else None
+    total, missing = count_selected(path, wanted, limit)  # one streaming pass: a bad file fails here
+    if missing:
+        raise fail(f"no problem with id {', '.join(missing)} in {path}")
+    problems = select(iter_problems(path), wanted, limit)  # read again as the run goes
+    mem = open_memory_for(cfg.loop.use_memory and solver == "loop", memory)
     if not resume:
         run = RunDir.create("solve", Path(path).stem)
         run.write_config({
             "command": "solve", "source": str(Path(path).resolve()), "limit": limit, "ids": ids,
-            "solver": solver, "problems": len(problems), "started": datetime.now(UTC).isoformat(),
+            "solver": solver, "problems": total, "started": datetime.now(UTC).isoformat(),
             **cfg.to_dict(),
         })
-    mem = open_memory_for(cfg.loop.use_memory and solver == "loop", memory)
     console = Console()
-    console.print(f"[bold]QED[/bold] solving {len(problems)} problem(s) from {path} → [cyan]{run.path}[/cyan]")
+    console.print(f"[bold]QED[/bold] solving {total} problem(s) from {path} → [cyan]{run.path}[/cyan]")
     if solver == "loop":
         console.print("[dim]models: " + ", ".join(f"{r}={s}" for r, s in cfg.roles.specs.items()) + "[/dim]")
-    solver_obj = Solver(cfg, run, SolveOptions(solver=solver, memory=mem))
-    try:
+    with RunSession(run, cfg.roles, deadline_s=cfg.loop.call_deadline_s) as session:
+        if mem is not None:
+            session.adopt(mem)
+        solver_obj = Solver(cfg, session, SolveOptions(solver=solver, memory=mem))
         if solver == "loop":
-            solver_obj.models()  # fail fast (missing model, bad key) before the live view starts
+            session.models()  # fail fast (missing model, bad key) before the live view starts
         with LiveView(f"QED solve · {Path(path).name}", cfg.loop.max_rounds, console) as view:
             solver_obj.on_event = view
-            results = solver_obj.solve_all(problems)
-    finally:
-        solver_obj.close()
+            results = solver_obj.solve_all(problems, total)
     t = tally(results)
     console.print(f"\n[bold]{t.line()}[/bold]")
     console.print(f"results: {run.file(RunDir.RESULTS)}\nsummary: {run.file(RunDir.SUMMARY)}")
+
+
+def _resume_roles(run: RunDir, saved: dict[str, str], current: RoleSpecs, trust: bool) -> RoleSpecs:
+    """The roles a resume runs with: the run's models, if they match yours or you consent.
+
+    Consent is --trust-run-config or a yes at the prompt (when stdin is a terminal). A role whose
+    model came from the run folder gets no custom-host key (no QED_* key, no api_key_env): a run
+    folder can choose a model, never where keys go; a provider's key still goes only to its host.
+    """
+    unknown = set(saved) - set(ROLES)
+    if unknown:
+        raise fail(f"{run.file(RunDir.CONFIG)}: unknown role(s) {', '.join(sorted(unknown))}")
+    for spec in saved.values():
+        parse_spec(spec)
+    differ = {r: s for r, s in saved.items() if current.specs.get(r) != s}
+    if not differ:
+        return current
+    listing = "; ".join(f"{r}={s} (yours: {current.specs.get(r)})" for r, s in differ.items())
+    if not trust:
+        if not sys.stdin.isatty():
+            raise fail(f"{run.file(RunDir.CONFIG)} names models that differ from your configuration: {listing}; "
+                       "to resume, pass the same --model/--role, or --trust-run-config to use the run's models")
+        typer.echo(f"{run.file(RunDir.CONFIG)} asks for models that differ from your configuration:", err=True)
+        for r, s in differ.items():
+            typer.echo(f"  {r}: {s}   (yours: {current.specs.get(r)})", err=True)
+        typer.echo("  these hosts get no QED_* key and no api_key_env key; "
+                   "a provider's key goes only to that provider's own host", err=True)
+        if not typer.confirm("Resume with the run's models?", default=False, err=True):
+            raise fail("resume refused; pass the same --model/--role to resume with your own models")
+    return RoleSpecs({**current.specs, **saved},
+                     key_env={r: v for r, v in current.key_env.items() if r not in differ},
+                     from_run=frozenset(differ))
 
 
 def open_memory_for(enabled: bool, path: Path | None) -> Memory | None:

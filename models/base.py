@@ -11,7 +11,8 @@ TokenCallback = Callable[[str], None]
 
 
 class ModelError(Exception):
-    """A model call failed in a way the user can act on (bad spec, server down, key missing)."""
+    """A model call failed in a way the user can act on (bad spec, server down, key missing,
+    a reply with no content, no reply within the call deadline). The message is one line."""
 
 
 class ModelSpecError(ModelError):
@@ -50,12 +51,16 @@ class Completion:
         return self.finish_reason == "length"
 
 
+DEFAULT_CALL_DEADLINE_S = 600.0  # a whole call, retries included; [loop] call_deadline_s
+
+
 @dataclass
 class CallOptions:
     max_tokens: int = 512
     temperature: float = 0.0
     stop: list[str] | None = None
-    timeout_s: float = 300.0
+    timeout_s: float = 300.0  # one attempt at most (and never more than what is left of the deadline)
+    deadline_s: float | None = None  # the whole call, retries included; None: the backend's setting
 
 
 @runtime_checkable

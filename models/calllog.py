@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import json
 import sqlite3
 import threading
@@ -14,6 +15,7 @@ from typing import Any
 
 import sqlite_utils
 from qed.models.base import CallOptions, ChatModel, Completion, Message, ModelError, TokenCallback
+from qed.models.keys import StreamRedactor, keys_in_use, redact
 
 # Which problem and node a call belongs to; set by the loop, read when a call is logged.
 call_context: contextvars.ContextVar[dict[str, str] | None] = contextvars.ContextVar("qed_call_context", default=None)
@@ -78,7 +80,12 @@ class CallLog:
 
 
 class LoggedModel:
-    """Wraps a backend so each call (or failure) lands in the call log with its role and context."""
+    """Wraps a backend so each call (or failure) lands in the call log with its role and context.
+
+    Any API key in use is scrubbed (models/keys.py `redact`) from the reply, the streamed tokens,
+    the error and the logged prompt, so a server that echoes the key back cannot get it into a run
+    folder, a log or the terminal.
+    """
 
     def __init__(self, inner: ChatModel, log: CallLog | None, role: str):
         self.inner = inner
@@ -94,11 +101,20 @@ class LoggedModel:
     ) -> Completion:
         opts = options or CallOptions()
         started = time.time()
+        shown = StreamRedactor(on_token) if on_token is not None and keys_in_use() else None
         try:
-            result = self.inner.chat(messages, opts, on_token)
+            result = self.inner.chat(messages, opts, shown or on_token)
         except ModelError as e:
-            self._write(messages, opts, started, None, str(e))
-            raise
+            if shown:
+                shown.flush()
+            message = redact(str(e)) or type(e).__name__
+            self._write(messages, opts, started, None, message)
+            if message == str(e):
+                raise
+            raise type(e)(message) from None
+        if shown:
+            shown.flush()
+        result = dataclasses.replace(result, text=redact(result.text) or "")
         self._write(messages, opts, started, result, None)
         return result
 
@@ -111,7 +127,7 @@ class LoggedModel:
             ts=started, role=self.role, spec=self.spec,
             model=result.model if result else self.spec,
             problem_id=ctx.get("problem_id", ""), node=ctx.get("node", ""),
-            messages=json.dumps([m.to_dict() for m in messages], ensure_ascii=False),
+            messages=redact(json.dumps([m.to_dict() for m in messages], ensure_ascii=False)),
             response=result.text if result else None,
             prompt_tokens=result.usage.prompt_tokens if result else 0,
             completion_tokens=result.usage.completion_tokens if result else 0,

@@ -14,16 +14,25 @@ A file with another extension is read when its content is unmistakable (JSON, JS
 LaTeX problem box). A directory gives every supported file in it, sorted by name, skipping
 hidden files and READMEs. Whatever cannot be read raises ProblemLoadError naming the file and
 what is wrong.
+
+Problems are streamed: `iter_problems` reads a file as it hands problems out (JSON arrays
+element by element, JSON Lines, text and CSV record by record; a LaTeX document is read whole),
+so the first problem of a set of a hundred thousand costs what one problem costs, and `select`
+stops reading once `--limit` or `--ids` is satisfied. A fault is raised when the reading reaches
+it. `load_problems` is the list of all of them.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
 
 from qed.problems.errors import ProblemLoadError
 from qed.problems.loaders import firstproof, imobench, ineqmath, jsonl, text
+from qed.problems.loaders.json_stream import open_stream
+from qed.problems.loaders.reading import check_readable, numbered_lines, read_text
 from qed.problems.record import Problem
 
 TEXT_SUFFIXES = (".md", ".markdown", ".txt")
@@ -32,33 +41,76 @@ SUPPORTED_SUFFIXES = (".json", ".jsonl", ".csv", ".tex", *TEXT_SUFFIXES)
 
 def load_problems(path: str | Path) -> list[Problem]:
     """Every problem in a file, or in the supported files of a directory."""
+    return list(iter_problems(path))
+
+
+def iter_problems(path: str | Path) -> Iterator[Problem]:
+    """The problems of a file or directory, read as they are handed out."""
     path = Path(path).expanduser()
     if path.is_dir():
-        return _load_directory(path)
-    return load_file(path)
+        return _iter_directory(path)
+    return iter_file(path)
 
 
-def load_file(path: Path) -> list[Problem]:
-    content = _read_text(path)
+def select(problems: Iterable[Problem], ids: Iterable[str] | None = None,
+           limit: int | None = None) -> Iterator[Problem]:
+    """The problems with the given ids (in file order), at most `limit` of them; reading stops as
+    soon as nothing more can be selected."""
+    wanted = set(ids) if ids else None
+    taken = 0
+    if limit is not None and limit <= 0:
+        return
+    for problem in problems:
+        if wanted is not None:
+            if problem.id not in wanted:
+                continue
+            wanted.discard(problem.id)
+        yield problem
+        taken += 1
+        if (limit is not None and taken >= limit) or wanted == set():
+            return
+
+
+def count_selected(path: str | Path, ids: list[str] | None = None,
+                   limit: int | None = None) -> tuple[int, list[str]]:
+    """(how many problems `select` gives, the wanted ids not found): one streaming pass that
+    keeps no problem, so a run can show its total and fail on a bad file before it starts."""
+    found: set[str] = set()
+    n = 0
+    for problem in select(iter_problems(path), ids, limit):
+        n += 1
+        found.add(problem.id)
+    missing = [i for i in ids or () if i not in found]
+    return n, missing
+
+
+def iter_file(path: Path) -> Iterator[Problem]:
+    check_readable(path)
     suffix = path.suffix.lower()
     if suffix == ".json":
-        problems = _from_json(path, _parse_json(path, content))
+        problems = _iter_json(path)
     elif suffix == ".jsonl":
-        problems = jsonl.from_jsonl(path, content)
+        problems = jsonl.iter_jsonl(path)
     elif suffix == ".csv":
-        problems = imobench.from_csv(path, content)
+        problems = imobench.iter_csv(path)
     elif suffix == ".tex":
-        problems = firstproof.from_tex(path, content)
+        problems = iter(firstproof.from_tex(path, read_text(path)))
     elif suffix in TEXT_SUFFIXES:
-        problems = text.from_text(path, content)
+        problems = text.iter_text(path)
     else:
-        problems = _sniff(path, content)
-    if not problems:
+        problems = _sniff(path)
+    return _not_empty(path, problems)
+
+
+def _not_empty(path: Path, problems: Iterator[Problem]) -> Iterator[Problem]:
+    first = next(problems, None)
+    if first is None:
         raise ProblemLoadError(path, "no problems in this file")
-    return problems
+    yield first
+    yield from problems
 
 
-def _load_directory(path: Path) -> list[Problem]:
+def _iter_directory(path: Path) -> Iterator[Problem]:
     files = sorted(
         p
         for p in path.iterdir()
@@ -71,79 +123,77 @@ def _load_directory(path: Path) -> list[Problem]:
         raise ProblemLoadError(
             path, f"directory holds no problem files ({', '.join(SUPPORTED_SUFFIXES)})"
         )
-    problems: list[Problem] = []
     owner: dict[str, Path] = {}
     for file in files:
-        for problem in load_file(file):
+        for problem in iter_file(file):
             if problem.id in owner:
                 raise ProblemLoadError(
                     file,
                     f"id {problem.id!r} is already used by a problem in {owner[problem.id].name}",
                 )
             owner[problem.id] = file
-            problems.append(problem)
-    return problems
+            yield problem
 
 
-def _read_text(path: Path) -> str:
-    if not path.exists():
-        raise ProblemLoadError(path, "no such file")
-    if not path.is_file():
-        raise ProblemLoadError(path, "not a regular file")
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise ProblemLoadError(path, f"cannot read: {exc.strerror or exc}") from None
-    try:
-        content = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise ProblemLoadError(
-            path, f"not UTF-8 text (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
-        ) from None
-    if not content.strip():
-        raise ProblemLoadError(path, "empty file")
-    return content
+_UNKNOWN_LAYOUT = ("unknown JSON layout: expected IneqMath records (data_id, problem, type) "
+                   "or Problem records (id, statement)")
 
 
-def _parse_json(path: Path, content: str) -> Any:
-    try:
-        return json.loads(content)
-    except json.JSONDecodeError as exc:
-        raise ProblemLoadError(
-            path, f"malformed JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}"
-        ) from None
+def _iter_json(path: Path) -> Iterator[Problem]:
+    """A JSON file, element by element: the first element decides the layout."""
+    stream, f = open_stream(path)
+    with f:
+        top = stream.start()
+        if top == "array":
+            items = stream.items()
+            first = next(items, None)
+            if first is None:
+                raise ProblemLoadError(path, "no problems in this file (empty JSON)")
+            records = itertools.chain([first], items)
+            if ineqmath.is_record(first):
+                yield from ineqmath.iter_list(path, records)
+            elif jsonl.is_record(first):
+                yield from jsonl.iter_records(path, records)
+            else:
+                raise ProblemLoadError(path, _UNKNOWN_LAYOUT)
+        elif top == "object":
+            pairs = stream.pairs()
+            first_pair = next(pairs, None)
+            if first_pair is None:
+                raise ProblemLoadError(path, "no problems in this file (empty JSON)")
+            if ineqmath.is_record(first_pair[1]):
+                yield from ineqmath.iter_mapping(path, itertools.chain([first_pair], pairs))
+                return
+            record = dict(itertools.chain([first_pair], pairs))  # one Problem record, read whole
+            if not jsonl.is_record(record):
+                raise ProblemLoadError(path, _UNKNOWN_LAYOUT)
+            yield from jsonl.iter_records(path, [record])
+        else:
+            stream.value()  # a malformed document is reported as such
+            raise ProblemLoadError(path, _UNKNOWN_LAYOUT)
 
 
-def _from_json(path: Path, data: Any) -> list[Problem]:
-    if ineqmath.matches(data):
-        return ineqmath.from_json(path, data)
-    if jsonl.is_record_list(data):
-        return jsonl.from_records(path, data)
-    if isinstance(data, dict) and "statement" in data:
-        return jsonl.from_records(path, [data])
-    if isinstance(data, list | dict) and not data:
-        raise ProblemLoadError(path, "no problems in this file (empty JSON)")
-    raise ProblemLoadError(
-        path,
-        "unknown JSON layout: expected IneqMath records (data_id, problem, type) "
-        "or Problem records (id, statement)",
-    )
-
-
-def _sniff(path: Path, content: str) -> list[Problem]:
+def _sniff(path: Path) -> Iterator[Problem]:
     """Read a file with an unfamiliar extension only when its content leaves no doubt."""
-    stripped = content.lstrip()
-    if stripped[:1] in "[{":
-        try:
-            return _from_json(path, json.loads(content))
-        except json.JSONDecodeError:
-            pass
-        lines = [line for line in content.splitlines() if line.strip()]
-        if all(line.lstrip().startswith("{") for line in lines):
-            return jsonl.from_jsonl(path, content)
+    lines = ((n, line) for n, line in numbered_lines(path) if line.strip())
+    first = next(lines, None)
+    start = first[1].lstrip()[:1] if first else ""
+    if start in ("[", "{"):
+        second = next(lines, None)
+        if start == "{" and second is not None and _is_object(first[1]):
+            return jsonl.iter_jsonl(path)  # an object on each line: JSON Lines
+        return _iter_json(path)
+    content = read_text(path)
     if firstproof.matches(content):
-        return firstproof.from_tex(path, content)
+        return iter(firstproof.from_tex(path, content))
     shown = path.suffix or "no extension"
     raise ProblemLoadError(
         path, f"unknown format ({shown}); QED reads {', '.join(SUPPORTED_SUFFIXES)}"
     )
+
+
+def _is_object(line: str) -> bool:
+    try:
+        return isinstance(json.loads(line), dict)
+    except json.JSONDecodeError:
+        return False

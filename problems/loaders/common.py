@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -20,6 +20,12 @@ def build(path: Path | str, where: str, **fields: Any) -> Problem:
 
 def check_unique_ids(path: Path | str, located: Iterable[tuple[str, Problem]]) -> None:
     """Ids name results in runs and memory, so two problems of one file may not share one."""
+    for _ in unique_ids(path, located):
+        pass
+
+
+def unique_ids(path: Path | str, located: Iterable[tuple[str, Problem]]) -> Iterator[Problem]:
+    """The problems in order, as they are read; a repeated id raises when it is reached."""
     seen: dict[str, str] = {}
     for where, problem in located:
         if problem.id in seen:
@@ -27,6 +33,7 @@ def check_unique_ids(path: Path | str, located: Iterable[tuple[str, Problem]]) -
                 path, f"{where}: id {problem.id!r} is already used by {seen[problem.id]}"
             )
         seen[problem.id] = where
+        yield problem
 
 
 def clean(value: Any) -> str | None:

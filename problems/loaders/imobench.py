@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import csv
 import io
+from collections.abc import Iterator
 from pathlib import Path
 
 from qed.problems.errors import ProblemLoadError
-from qed.problems.loaders.common import build, check_unique_ids, clean
+from qed.problems.loaders.common import build, clean, unique_ids
+from qed.problems.loaders.reading import raw_lines
 from qed.problems.record import Problem
 
 REQUIRED = ("Problem ID", "Problem")
@@ -28,11 +30,13 @@ _DESCRIPTIVE = {
 }
 
 
-def from_csv(path: Path, text: str) -> list[Problem]:
-    records = _records(path, text)
-    if not records or not any(cell.strip() for cell in records[0][1]):
+def iter_csv(path: Path) -> Iterator[Problem]:
+    """The file's problems, one record at a time."""
+    records = _records(path)
+    first = next(records, None)
+    if first is None or not any(cell.strip() for cell in first[1]):
         raise ProblemLoadError(path, "CSV has no header row")
-    header = [h.strip() for h in records[0][1]]
+    header = [h.strip() for h in first[1]]
     missing = [c for c in REQUIRED if c not in header]
     if missing:
         raise ProblemLoadError(
@@ -47,48 +51,59 @@ def from_csv(path: Path, text: str) -> list[Problem]:
             "CSV has 'Problem ID' and 'Problem' but neither 'Solution'/'Grading guidelines' "
             "(IMO-ProofBench) nor 'Short Answer' (IMO-AnswerBench)",
         )
-    located = []
-    for line_no, row, lines in records[1:]:
-        if not any(cell.strip() for cell in row):
-            continue
-        where = f"record at line {line_no}"
-        repaired = False
-        if len(row) != len(header):
-            fixed = _repair_missing_quote(lines, len(header))
-            if fixed is None:
-                raise ProblemLoadError(
-                    path, f"{where}: {len(row)} cells where the header has {len(header)}"
+    return _problems(path, header, is_proof, records)
+
+
+def _problems(path: Path, header: list[str], is_proof: bool, records) -> Iterator[Problem]:  # noqa: ANN001
+    def located() -> Iterator[tuple[str, Problem]]:
+        any_row = False
+        for line_no, row, lines in records:
+            if not any(cell.strip() for cell in row):
+                continue
+            any_row = True
+            where = f"record at line {line_no}"
+            repaired = False
+            if len(row) != len(header):
+                fixed = _repair_missing_quote(lines, len(header))
+                if fixed is None:
+                    raise ProblemLoadError(
+                        path, f"{where}: {len(row)} cells where the header has {len(header)}"
+                    )
+                row, repaired = fixed, True
+            cells = dict(zip(header, row, strict=True))
+            pid = clean(cells["Problem ID"])
+            if pid is None:
+                raise ProblemLoadError(path, f"{where}: empty 'Problem ID'")
+            problem = _problem(path, where, pid, cells, is_proof)
+            if repaired:
+                problem.metadata["csv_repair"] = (
+                    "a quoted cell lacked its closing quote at a line break"
                 )
-            row, repaired = fixed, True
-        cells = dict(zip(header, row, strict=True))
-        pid = clean(cells["Problem ID"])
-        if pid is None:
-            raise ProblemLoadError(path, f"{where}: empty 'Problem ID'")
-        problem = _problem(path, where, pid, cells, is_proof)
-        if repaired:
-            problem.metadata["csv_repair"] = (
-                "a quoted cell lacked its closing quote at a line break"
-            )
-        located.append((where, problem))
-    if not located:
-        raise ProblemLoadError(path, "CSV has a header but no problem rows")
-    check_unique_ids(path, located)
-    return [p for _, p in located]
+            yield where, problem
+        if not any_row:
+            raise ProblemLoadError(path, "CSV has a header but no problem rows")
+
+    return unique_ids(path, located())
 
 
-def _records(path: Path, text: str) -> list[tuple[int, list[str], list[str]]]:
-    """Each CSV record with the line it starts on and its raw lines (for repair)."""
-    lines = io.StringIO(text, newline="").readlines()
-    reader = csv.reader(lines)
-    out = []
+def _records(path: Path) -> Iterator[tuple[int, list[str], list[str]]]:
+    """Each CSV record with the line it starts on and its raw lines (for repair), as it is read."""
+    held: list[str] = []
+
+    def lines() -> Iterator[str]:
+        for line in raw_lines(path):
+            held.append(line)
+            yield line
+
+    reader = csv.reader(lines())
     consumed = 0
     try:
         for row in reader:
-            out.append((consumed + 1, row, lines[consumed : reader.line_num]))
+            yield consumed + 1, row, list(held)
             consumed = reader.line_num
+            held.clear()
     except csv.Error as exc:
         raise ProblemLoadError(path, f"malformed CSV at line {reader.line_num}: {exc}") from None
-    return out
 
 
 def _repair_missing_quote(lines: list[str], width: int) -> list[str] | None:

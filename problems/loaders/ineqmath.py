@@ -2,16 +2,18 @@
 
 Also reads the few-shot file, a JSON object whose values are such records and whose keys serve as
 ids. Theorem annotations, data split and difficulty are kept in metadata for later use by judges
-and memory.
+and memory. Records arrive one at a time from the streaming JSON reader; a record that is not an
+IneqMath record raises, naming it, when it is reached.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from qed.problems.errors import ProblemLoadError
-from qed.problems.loaders.common import build, check_unique_ids, clean
+from qed.problems.loaders.common import build, clean, unique_ids
 from qed.problems.record import Problem
 
 SOURCE = "ineqmath"
@@ -19,34 +21,40 @@ _REQUIRED = ("problem", "type")
 _KEPT_IN_METADATA = ("theorems", "data_split", "difficulty")
 
 
-def _is_record(item: Any) -> bool:
+def is_record(item: Any) -> bool:
     return isinstance(item, dict) and all(k in item for k in _REQUIRED) and "statement" not in item
 
 
-def matches(data: Any) -> bool:
-    """True for a list of IneqMath records or an object mapping names to IneqMath records."""
-    if isinstance(data, list):
-        return bool(data) and all(_is_record(item) for item in data)
-    if isinstance(data, dict):
-        return bool(data) and all(_is_record(item) for item in data.values())
-    return False
+def iter_list(path: Path, records: Iterable[Any]) -> Iterator[Problem]:
+    """The problems of a JSON array of IneqMath records, as they are read."""
+
+    def located() -> Iterator[tuple[str, Problem]]:
+        for i, record in enumerate(records, start=1):
+            where = f"record {i}"
+            _require(path, where, record)
+            pid = str(record["data_id"]) if "data_id" in record else f"{path.stem}-{i}"
+            yield where, _problem(path, where, pid, record)
+
+    return unique_ids(path, located())
 
 
-def from_json(path: Path, data: Any) -> list[Problem]:
-    if isinstance(data, dict):
-        entries = [(str(key), f"entry {key!r}", record) for key, record in data.items()]
-    else:
-        entries = [
-            (
-                str(record["data_id"]) if "data_id" in record else f"{path.stem}-{i}",
-                f"record {i}",
-                record,
-            )
-            for i, record in enumerate(data, start=1)
-        ]
-    located = [(where, _problem(path, where, pid, record)) for pid, where, record in entries]
-    check_unique_ids(path, located)
-    return [p for _, p in located]
+def iter_mapping(path: Path, pairs: Iterable[tuple[str, Any]]) -> Iterator[Problem]:
+    """The problems of a JSON object mapping names to IneqMath records (the few-shot file)."""
+
+    def located() -> Iterator[tuple[str, Problem]]:
+        for key, record in pairs:
+            where = f"entry {key!r}"
+            _require(path, where, record)
+            yield where, _problem(path, where, str(key), record)
+
+    return unique_ids(path, located())
+
+
+def _require(path: Path, where: str, record: Any) -> None:
+    if not is_record(record):
+        raise ProblemLoadError(
+            path, f"{where}: not an IneqMath record (an object with 'problem' and 'type')"
+        )
 
 
 def _problem(path: Path, where: str, pid: str, record: dict[str, Any]) -> Problem:

@@ -1,24 +1,30 @@
 """QED's own format: JSON Lines, one Problem record (`Problem.to_dict()`) per line.
 
-Blank lines are skipped. One bad line fails the whole file with its line number: a file that is
-malformed is a load error, not a batch of problems with a hole in it. A JSON array of Problem
-records is read the same way (`from_records`).
+Blank lines are skipped. The file is read a line at a time, so solving the first problems of a
+large set does not wait for (or hold) the rest; a bad line raises, with its line number, when it
+is reached. A JSON array of Problem records is read the same way (`iter_records`).
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from qed.problems.errors import ProblemLoadError
-from qed.problems.loaders.common import check_unique_ids
+from qed.problems.loaders.common import unique_ids
+from qed.problems.loaders.reading import numbered_lines
 from qed.problems.record import Problem
 
 
-def from_jsonl(path: Path, text: str) -> list[Problem]:
-    located = []
-    for line_no, line in enumerate(text.splitlines(), start=1):
+def iter_jsonl(path: Path) -> Iterator[Problem]:
+    """The file's problems, one line at a time."""
+    return unique_ids(path, _located_lines(path, numbered_lines(path)))
+
+
+def _located_lines(path: Path, lines: Iterable[tuple[int, str]]) -> Iterator[tuple[str, Problem]]:
+    for line_no, line in lines:
         if not line.strip():
             continue
         where = f"line {line_no}"
@@ -28,23 +34,17 @@ def from_jsonl(path: Path, text: str) -> list[Problem]:
             raise ProblemLoadError(
                 path, f"{where}: not JSON ({exc.msg} at column {exc.colno})"
             ) from None
-        located.append((where, _problem(path, where, record)))
-    check_unique_ids(path, located)
-    return [p for _, p in located]
+        yield where, _problem(path, where, record)
 
 
-def is_record_list(data: Any) -> bool:
-    return (
-        isinstance(data, list)
-        and bool(data)
-        and all(isinstance(item, dict) and "statement" in item for item in data)
-    )
+def is_record(item: Any) -> bool:
+    return isinstance(item, dict) and "statement" in item
 
 
-def from_records(path: Path, data: list[Any]) -> list[Problem]:
-    located = [(f"record {i}", _problem(path, f"record {i}", r)) for i, r in enumerate(data, 1)]
-    check_unique_ids(path, located)
-    return [p for _, p in located]
+def iter_records(path: Path, records: Iterable[Any]) -> Iterator[Problem]:
+    """Problem records of a JSON array, as they are read."""
+    located = ((f"record {i}", _problem(path, f"record {i}", r)) for i, r in enumerate(records, 1))
+    return unique_ids(path, located)
 
 
 def _problem(path: Path, where: str, record: Any) -> Problem:

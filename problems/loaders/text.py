@@ -28,13 +28,16 @@ Defaults
 
 from __future__ import annotations
 
+import itertools
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from qed.problems.errors import ProblemLoadError
 from qed.problems.kinds import infer_kind
-from qed.problems.loaders.common import build, check_unique_ids
+from qed.problems.loaders.common import build, unique_ids
+from qed.problems.loaders.reading import numbered_lines
 from qed.problems.record import KINDS, RELATION_CHOICES, Problem
 
 HEADER_KEYS = ("id", "kind", "answer", "source")
@@ -48,11 +51,12 @@ class _Block:
     line: int
     header: dict[str, str] = field(default_factory=dict)
     lines: list[str] = field(default_factory=list)
+    has_text: bool = False
 
 
-def from_text(path: Path, text: str, source: str = "text") -> list[Problem]:
-    """Every problem in a Markdown / plain-text file (see the module docstring for the layout)."""
-    return problems_from_text(text, stem=path.stem, source=source, path=path)
+def iter_text(path: Path, source: str = "text") -> Iterator[Problem]:
+    """Every problem in a Markdown / plain-text file, one block at a time."""
+    return _iter(numbered_lines(path), stem=path.stem, source=source, where_file=path)
 
 
 def problems_from_text(
@@ -60,25 +64,35 @@ def problems_from_text(
 ) -> list[Problem]:
     """The same reading for text that is not in a file (a statement typed on the command line)."""
     where_file = path if path is not None else stem
-    blocks = _merge_front_matter(where_file, _split(text))
-    if not blocks:
-        raise ProblemLoadError(where_file, "no problem statement in the text")
-    located = []
-    for n, block in enumerate(blocks, start=1):
-        default_id = stem if len(blocks) == 1 else f"{stem}-{n}"
-        where = f"problem starting at line {block.line}"
-        located.append((where, _problem(where_file, where, block, default_id, source)))
-    check_unique_ids(where_file, located)
-    return [p for _, p in located]
+    lines = enumerate(text.splitlines(), start=1)
+    return list(_iter(lines, stem=stem, source=source, where_file=where_file))
 
 
-def _split(text: str) -> list[_Block]:
-    blocks: list[_Block] = []
+def _iter(lines: Iterable[tuple[int, str]], *, stem: str, source: str,
+          where_file: Path | str) -> Iterator[Problem]:
+    def located() -> Iterator[tuple[str, Problem]]:
+        blocks = _merge_front_matter(where_file, _split(lines))
+        first = next(blocks, None)
+        if first is None:
+            raise ProblemLoadError(where_file, "no problem statement in the text")
+        second = next(blocks, None)  # ids depend on it: the stem alone for a single problem
+        ahead = [first] if second is None else [first, second]
+        for n, block in enumerate(itertools.chain(ahead, blocks), start=1):
+            default_id = stem if second is None else f"{stem}-{n}"
+            where = f"problem starting at line {block.line}"
+            yield where, _problem(where_file, where, block, default_id, source)
+
+    return unique_ids(where_file, located())
+
+
+def _split(lines: Iterable[tuple[int, str]]) -> Iterator[_Block]:
+    """The blocks between `---` lines, as they are read."""
     current = _Block(line=1)
     reading_header = True
-    for line_no, line in enumerate(text.splitlines(), start=1):
+    for line_no, line in lines:
         if _SEPARATOR.match(line):
-            blocks.append(current)
+            if current.header or current.has_text:
+                yield current
             current, reading_header = _Block(line=line_no + 1), True
             continue
         if reading_header:
@@ -90,16 +104,16 @@ def _split(text: str) -> list[_Block]:
                 current.header[m.group(1).lower()] = m.group(2)
                 continue
             reading_header = False
+        current.has_text = current.has_text or bool(line.strip())
         current.lines.append(line)
-    blocks.append(current)
-    return [b for b in blocks if b.header or "".join(b.lines).strip()]
+    if current.header or current.has_text:
+        yield current
 
 
-def _merge_front_matter(path: Path | str, blocks: list[_Block]) -> list[_Block]:
-    merged: list[_Block] = []
+def _merge_front_matter(path: Path | str, blocks: Iterable[_Block]) -> Iterator[_Block]:
     pending: _Block | None = None
     for block in blocks:
-        if not "".join(block.lines).strip():
+        if not block.has_text:
             if pending is not None:
                 raise ProblemLoadError(
                     path,
@@ -111,10 +125,9 @@ def _merge_front_matter(path: Path | str, blocks: list[_Block]) -> list[_Block]:
             block.header = {**pending.header, **block.header}
             block.line = pending.line
             pending = None
-        merged.append(block)
+        yield block
     if pending is not None:
         raise ProblemLoadError(path, f"header at line {pending.line} has no statement after it")
-    return merged
 
 
 def _problem(path: Path | str, where: str, block: _Block, default_id: str, source: str) -> Problem:

@@ -20,9 +20,10 @@ def qed_env(tmp_path: Path) -> dict[str, str]:
     return env
 
 
-def qed(tmp_path: Path, *args: str, timeout: float = 120) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "qed.cli", *args], cwd=tmp_path, env=qed_env(tmp_path),
-                          capture_output=True, text=True, timeout=timeout)
+def qed(tmp_path: Path, *args: str, timeout: float = 120, env: dict[str, str] | None = None,
+        stdin: str | None = None) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "qed.cli", *args], cwd=tmp_path, env={**qed_env(tmp_path), **(env or {})},
+                          capture_output=True, text=True, timeout=timeout, input=stdin)
 
 
 def qed_popen(tmp_path: Path, *args: str) -> subprocess.Popen[str]:

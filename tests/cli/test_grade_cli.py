@@ -89,6 +89,14 @@ def test_grade_firstproof_file_produces_a_report(tmp_path: Path) -> None:
     [run] = run_dirs(tmp_path)
     report = (run / "report.md").read_text()
     assert "FP2_A" in report and "Model Response (Agent A)" in report
+    # its notation is beyond the reader: nothing was checked, and the grade says so instead of "pass"
+    [result] = json.loads((run / "grade.json").read_text())["results"]
+    assert result["overall"] == "not_checked"
+    nc = result["judges"]["numeric_computation"]
+    assert nc["verdict"] == "not_checked" and nc["coverage"]["checked"] == 0 and nc["coverage"]["total"] > 40
+    assert nc["reason"].startswith(f"not checked ({nc['coverage']['read']} of {nc['coverage']['total']} relations read")
+    assert "**Overall: ➖ not checked**" in report and "· does not apply" in report
+    assert "not checked 1" in r.stdout and "pass 1" not in r.stdout
 
 
 def test_judges_list_and_calibrate_on_a_saved_corpus(tmp_path: Path) -> None:
@@ -114,3 +122,16 @@ def test_judges_list_and_calibrate_on_a_saved_corpus(tmp_path: Path) -> None:
 def test_calibrate_without_data_is_a_clear_error(tmp_path: Path) -> None:
     r = qed(tmp_path, "judges", "calibrate", "--data", str(tmp_path / "nowhere"))
     assert r.returncode == 2 and r.stderr.startswith("error:") and "nowhere" in r.stderr
+
+
+def test_a_proof_with_a_five_megabyte_line_ends_at_once_with_what_was_refused(tmp_path: Path) -> None:
+    line = "$" + "+".join(["1"] * 2_500_000) + " = 2500000$"
+    (tmp_path / "huge.md").write_text(f"Let $a > 0$. Prove that $a + 1 > a$.\n\n## Solution\n\nWe have\n{line}\n")
+    r = qed(tmp_path, "grade", "huge.md", "--judges", "numeric", timeout=120)
+    assert r.returncode == 0, r.stderr
+    [run] = run_dirs(tmp_path)
+    [result] = json.loads((run / "grade.json").read_text())["results"]
+    refusal = "the proof has 5,000,019 characters, more than the 500,000 QED reads: not judged"
+    assert result["overall"] == "no_verdict" and result["reasons"] == [refusal]
+    assert {v["verdict"] for v in result["judges"].values()} == {"no_verdict"}
+    assert refusal in (run / "report.md").read_text()

@@ -100,7 +100,7 @@ def test_a_killed_run_resumes_without_redoing_finished_work(tmp_path):
     assert not (run / "results.jsonl").exists()
 
     roles_script(tmp_path, *args)  # the same file, now without the delay
-    r = qed(tmp_path, "solve", "--resume", str(run))
+    r = qed(tmp_path, "solve", "--resume", str(run), "--model", f"scripted:{spec}")  # the run's own models
     assert r.returncode == 0, r.stderr
     [result] = [json.loads(x) for x in (run / "results.jsonl").read_text().splitlines()]
     assert result["outcome"] == "solved"
@@ -126,3 +126,50 @@ def test_symbolic_solver_answers_without_any_model(tmp_path):
     assert results["amgm"]["evidence"]["engine"]["certified"] is True
     assert results["prose"]["outcome"] == "abstained" and "not open" in results["prose"]["reason"]
     assert results["amgm"]["tokens"] == {"prompt": 0, "completion": 0}
+
+
+def test_a_result_line_torn_by_a_crash_does_not_swallow_the_next_one(tmp_path):
+    write_jsonl(tmp_path / "p.jsonl", PROBLEMS)
+    (tmp_path / "qed.toml").write_text(NO_ENGINE)
+    spec = roles_script(tmp_path, ["Checking primes in order.\nThe answer is 11."], ["VERDICT: PASS"],
+                        ["VERDICT: ACCEPT"])
+    model = ["--model", f"scripted:{spec}", "--no-memory"]
+    assert qed(tmp_path, "solve", "p.jsonl", *model).returncode == 0
+    [run] = run_dirs(tmp_path)
+    results = run / "results.jsonl"
+    first, second = results.read_bytes().splitlines(keepends=True)
+    results.write_bytes(first + second[: len(second) // 2])  # killed while writing p2's line
+
+    r = qed(tmp_path, "solve", "--resume", str(run), *model)
+    assert r.returncode == 0, r.stderr
+    records = [json.loads(x) for x in results.read_text().splitlines() if x.startswith("{") and x.endswith("}")]
+    assert [x["problem_id"] for x in records] == ["p1", "p2"]
+
+    r = qed(tmp_path, "solve", "--resume", str(run), *model)  # nothing is left to do
+    assert r.returncode == 0, r.stderr
+    with sqlite3.connect(run / "calls.sqlite") as db:
+        generated = [row[0] for row in db.execute("select problem_id from calls where node = 'generate'")]
+    assert generated.count("p1") == 1 and generated.count("p2") == 2
+
+
+@pytest.mark.parametrize("args", [["solve"], ["solve", "p.jsonl", "--solver", "guess"]],
+                         ids=["no problem file", "unknown solver"])
+def test_usage_errors_exit_2_with_one_line(tmp_path, args):
+    write_jsonl(tmp_path / "p.jsonl", PROBLEMS)
+    _one_line_error(qed(tmp_path, *args))
+
+
+def test_limit_one_reads_only_what_it_solves_and_a_late_bad_record_fails_a_full_run(tmp_path):
+    good = [{"id": f"p{i}", "statement": f"Prove that {i} + 1 > {i}.", "kind": "proof"} for i in range(5000)]
+    path = write_jsonl(tmp_path / "many.jsonl", good)
+    with path.open("a") as f:
+        f.write('{"id": "bad", "statment": "typo"}\n')
+    r = qed(tmp_path, "solve", "many.jsonl", "--limit", "1", "--solver", "symbolic", "--no-memory")
+    assert r.returncode == 0, r.stderr
+    [run] = run_dirs(tmp_path)
+    [result] = [json.loads(line) for line in (run / "results.jsonl").read_text().splitlines()]
+    assert result["problem_id"] == "p0" and result["outcome"] == "abstained"
+    assert json.loads((run / "config.json").read_text())["problems"] == 1
+    message = _one_line_error(qed(tmp_path, "solve", "many.jsonl", "--solver", "symbolic", "--no-memory"))
+    assert "many.jsonl: line 5001: not a Problem record" in message
+    assert len(run_dirs(tmp_path)) == 1  # the bad file was refused before a run began

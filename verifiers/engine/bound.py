@@ -196,7 +196,11 @@ def _unusable(ext: Extremum) -> str | None:
     if ext.numeric is None:
         return "; ".join(ext.notes) or "the search found no feasible point"
     if ext.unbounded:
-        return f"the target is unbounded ({'below' if ext.sense == 'min' else 'above'}): no finite constant works"
+        how = ""
+        if ext.witness is not None and ext.witness.limits:
+            how = " as " + ", ".join(f"{k} -> {'its lower end' if s == 'lower' else 'its upper end'}" for k, s in ext.witness.limits.items())
+        side = "below" if ext.sense == "min" else "above"
+        return f"the target is unbounded {side} (its exact limit{how} is {'-oo' if ext.sense == 'min' else 'oo'}): no finite constant works"
     if ext.exact is None:
         return f"the {ext.sense} is about {ext.numeric:.12g} ({ext.where}) but no exact value was confirmed"
     if ext.digits is not None and ext.digits < MIN_DIGITS:

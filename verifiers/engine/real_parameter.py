@@ -18,8 +18,9 @@ from dataclasses import replace
 
 import sympy as sp
 from qed.verifiers.engine.answer import EngineAnswer
-from qed.verifiers.engine.recheck import check_point
+from qed.verifiers.engine.recheck import check_point, exact_value
 from qed.verifiers.formal import FormalProblem
+from qed.verifiers.safe_expr import ExpressionError
 from qed.verifiers.smt.certify import certify_nonnegative
 
 SAMPLES = 4
@@ -108,13 +109,21 @@ def solve_real_parameter(fp: FormalProblem, seconds: float) -> EngineAnswer:
         if not ans.answered or ext.get("exact") is None:
             return EngineAnswer.abstain(f"at {k} = {value} the bound was not found ({ans.reason})", "bound", evidence)
         witness = ext.get("witness") if ext.get("attained") else None
-        solved.append((value, sp.sympify(ext["exact"]), witness))
+        try:
+            bound = exact_value(ext["exact"], "the bound found")
+        except (ExpressionError, sp.SympifyError) as e:
+            return EngineAnswer.abstain(f"at {k} = {value} the bound is not a readable number ({e})", "bound", evidence)
+        solved.append((value, bound, witness))
     if len(solved) < SAMPLES:
         return EngineAnswer.abstain("not every sampled value of the parameter were solved in time", "bound", evidence)
     formula, point, how = None, None, ""
     if all(w is not None for _, _, w in solved):
         names = {str(v): v for v in fp.variables}
-        points = [{name: sp.sympify(w["point"].get(name, "nan")) for name in names} for _, _, w in solved]
+        try:
+            points = [{name: exact_value(w["point"][name]) if name in w["point"] else sp.nan for name in names}
+                      for _, _, w in solved]
+        except (ExpressionError, sp.SympifyError):
+            points = [{name: sp.nan for name in names} for _ in solved]
         if _scale_free(fp) and not fp.constraints:
             # a homogeneous target: the search fixed the scale its own way; put the first coordinate at 1
             points = [{n: sp.radsimp(v / p[next(iter(names))]) for n, v in p.items()} if p[next(iter(names))] != 0 else p for p in points]

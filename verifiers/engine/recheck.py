@@ -20,6 +20,16 @@ from typing import Literal
 import sympy as sp
 from qed.verifiers.engine.reread import Condition, Reread, reread, sym
 from qed.verifiers.formal import FormalProblem
+from qed.verifiers.safe_expr import parse_number
+
+
+def exact_value(value: object, what: str = "a point's value") -> sp.Expr:
+    """A sympy number from a value or from the text evidence stores it as (the safe reader: text
+    never reaches sympify); ExpressionError when the text is not a number. Decimals stay Floats,
+    as sympify kept them: a point written with decimals is not turned into another exact point."""
+    if isinstance(value, str):
+        return parse_number(value, what, exact=False)
+    return sp.sympify(value, strict=True)
 
 Verdict = Literal["confirmed", "violated", "unconfirmed"]
 Expect = Literal["zero", "positive", "negative", "nonnegative", "nonpositive"]
@@ -50,7 +60,7 @@ class PointCheck:
 def sign_of(value: sp.Expr) -> tuple[int | None, str]:
     """-1, 0 or +1 for a closed-form real number (None when it is not one), and how it was decided."""
     try:
-        value = sp.sympify(value)
+        value = exact_value(value, "a value")
         if value.free_symbols or value.has(sp.nan, sp.zoo):
             return None, "not a number"
         if value in (sp.oo, -sp.oo):
@@ -113,7 +123,7 @@ def _condition_holds(cond: Condition, env: dict, closure: bool) -> bool | None:
 
 def environment(rr: Reread, values: dict[str, sp.Expr]) -> dict[sp.Symbol, sp.Expr]:
     """The statement's names at the point: the point's values, then the reader's definitions."""
-    env = {sym(k): sp.sympify(v) for k, v in values.items()}
+    env = {sym(k): exact_value(v) for k, v in values.items()}
     for name, expr in rr.definitions:
         if name in env:
             continue
@@ -187,9 +197,9 @@ def _claim(rr: Reread, env: dict, expect: Expect, out: PointCheck) -> None:
 def point_values(fp: FormalProblem, point: dict[sp.Symbol, sp.Expr]) -> dict[str, sp.Expr]:
     """The statement's own names at a point of the record: its variables, the sides the record
     wrote in other variables (Ravi), and the integer parameters the record was built with."""
-    values = {str(k): sp.sympify(v) for k, v in point.items()}
+    values = {str(k): exact_value(v) for k, v in point.items()}
     for side, expr in fp.substitution.items():
-        values[str(side)] = sp.sympify(expr).xreplace(dict(point))
+        values[str(side)] = sp.sympify(expr, strict=True).xreplace(dict(point))
     for p, v in fp.parameter_values.items():
         values[str(p)] = sp.Integer(v)
     return values

@@ -32,6 +32,7 @@ from qed.verifiers.engine.recheck import (
     check_point,
     degenerate_equality,
     domain_coverage,
+    exact_value,
     excluded_by_statement,
 )
 from qed.verifiers.formal import FormalProblem
@@ -170,7 +171,7 @@ def _rechecks(fp: FormalProblem, letter: str, sign: SignResult) -> list[PointChe
         for key, expect in (("lhs<rhs", "negative"), ("lhs>rhs", "positive")):
             w = sign.witnesses.get(key)
             if w is not None:
-                point = {v: sp.sympify(w["point"][str(v)]) for v in fp.variables if str(v) in w["point"]}
+                point = {v: exact_value(w["point"][str(v)]) for v in fp.variables if str(v) in w["point"]}
                 checks.append(check_point(fp, point, f"witness {key}", expect=expect))
         return checks
     if letter in ("A", "B"):
@@ -202,7 +203,7 @@ def _rechecks(fp: FormalProblem, letter: str, sign: SignResult) -> list[PointChe
         return checks
     if letter == "C":
         for key, w in sign.witnesses.items():
-            point = {v: sp.sympify(w["point"][str(v)]) for v in fp.variables if str(v) in w["point"]}
+            point = {v: exact_value(w["point"][str(v)]) for v in fp.variables if str(v) in w["point"]}
             checks.append(check_point(fp, point, f"point {key}", expect="zero"))
         checks.append(domain_coverage(fp))
     return checks

@@ -2,9 +2,11 @@ r"""A second reading of a statement, made without the formal record, to check po
 
 The formalizer's record is what the engine searched; if it dropped a condition ("acute"), every
 point it produces can lie outside the problem. This module reads the statement again, by other
-rules (its own segmentation, its own word list and attribution, the judges' LaTeX reader for
-formulas, the formalizer's parser only for sums and ellipses the judges' reader refuses), into a
-list of conditions over the statement's own names and the compared expressions. What it cannot
+rules (its own segmentation, its own word list and attribution, the strict formula front-end of
+the LaTeX reader, `read_formula`, which refuses what it cannot read faithfully; the statement
+front-end only for sums and ellipses the strict one refuses), into a list of conditions over the
+statement's own names and the compared expressions. Independence is in the reading of the prose,
+where conditions get dropped; both readers share QED's one LaTeX parser for formulas. What it cannot
 read it lists in `unread`; a check against a reading with anything unread confirms nothing.
 
 Words are attached to the list of names they describe by position: "$a, b$ be positive reals"
@@ -18,7 +20,7 @@ import re
 from dataclasses import dataclass, field
 
 import sympy as sp
-from qed.verifiers.judges.latex_expr import LatexParseError, parse_latex
+from qed.verifiers.latex import ANSWER, FORMULA, LatexError, read_formula, read_statement
 
 _MATH = re.compile(r"\$\$(.+?)\$\$|\\\[(.+?)\\\]|\$(.+?)\$|\\\((.+?)\\\)", re.S)
 _OPTIONS = re.compile(r"\n\s*Options\s*:|\n\s*\(A\)\s*\$\\leq", re.S)
@@ -170,7 +172,8 @@ def _pieces(statement: str) -> list[_Piece]:
 
 
 class _Formulas:
-    """Formula reading: the judges' reader first; the formalizer's parser for sums and ellipses."""
+    """Formula reading: the strict front-end first (what the judges use); the statement front-end,
+    evaluated by the formalizer's context, only for sums and ellipses the strict one refuses."""
 
     def __init__(self, rr: Reread) -> None:
         self.rr = rr
@@ -178,23 +181,21 @@ class _Formulas:
 
     def expr(self, src: str, names: dict[str, sp.Symbol], families: dict[str, list[sp.Symbol]]) -> sp.Expr:
         try:
-            value = parse_latex(src, e_is_euler=self.euler)
-            self.rr.readers.add("judges.latex_expr")
+            value = read_formula(src, ANSWER if self.euler else FORMULA).expr
+            self.rr.readers.add("latex.read_formula")
             return value
-        except LatexParseError as first:
+        except LatexError as first:
             fallback = self._formalizer(src, names, families)
             if fallback is None:
                 raise ValueError(str(first)) from None
-            self.rr.readers.add("formalize.parser (sums, ellipses)")
+            self.rr.readers.add("latex.read_statement + formalize.evaluate (sums, ellipses)")
             return fallback
 
     def _formalizer(self, src: str, names: dict[str, sp.Symbol], families: dict[str, list[sp.Symbol]]):
-        from qed.verifiers.formalize.errors import FormalizeError
         from qed.verifiers.formalize.evaluate import Context, evaluate
-        from qed.verifiers.formalize.parser import parse
 
         try:
-            node = parse(src)
+            node = read_statement(src)
             ctx = Context(names=dict(names))
             groups = [list(members) for members in families.values() if members]
             plain = [s for n, s in names.items() if "_" not in n]
@@ -202,7 +203,7 @@ class _Formulas:
             for base, members in families.items():
                 ctx.indices.setdefault(self.rr.families.get(base, "n"), len(members))
             return evaluate(node, ctx)
-        except (FormalizeError, KeyError, TypeError, ValueError, ArithmeticError, RecursionError):
+        except (LatexError, KeyError, TypeError, ValueError, ArithmeticError, RecursionError):
             return None
 
 
@@ -349,9 +350,9 @@ class _Reader:
         c = self.rr.constant.name
         for side in _split_relation(text)[0]:
             try:
-                if any(x.name == c for x in parse_latex(side).free_symbols):
+                if any(x.name == c for x in read_formula(side).expr.free_symbols):
                     return True
-            except LatexParseError:
+            except LatexError:
                 if re.search(rf"(?<![A-Za-z\\]){re.escape(c)}(?![a-z])", side):
                     return True
         return False
@@ -715,8 +716,8 @@ class _Reader:
         c = self.rr.constant.name
         for side in _split_relation(text)[0]:
             try:
-                value = parse_latex(side)
-            except LatexParseError:
+                value = read_formula(side).expr
+            except LatexError:
                 return True  # cannot tell: treat as ambiguous
             for f in value.atoms(sp.Function):
                 if any(x.name == c for x in f.free_symbols):

@@ -1,22 +1,19 @@
 """The inequality engine's entry points: a formal record or a problem statement in, an EngineAnswer out.
 
 `solve_formal` works in the calling process with soft time budgets; `solve_problem` formalizes the
-statement and then runs `solve_formal` in a forked child killed at a hard deadline, so a hang in
-sympy or a crash in a native library ends as an abstention with the reason, never as an exception
-or a stuck caller.
+statement (itself bounded, see verifiers.formalize.pipeline) and then runs `solve_formal` in a child
+under verifiers.bounded: killed at a hard deadline or a memory limit, so a hang in sympy, a
+statement that asks for gigabytes or a crash in a native library ends as an abstention that names
+its cause, never as an exception or a stuck caller.
 """
 
 from __future__ import annotations
 
-import contextlib
-import ctypes
-import os
-import signal
 import time
 import traceback
-from multiprocessing import get_context
 
 from qed.problems.record import Problem
+from qed.verifiers.bounded import Limits, run_bounded
 from qed.verifiers.engine.answer import EngineAnswer
 from qed.verifiers.engine.bound import solve_bound
 from qed.verifiers.engine.parametric import solve_parametric
@@ -25,6 +22,7 @@ from qed.verifiers.engine.relation import solve_relation
 from qed.verifiers.formal import FormalProblem
 
 DEFAULT_SECONDS = 25.0
+ENGINE_MEMORY_MB = 2048  # beyond what the child inherits; each answer records its worker's peak
 
 
 def solve_formal(fp: FormalProblem, seconds: float = DEFAULT_SECONDS) -> EngineAnswer:
@@ -41,6 +39,8 @@ def solve_formal(fp: FormalProblem, seconds: float = DEFAULT_SECONDS) -> EngineA
             answer = solve_bound(fp, seconds)
         else:
             answer = EngineAnswer.abstain(f"the engine answers bound and relation problems, not {fp.kind!r}")
+    except MemoryError:
+        raise  # a bounded child reports its memory limit; inside a caller's process this is no engine bug
     except Exception as exc:  # noqa: BLE001 - an engine bug must become a reason, not a crash
         answer = EngineAnswer.abstain(
             f"internal error: {type(exc).__name__}: {exc}", fp.kind, {"traceback": traceback.format_exc(limit=6)}
@@ -49,56 +49,26 @@ def solve_formal(fp: FormalProblem, seconds: float = DEFAULT_SECONDS) -> EngineA
     return answer
 
 
-def _die_with_parent() -> None:
-    """Linux: have the kernel kill this child when the parent dies (a killed bench leaves no orphans)."""
-    with contextlib.suppress(OSError, AttributeError):
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-
-
-def _child(fp: FormalProblem, seconds: float, conn) -> None:
-    _die_with_parent()
-    os.setpgrp()
-    try:
-        conn.send(solve_formal(fp, seconds))
-    except Exception as exc:  # noqa: BLE001 - an unpicklable result is reported, not raised
-        conn.send(EngineAnswer.abstain(f"could not return the engine's answer: {type(exc).__name__}: {exc}", fp.kind))
-    finally:
-        conn.close()
-
-
 def solve_formal_isolated(fp: FormalProblem, seconds: float = DEFAULT_SECONDS, grace: float = 10.0) -> EngineAnswer:
-    """solve_formal in a forked child; killed (with its process group) after seconds + grace."""
-    t0 = time.monotonic()
-    ctx = get_context("fork")
-    recv, send = ctx.Pipe(duplex=False)
-    proc = ctx.Process(target=_child, args=(fp, seconds, send), daemon=True)
-    proc.start()
-    send.close()
-    answer: EngineAnswer | None = None
-    try:
-        if recv.poll(seconds + grace):
-            answer = recv.recv()
-    except (EOFError, OSError):
-        answer = None
-    finally:
-        recv.close()
-    if proc.is_alive():
-        _kill(proc.pid)
-    proc.join(5)
-    if answer is None:
-        if proc.exitcode not in (None, 0) and time.monotonic() - t0 < seconds + grace:
-            answer = EngineAnswer.abstain(f"the engine process died (exit code {proc.exitcode})", fp.kind)
+    """solve_formal in a bounded child: killed (with its process group) after seconds + grace, or
+    at ENGINE_MEMORY_MB of memory; any of these ends as an abstention that names the limit."""
+    limits = Limits(seconds=seconds + grace, memory_mb=ENGINE_MEMORY_MB)
+    result = run_bounded(solve_formal, fp, seconds, limits=limits)
+    if result.ok and isinstance(result.value, EngineAnswer):
+        answer = result.value
+    else:
+        if result.stopped == "error":
+            why = f"internal error: {result.reason}"
+        elif result.stopped == "died":
+            why = f"the engine process died ({result.reason})"
         else:
-            answer = EngineAnswer.abstain(f"time limit of {seconds + grace:g} s reached", fp.kind)
-        answer.evidence = {"formal": fp.describe()}
-    answer.seconds = time.monotonic() - t0
+            why = result.reason or "the engine process gave no answer"
+        answer = EngineAnswer.abstain(why, fp.kind, {"formal": fp.describe()})
+        if result.trace:
+            answer.evidence["traceback"] = result.trace
+    answer.evidence["worker"] = {"cpu_seconds": round(result.cpu_seconds, 2), "peak_mb": round(result.peak_mb)}
+    answer.seconds = result.seconds
     return answer
-
-
-def _kill(pid: int) -> None:
-    for target in (lambda: os.killpg(pid, signal.SIGKILL), lambda: os.kill(pid, signal.SIGKILL)):
-        with contextlib.suppress(ProcessLookupError, PermissionError):
-            target()
 
 
 def solve_problem(problem: Problem, model=None, seconds: float = DEFAULT_SECONDS) -> EngineAnswer:

@@ -9,10 +9,12 @@ rows of an aligned display that continue the previous row (`& \le ...`) are join
 
 from __future__ import annotations
 
+import bisect
 import re
 from dataclasses import dataclass, field
 
-from qed.verifiers.judges.latex_expr import Token, tokenize
+from qed.verifiers.latex import Token, formula_refusal, tokenize
+from qed.verifiers.latex.vocabulary import CONNECTIVES, UNREADABLE_ENVIRONMENTS
 
 CHECKABLE = {"=", "<", ">", "<=", ">="}
 APPROX = {"~"}
@@ -26,8 +28,6 @@ _OPENERS = re.compile(
 )
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _INNER_ENV = re.compile(r"\\(begin|end)\s*\{([a-zA-Z*]+)\}")
-_UNREADABLE_ENVS = {"cases", "array", "matrix", "pmatrix", "bmatrix", "vmatrix", "Vmatrix",
-                    "smallmatrix", "tabular", "dcases"}
 
 
 @dataclass
@@ -98,32 +98,50 @@ def split_steps(text: str) -> list[Step]:
 def _merge_unbalanced(steps: list[Step], text: str) -> list[Step]:
     """A blank line inside a display formula does not end a step."""
     out: list[Step] = []
+    open_counts = (0, 0, 0, 0, 0)  # of the last step so far: $$, \begin, \end, \[, \]
     for s in steps:
-        if out and _open_math(text[out[-1].start : out[-1].end]):
+        counts = _math_counts(s.text)
+        if out and _open(open_counts):
             prev = out[-1]
             out[-1] = Step(prev.index, prev.start, s.end, text[prev.start : s.end])
+            # the counts add up: no delimiter spans the blank line between two pieces
+            open_counts = tuple(a + b for a, b in zip(open_counts, counts, strict=True))
         else:
             out.append(Step(len(out), s.start, s.end, s.text))
+            open_counts = counts
     return out
 
 
-def _open_math(chunk: str) -> bool:
-    dollars = len(re.findall(r"(?<!\\)\$\$", chunk))
-    begins = len(re.findall(r"\\begin\{(?:" + "|".join(re.escape(e) for e in _MATH_ENVS) + r")\}", chunk))
-    ends = len(re.findall(r"\\end\{(?:" + "|".join(re.escape(e) for e in _MATH_ENVS) + r")\}", chunk))
-    return dollars % 2 == 1 or begins > ends or chunk.count("\\[") > chunk.count("\\]")
+_ENV_BEGIN = re.compile(r"\\begin\{(?:" + "|".join(re.escape(e) for e in _MATH_ENVS) + r")\}")
+_ENV_END = re.compile(r"\\end\{(?:" + "|".join(re.escape(e) for e in _MATH_ENVS) + r")\}")
+_DOUBLE_DOLLAR = re.compile(r"(?<!\\)\$\$")
 
 
-def step_of(steps: list[Step], offset: int) -> int:
-    for s in steps:
-        if s.start <= offset < s.end + 1:
-            return s.index
-    return steps[-1].index if steps else 0
+def _math_counts(chunk: str) -> tuple[int, int, int, int, int]:
+    return (len(_DOUBLE_DOLLAR.findall(chunk)), len(_ENV_BEGIN.findall(chunk)), len(_ENV_END.findall(chunk)),
+            chunk.count("\\["), chunk.count("\\]"))
+
+
+def _open(counts: tuple[int, int, int, int, int]) -> bool:
+    """A step with these delimiter counts leaves a display formula open."""
+    dollars, begins, ends, opens, closes = counts
+    return dollars % 2 == 1 or begins > ends or opens > closes
+
+
+def step_of(steps: list[Step], offset: int, starts: list[int] | None = None) -> int:
+    """The step holding offset (steps are in order: a binary search over their `starts`)."""
+    if not steps:
+        return 0
+    k = bisect.bisect_right(starts if starts is not None else [s.start for s in steps], offset) - 1
+    if k >= 0 and offset < steps[k].end + 1:
+        return steps[k].index
+    return steps[-1].index
 
 
 def find_math(text: str, steps: list[Step] | None = None) -> list[MathSegment]:
     """Every formula with its content's offsets; unterminated delimiters end the search."""
     steps = steps if steps is not None else split_steps(text)
+    starts = [s.start for s in steps]
     out: list[MathSegment] = []
     pos = 0
     while True:
@@ -150,7 +168,7 @@ def find_math(text: str, steps: list[Step] | None = None) -> list[MathSegment]:
             out[-1].trail = _trail(text, pos)
             continue
         lead = _lead(text, out[-1].end + 1 if out else 0, m.start())
-        out.append(MathSegment(m.end(), close, text[m.end() : close], display, step_of(steps, m.start()), lead,
+        out.append(MathSegment(m.end(), close, text[m.end() : close], display, step_of(steps, m.start(), starts), lead,
                                outer=(m.start(), close + len(closer))))
         pos = close + len(closer)
         out[-1].trail = _trail(text, pos)
@@ -169,11 +187,14 @@ def _with_sentences(text: str, segments: list[MathSegment]) -> list[MathSegment]
     flat = "".join(masked)
     bounds = [0] + [m.end() for m in _SENTENCE_END.finditer(flat)] + [len(text) + 1]
     k = 0
+    texts: dict[int, str] = {}  # one sentence may hold many formulas: build its text once
     for seg in segments:
         while k + 1 < len(bounds) - 1 and bounds[k + 1] <= seg.start:
             k += 1
         seg.sentence = k
-        seg.sentence_text = " ".join(flat[bounds[k] : bounds[k + 1]].split())
+        if k not in texts:
+            texts[k] = " ".join(flat[bounds[k] : bounds[k + 1]].split())
+        seg.sentence_text = texts[k]
     return segments
 
 
@@ -211,31 +232,11 @@ def _strip_envs(toks: list[Token], content: str, base: int) -> tuple[list[Token]
     """Drop \\begin{aligned}...-style wrappers; report whether an unreadable env is present."""
     out: list[Token] = []
     unreadable = False
-    i = 0
-    while i < len(toks):
-        t = toks[i]
-        if t.kind == "cmd" and t.text in ("begin", "end") and i + 1 < len(toks) and toks[i + 1].kind == "lbrace":
-            j = i + 1
-            while j < len(toks) and toks[j].kind != "rbrace":
-                j += 1
-            name = "".join(x.text for x in toks[i + 2 : j])
-            if name.rstrip("*") in _UNREADABLE_ENVS:
-                unreadable = True
-            i = j + 1
-            if t.text == "begin" and name in ("array", "tabular") and i < len(toks) and toks[i].kind == "lbrace":
-                depth = 0
-                while i < len(toks):
-                    if toks[i].kind == "lbrace":
-                        depth += 1
-                    elif toks[i].kind == "rbrace":
-                        depth -= 1
-                        if depth == 0:
-                            i += 1
-                            break
-                    i += 1
+    for t in toks:
+        if t.kind in ("begin", "end"):  # the lexer has read the environment's name (and an array's spec)
+            unreadable = unreadable or t.text.rstrip("*") in UNREADABLE_ENVIRONMENTS
             continue
         out.append(t)
-        i += 1
     return out, unreadable
 
 
@@ -296,8 +297,9 @@ def _split_statements(toks: list[Token]) -> list[list[Token]]:
         elif t.kind in ("close", "rbrace"):
             depth = max(0, depth - 1)
         boundary = depth == 0 and (
-            (t.kind == "sep" and t.text in (",", ";", "quad", "qquad", "text", ":", "."))
-            or (t.kind == "rel" and t.text == "logic")
+            (t.kind == "sep" and t.text in (",", ";", "quad", "qquad", ":", "."))
+            or t.kind == "text"
+            or (t.kind == "rel" and t.text in CONNECTIVES)
         )
         if boundary:
             out.append([])
@@ -329,6 +331,8 @@ def relations_in(text: str, segments: list[MathSegment] | None = None) -> list[R
     out: list[Relation] = []
     statement_id = 0
     for seg in segments:
+        if formula_refusal(seg.content):
+            continue  # judges report these through refused_formulas
         toks = _shift(tokenize(seg.content), seg.start)
         toks, unreadable = _strip_envs(toks, seg.content, seg.start)
         if unreadable or not toks:
@@ -350,9 +354,39 @@ def relations_in(text: str, segments: list[MathSegment] | None = None) -> list[R
     return out
 
 
+def refused_formulas(segments: list[MathSegment]) -> list[tuple[MathSegment, str]]:
+    """The formulas too large to read (relations_in skips them), each with the refusal."""
+    out = []
+    for seg in segments:
+        refusal = formula_refusal(seg.content)
+        if refusal:
+            out.append((seg, refusal))
+    return out
+
+
 def statements_in(text: str, segments: list[MathSegment] | None = None) -> list[list[Relation]]:
     """Relations grouped by the chain (statement) they belong to."""
     groups: dict[int, list[Relation]] = {}
     for r in relations_in(text, segments):
         groups.setdefault(r.statement, []).append(r)
     return list(groups.values())
+
+
+# Where a proof begins in text that also holds its statement: a paragraph opening `**Proof.**`,
+# `*Proof.*`, `Proof:`, `\textbf{Proof.}`, `\begin{proof}` or a `## Proof` heading (Solution alike).
+_PROOF_OPENING = re.compile(
+    r"^[ \t]*(?:\\noindent\s*)?(?:"
+    r"\\begin\{proof\}"
+    r"|\#{1,6}[ \t]*(?:proof|solution)\b"
+    r"|(?:\*\*|__|\*|_)(?:proof|solution)[.:]?(?:\*\*|__|\*|_)"
+    r"|\\(?:textbf|textit|emph)\{(?:proof|solution)[.:]?\}"
+    r"|(?:proof|solution)[ \t]*[.:]"
+    r")",
+    re.I | re.M,
+)
+
+
+def proof_opening(text: str) -> int | None:
+    """The offset of the first line that opens a proof (`**Proof.** We have ...`), or None."""
+    m = _PROOF_OPENING.search(text)
+    return m.start() if m else None

@@ -33,7 +33,9 @@ from qed.verifiers.numeric.search import Located, SearchResult, minimise
 
 ATTAINED_TOL = 1e-6
 LIMIT_TOL = 1e-4
-UNBOUNDED = 1e8  # a value beyond this (at an end of the domain or near a pole) is taken as unbounded
+# Below -UNBOUNDED the objective may be infinite: that is claimed only when sympy's limit along the
+# path the search took is -oo. Far above or below, a value is never read from its double digits.
+UNBOUNDED = 1e8
 LOW_PRECISION_DIGITS = 9
 
 
@@ -152,9 +154,12 @@ def extremum(
     if best is None:
         return Extremum(sense, None, search=result, notes=notes + ["no feasible point found"])
     numeric = float(sign) * best.value
-    if abs(best.value) > UNBOUNDED:
-        return Extremum(sense, numeric, unbounded=True, where="limit", search=result, notes=notes)
     eqs, ineqs = split_constraints(fp)
+    if best.value < -UNBOUNDED:  # the objective went far down: infinite only if an exact limit says so
+        path = _diverging(objective, [m for m in result.minima[:4] if m.value < -UNBOUNDED], charts, eqs, ineqs)
+        if path is not None:
+            method = f"exact limit {'-oo' if sense == 'min' else 'oo'} along a feasible path"
+            return Extremum(sense, numeric, None, path, "limit", None, method, unbounded=True, search=result, notes=notes)
     near = [loc for loc in result.minima[:4] if abs(loc.value - best.value) <= LIMIT_TOL * max(1.0, abs(best.value))]
     found = _exact_value(objective, near, charts, eqs, ineqs, best.value, deadline)
     if found is not None:
@@ -162,6 +167,10 @@ def extremum(
         return Extremum(sense, numeric, sign * value, witness, where, digits, method, search=result, notes=notes)
     if time.monotonic() > deadline:
         notes.append("time ran out while looking for an exact value")
+    if abs(best.value) > UNBOUNDED:
+        # nine digits of a value this large say nothing exact; far below, it may also be infinite
+        note = "no exact point or limit found for a value this large"
+        return Extremum(sense, numeric, None, None, _where(best), None, "", search=result, notes=notes + [note])
     cf = recognise(best.value, LOW_PRECISION_DIGITS)
     if cf is not None and not best.ends:
         notes.append("closed form read from the double-precision value only")
@@ -179,6 +188,25 @@ def lowest_value(expr: sp.Expr, fp: FormalProblem, *, seconds: float = 3.0, seed
     except DomainError:
         return None
     return minimise(expr, charts, seconds=seconds, seed=seed, samples=24_000, starts=20).best
+
+
+def _diverging(objective: sp.Expr, deep: list[Located], charts: list[Chart], eqs: list, ineqs: list) -> ExactPoint | None:
+    """A feasible exact path along which sympy's limit of the objective is -oo, read from a point
+    where the search went below -UNBOUNDED: the evidence that the extremum is infinite."""
+    for loc in deep:
+        if not loc.ends:
+            continue
+        chart = charts[loc.chart]
+        st = structure_of(loc, chart, eqs, ineqs)
+        if not st.limit_ends:
+            continue
+        ep = snapped(loc, st)
+        if ep is None or not feasible_exactly(ep, chart, ineqs):
+            continue
+        if limit_value(objective, ep, st) == -sp.oo:
+            ep.method = "variables tending to an end, exact limit"
+            return ep
+    return None
 
 
 def _where(loc: Located) -> str:

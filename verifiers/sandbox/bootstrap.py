@@ -1,14 +1,17 @@
 """First code inside the sandboxed interpreter: a guard, then the user's program.
 
 Run as `python -I -B -c <this source> CONFIG_JSON` by launcher.py after the limits are set. It
-installs a Python audit hook (PEP 578) before any user code, then runs `main.py` from the
-scratch directory as `__main__`. The hook refuses network use, starting other programs and
+first installs the seccomp filter the host built (seccomp.py): from here on the kernel refuses
+sockets, other programs and new namespaces to this process and all it starts, and the filter's
+notification descriptor goes to the host over the socket it passed down, so that the host
+hears of each refusal. Then it installs a Python audit hook (PEP 578) and runs `main.py` from
+the scratch directory as `__main__`. The hook refuses network use, starting other programs and
 writing outside the scratch directory, and reports each refusal (and a failed fork, and an
 uncaught MemoryError) on the event pipe so the host can say which limit cut the run off.
 
 The hook is not a security boundary on its own (code can reach the C library through ctypes);
-the kernel layers set up by the launcher are. The hook makes refusals early, clear and
-reported, and it is the only guard left where the kernel layers are unavailable.
+the kernel layers are. The hook makes refusals early, clear and reported, and it is the only
+guard left where the kernel layers are unavailable.
 """
 
 from __future__ import annotations
@@ -59,11 +62,13 @@ _PATH_EVENTS = {  # event -> positions of path arguments that get written or cha
     "shutil.rmtree": (0,),
 }
 _KILL_EVENTS = frozenset({"os.kill", "os.killpg"})
+_NAMESPACE_EVENTS = frozenset({"os.unshare", "os.setns"})  # Python 3.12+
 _WATCHED = (
     _NETWORK_EVENTS
     | _PROGRAM_EVENTS
     | _FORK_EVENTS
     | _KILL_EVENTS
+    | _NAMESPACE_EVENTS
     | frozenset(_PATH_EVENTS)
     | {"open", "socket.__new__"}
 )
@@ -148,6 +153,8 @@ class Guard:
             )
         elif event in _KILL_EVENTS:
             self._check_kill(event, args[0])
+        elif event in _NAMESPACE_EVENTS:
+            self.refuse("syscall", f"{event}: no new namespaces in the sandbox")
 
     def _check_kill(self, event: str, target: int) -> None:
         group = target if event == "os.killpg" else None
@@ -191,8 +198,67 @@ def _print_user_traceback(exc: BaseException, main_path: str) -> None:
     sys.stderr.write("".join(te.format()))
 
 
+SECCOMP_SET_MODE_FILTER = 1
+SECCOMP_FILTER_FLAG_NEW_LISTENER = 1 << 3
+
+
+def install_filter(program: bytes, seccomp_nr: int, flags: int = 0) -> int:
+    """Install a seccomp BPF program on this process (and all it will start); with
+    NEW_LISTENER, returns the notification descriptor. Needs no_new_privs (or root)."""
+    import ctypes
+
+    class SockFprog(ctypes.Structure):
+        _fields_ = [("len", ctypes.c_ushort), ("filter", ctypes.c_void_p)]
+
+    libc = ctypes.CDLL(None, use_errno=True)
+    if libc.prctl(38, 1, 0, 0, 0) != 0:  # PR_SET_NO_NEW_PRIVS
+        raise OSError(ctypes.get_errno(), "no_new_privs")
+    code = ctypes.create_string_buffer(program, len(program))
+    prog = SockFprog(len(program) // 8, ctypes.addressof(code))
+    fd = libc.syscall(
+        ctypes.c_long(seccomp_nr),
+        ctypes.c_long(SECCOMP_SET_MODE_FILTER),
+        ctypes.c_long(flags),
+        ctypes.byref(prog),
+    )
+    if fd < 0:
+        err = ctypes.get_errno()
+        raise OSError(err, f"seccomp: {os.strerror(err)}")
+    return fd
+
+
+def apply_seccomp(spec: dict | None, channel_fd: int | None) -> None:
+    """The kernel filter, before anything of the user's runs. Tells the host how it went on
+    `channel_fd`: b"L" with the listener, b"E" (refusals not reported), or b"F" and why."""
+    if spec is None or channel_fd is None:
+        return
+    channel = socket.socket(fileno=channel_fd)
+    try:
+        if spec.get("notify"):
+            try:
+                listener = install_filter(
+                    bytes.fromhex(spec["notify"]), spec["nr"], SECCOMP_FILTER_FLAG_NEW_LISTENER
+                )
+            except OSError as e:
+                if e.errno not in (errno.EINVAL, errno.EBUSY, errno.ENOSYS):
+                    raise
+            else:
+                socket.send_fds(channel, [b"L"], [listener])
+                os.close(listener)
+                return
+        install_filter(bytes.fromhex(spec["errno"]), spec["nr"])
+        channel.sendall(b"E")
+    except OSError as e:
+        with contextlib.suppress(OSError):
+            channel.sendall(b"F" + str(e).encode()[:500])
+        raise SystemExit(125) from None
+    finally:
+        channel.close()
+
+
 def main() -> None:
     cfg = json.loads(sys.argv[1])
+    apply_seccomp(cfg.get("seccomp"), cfg.get("seccomp_fd"))
     scratch = cfg["scratch"]
     main_path = os.path.join(scratch, cfg["main"])
     guard = Guard(scratch, cfg["event_fd"], cfg["allow_fork"])
@@ -210,6 +276,8 @@ def main() -> None:
             guard.report("memory", f"MemoryError: {exc}" if str(exc) else "MemoryError")
         elif isinstance(exc, OSError) and exc.errno == errno.EFBIG:
             guard.report("filesystem", "a file grew past the file size limit")
+        elif isinstance(exc, OSError) and exc.errno in (errno.ENOSPC, errno.EDQUOT):
+            guard.report("filesystem", "the scratch directory is full")
         elif isinstance(exc, RuntimeError) and "can't start new thread" in str(exc):
             guard.report("processes", "a thread could not start: no more processes allowed")
         _print_user_traceback(exc, main_path)

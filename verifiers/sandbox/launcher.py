@@ -1,63 +1,72 @@
-"""Child-side set-up of the sandbox: namespaces, mounts, privileges and limits, then exec.
+"""Child-side set-up of the sandbox: namespaces, a new root, privileges and limits, then exec.
 
-Run by the host as `python -I -B launcher.py CONFIG_JSON` in a new session, with stdout/stderr
-on pipes and an event pipe at `CONFIG["event_fd"]`. It uses the standard library only (it must
-not import the package) and ends by exec-ing the interpreter again with `bootstrap.py` as `-c`.
-Everything it does happens in this child process; the host's namespaces are never touched.
+Run by the host as `python -I -B launcher.py CONFIG_JSON` in a new session. Standard library
+only: it must not import the package; it loads its two siblings rootfs.py and supervisor.py
+(also standard library only) by path before any mount hides the checkout. Three processes:
 
-Layers, each recorded by name in the `setup` event so the result can say what was in force:
+  launcher   (this process, in the host's pid namespace) makes the run's pid namespace (and,
+             when not root, the user namespace), arms a parent-death signal on the host, forks
+             the supervisor and waits for it.
+  supervisor pid 1 of the new pid namespace: new network, IPC and mount namespaces, the new
+             root (rootfs.py), forks the program, drops its own privileges, then supervises
+             (supervisor.py). When it dies, the kernel kills every process of the run.
+  program    joins the run's cgroup, drops to the run's uid, arms a parent-death signal, sets
+             the rlimits and no_new_privs, and execs the interpreter on bootstrap.py, which
+             installs the seccomp filter and the audit hook before the user's code.
+
+Trusted records (set-up, limits the supervisor saw, the program's exit status) go to the host on
+the control pipe, which the program closes at exec; the user's code can write only to the event
+pipe. Layers, named in the "ready" record so the result can say what was in force:
+  pidns               the run's own pid namespace with the supervisor as pid 1.
+  parent-death        the run dies with the host (lifeline pipe + PR_SET_PDEATHSIG).
   netns / ipcns       new network and SysV IPC namespaces: only a loopback that is down.
-  mountns-readonly    a private mount namespace where every mount is read-only except the
-                      scratch directory and a fresh small /dev/shm; directories the sandbox
-                      user cannot enter (e.g. /root holding the interpreter) are covered by a
-                      tmpfs that re-exposes only what the interpreter needs, read-only.
-  uid-drop            when root: a per-run unprivileged uid/gid (UID_BASE + pid) with no
+  mountns-readonly    a private mount namespace where only scratch and /dev/shm are writable.
+  minimal-root        only the Python installation and system libraries are visible.
+  scratch-tmpfs       the scratch directory is a tmpfs of scratch_bytes and scratch_files.
+  uid-drop            when root: a per-run unprivileged uid/gid (UID_BASE + launcher pid) with no
                       supplementary groups, so file permissions and RLIMIT_NPROC apply.
   userns              when not root: a user namespace (mapping the caller to itself) that
-                      allows the network and mount namespaces above.
+                      allows the namespaces above.
+  memory-watchdog     no cgroup: the supervisor enforces the run's memory total.
   no-new-privs        setuid binaries cannot raise privileges.
   rlimits             CPU, address space, file size, open files, processes, no core files.
+The host adds "seccomp" (bootstrap.py installed the filter) and "cgroup-memory" / "cgroup-pids"
+(the run's cgroup, cgroup.py).
 """
 
 from __future__ import annotations
 
+import contextlib
 import ctypes
 import json
 import os
-import re
 import resource
-import stat
+import signal
 import sys
+
+_HERE = os.path.dirname(os.path.realpath(__file__))
+sys.path.insert(0, _HERE)
+import rootfs  # noqa: E402 - beside this file, loaded before the mounts hide it
+import supervisor  # noqa: E402
+
+sys.path.remove(_HERE)
 
 UID_BASE = 2_000_000_000
 
 CLONE_NEWNS = 0x00020000
 CLONE_NEWIPC = 0x08000000
 CLONE_NEWUSER = 0x10000000
+CLONE_NEWPID = 0x20000000
 CLONE_NEWNET = 0x40000000
 
-MS_RDONLY = 1
-MS_NOSUID = 2
-MS_NODEV = 4
-MS_NOEXEC = 8
-MS_REMOUNT = 32
-MS_NOATIME = 1024
-MS_NODIRATIME = 2048
-MS_BIND = 4096
-MS_REC = 16384
-MS_PRIVATE = 1 << 18
-MS_STRICTATIME = 1 << 24
+# Python's default SIGINT handler would let a stray signal end the supervisor.
+_SUPERVISOR_IGNORES = (signal.SIGINT, signal.SIGTERM, signal.SIGHUP, signal.SIGQUIT)
 
+PR_SET_PDEATHSIG = 1
+PR_SET_DUMPABLE = 4
 PR_SET_NO_NEW_PRIVS = 38
 
 _libc = ctypes.CDLL(None, use_errno=True)
-_libc.mount.argtypes = [
-    ctypes.c_char_p,
-    ctypes.c_char_p,
-    ctypes.c_char_p,
-    ctypes.c_ulong,
-    ctypes.c_char_p,
-]
 _libc.unshare.argtypes = [ctypes.c_int]
 _libc.prctl.argtypes = [
     ctypes.c_int,
@@ -78,42 +87,154 @@ def _check(ret: int, what: str) -> None:
         raise OSError(err, f"{what}: {os.strerror(err)}")
 
 
-def _b(path: str | None) -> bytes | None:
-    return None if path is None else os.fsencode(path)
-
-
-def mount(
-    source: str | None, target: str, fstype: str | None, flags: int, data: str | None = None
-) -> None:
-    _check(_libc.mount(_b(source), _b(target), _b(fstype), flags, _b(data)), f"mount {target}")
-
-
 def unshare(flags: int) -> None:
     _check(_libc.unshare(flags), "unshare")
 
 
-class Setup:
-    """Applies the layers in order and remembers which ones took effect."""
+def prctl(option: int, value: int) -> None:
+    _check(_libc.prctl(option, value, 0, 0, 0), f"prctl({option})")
+
+
+class Run:
+    """The set-up of one run, carried from the launcher into the supervisor and the program."""
 
     def __init__(self, cfg: dict) -> None:
         self.cfg = cfg
-        # Read now, as the host: once the mounts are in place and the uid is dropped, a checkout in a
-        # private folder (mktemp -d, a 0700 home) is hidden, and only the interpreter is re-exposed.
+        self.limits = cfg["limits"]
+        # Read now, as the host: once the new root is in place the checkout is out of sight.
         with open(cfg["bootstrap"]) as f:
             self.bootstrap_source = f.read()
         self.scratch = os.path.realpath(cfg["scratch"])
+        self.control_fd = cfg["control_fd"]
         self.protections: list[str] = []
         self.notes: list[str] = []
         self.is_root = os.geteuid() == 0
         self.uid = UID_BASE + os.getpid() if self.is_root else os.getuid()
         self.gid = UID_BASE + os.getpid() if self.is_root else os.getgid()
+        self.pidns = False
+        self.new_root = False
+        self.dropped = False
+        for fd in (self.control_fd, cfg["lifeline_fd"]):  # the program's exec drops these two
+            os.set_inheritable(fd, False)
+        # The cgroup files are root's: open them now, the program writes "0" to join.
+        self.cgroup_fds = [os.open(p, os.O_WRONLY | os.O_CLOEXEC) for p in cfg["cgroup_procs"]]
 
-    # -- namespaces ---------------------------------------------------------------------------
+    def send(self, payload: dict) -> None:
+        os.write(self.control_fd, (json.dumps(payload) + "\n").encode())
 
-    def namespaces(self) -> bool:
+    def _close_passed_down(self) -> None:
+        """After a fork: what only the program needs stays with it (so the host sees EOF)."""
+        for fd in [*self.cgroup_fds, self.cfg["event_fd"], self.cfg["seccomp_fd"]]:
+            if fd is not None:
+                with contextlib.suppress(OSError):
+                    os.close(fd)
+        self.cgroup_fds = []
+
+    # -- the launcher ---------------------------------------------------------------------------
+
+    def launch(self) -> int:
+        self._pid_namespace()
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after the unshare: a credential change clears it
+        if os.getppid() != self.cfg["host_pid"]:
+            return 125  # the host died before the signal was armed
+        self.protections.append("parent-death")
+        pid = os.fork()
+        if pid == 0:
+            try:
+                self.supervise()
+            except BaseException as e:
+                self._setup_error(e)
+            os._exit(125)
+        _quiet_stdio()
+        self._close_passed_down()
+        _, status = os.waitpid(pid, 0)
+        return 0 if os.waitstatus_to_exitcode(status) == 0 else 125
+
+    def _pid_namespace(self) -> None:
+        if self.is_root:
+            try:
+                unshare(CLONE_NEWPID)
+                self.pidns = True
+                self.protections.append("pidns")
+            except OSError as e:
+                self.notes.append(f"no pid namespace ({e.strerror})")
+            return
+        uid, gid = os.getuid(), os.getgid()
+        for flags in (CLONE_NEWUSER | CLONE_NEWPID, CLONE_NEWUSER):
+            try:
+                unshare(flags)
+            except OSError as e:
+                self.notes.append(f"no user namespace ({e.strerror})")
+                continue
+            with open("/proc/self/setgroups", "w") as f:
+                f.write("deny")
+            with open("/proc/self/uid_map", "w") as f:
+                f.write(f"{uid} {uid} 1")
+            with open("/proc/self/gid_map", "w") as f:
+                f.write(f"{gid} {gid} 1")
+            self.protections.append("userns")
+            self.pidns = bool(flags & CLONE_NEWPID)
+            if self.pidns:
+                self.protections.append("pidns")
+            return
+
+    # -- the supervisor (pid 1) -----------------------------------------------------------------
+
+    def supervise(self) -> None:
+        # As pid 1 its death ends the run, so it dies with the launcher. Without a pid
+        # namespace it must outlive the launcher long enough to kill the program's group when
+        # the lifeline closes.
+        self._arm_parent_death()
+        if _readable(self.cfg["lifeline_fd"]):
+            os._exit(0)  # the host died before the signal was armed
+        os.umask(0o022)
+        if self.cfg["keep_scratch"] and self.is_root:
+            rootfs.chown_tree(self.scratch, self.uid, self.gid)  # the supervisor copies out into it
+        staging_fd = os.open(self.scratch, os.O_RDONLY | os.O_DIRECTORY | os.O_CLOEXEC)
+        if self._namespaces():
+            self._build_root(staging_fd)
+        self._choose_uid()
+        memory_watchdog = not self.cfg["cgroup_memory"] and self.pidns
+        if memory_watchdog:
+            self.protections.append("memory-watchdog")
+        elif not self.cfg["cgroup_memory"]:
+            self.notes.append("memory is limited per process only (no cgroup, no pid namespace)")
+        program = os.fork()
+        if program == 0:
+            try:
+                self.program()
+            except BaseException as e:
+                self._setup_error(e)
+            os._exit(125)
+        for sig in _SUPERVISOR_IGNORES:  # only now: ignored signals would survive the exec
+            signal.signal(sig, signal.SIG_IGN)
+        _quiet_stdio()
+        self._close_passed_down()
+        keep = self.cfg["keep_scratch"] and self.new_root
+        self._drop_own_privileges()
+
+        def copy_out() -> None:
+            scratch_fd = os.open(self.scratch, os.O_RDONLY | os.O_DIRECTORY)
+            try:
+                rootfs.copy_tree(scratch_fd, staging_fd)
+            finally:
+                os.close(scratch_fd)
+
+        supervisor.Supervisor(
+            program,
+            control_fd=self.control_fd,
+            lifeline_fd=self.cfg["lifeline_fd"],
+            wall_seconds=float(self.limits["wall_seconds"]),
+            memory_limit=int(self.limits["memory_bytes"]) if memory_watchdog else None,
+            scratch=self.scratch if self.new_root else None,
+            in_pid_namespace=self.pidns,
+        ).run(copy_out if keep else None)
+        os._exit(0)
+
+    def _namespaces(self) -> bool:
         """New net/ipc/mount namespaces; returns whether a mount namespace is in place."""
-        if not self.is_root:
-            return self._user_namespace()
+        if not self.is_root and "userns" not in self.protections:
+            return False
         try:
             unshare(CLONE_NEWNET | CLONE_NEWIPC)
             self.protections += ["netns", "ipcns"]
@@ -126,135 +247,38 @@ class Setup:
             self.notes.append(f"no mount namespace ({e.strerror})")
             return False
 
-    def _user_namespace(self) -> bool:
-        uid, gid = os.getuid(), os.getgid()
+    def _build_root(self, staging_fd: int) -> None:
+        paths = {sys.base_prefix, sys.prefix, sys.exec_prefix, sys.base_exec_prefix}
+        paths |= {
+            os.path.dirname(sys.executable),
+            os.path.dirname(os.path.realpath(sys.executable)),
+        }
+        paths |= {p for p in sys.path if os.path.isdir(p)}
+        lim = self.limits
         try:
-            unshare(CLONE_NEWUSER | CLONE_NEWNET | CLONE_NEWIPC | CLONE_NEWNS)
+            rootfs.NewRoot(self.scratch, self.scratch, staging_fd).build(
+                sorted(paths),
+                scratch_bytes=int(lim["scratch_bytes"]),
+                scratch_files=int(lim["scratch_files"]),
+                shm_bytes=min(int(lim["memory_bytes"]), 64 << 20),
+                uid=self.uid,
+                gid=self.gid,
+            )
         except OSError as e:
-            self.notes.append(f"no user namespace ({e.strerror})")
-            return False
-        with open("/proc/self/setgroups", "w") as f:
-            f.write("deny")
-        with open("/proc/self/uid_map", "w") as f:
-            f.write(f"{uid} {uid} 1")
-        with open("/proc/self/gid_map", "w") as f:
-            f.write(f"{gid} {gid} 1")
-        self.protections += ["userns", "netns", "ipcns"]
-        return True
+            raise SetupError(f"the sandbox's file system could not be built: {e}") from e
+        self.new_root = True
+        self.protections += ["mountns-readonly", "minimal-root", "scratch-tmpfs"]
 
-    # -- file system ----------------------------------------------------------------------------
-
-    def filesystem(self) -> None:
-        """Make everything read-only except the scratch directory and a private /dev/shm."""
-        mount(None, "/", None, MS_REC | MS_PRIVATE)
-        if self.is_root:
-            self._expose(self._needed_paths())
-        mount(self.scratch, self.scratch, None, MS_BIND)
-        mount(None, self.scratch, None, MS_BIND | MS_REMOUNT | MS_NOSUID | MS_NODEV)
-        writable = {self.scratch}
-        shm_size = min(int(self.cfg["limits"]["memory_bytes"]), 64 << 20)
-        try:
-            mount("tmpfs", "/dev/shm", "tmpfs", MS_NOSUID | MS_NODEV, f"size={shm_size},mode=1777")
-            writable.add("/dev/shm")
-        except OSError as e:
-            self.notes.append(f"no private /dev/shm ({e.strerror})")
-        failed = self._remount_read_only(writable)
-        if failed:
-            self.notes.append("mounts left writable: " + ", ".join(failed))
-        else:
-            self.protections.append("mountns-readonly")
-
-    def _needed_paths(self) -> list[str]:
-        """Directories the interpreter reads: its prefixes, its import path, the scratch dir."""
-        paths = {sys.base_prefix, sys.prefix, sys.exec_prefix, os.path.dirname(sys.executable)}
-        paths.update(p for p in sys.path if p)
-        real = sorted({os.path.realpath(p) for p in paths if os.path.isdir(p)} | {self.scratch})
-        return [p for p in real if not any(p != q and p.startswith(q + os.sep) for q in real)]
-
-    @staticmethod
-    def _blocked_ancestor(path: str) -> str | None:
-        """The outermost directory above `path` that a stranger (other bits only) cannot enter."""
-        current = "/"
-        for part in path.strip("/").split("/")[:-1]:
-            current = os.path.join(current, part)
-            if not os.stat(current).st_mode & stat.S_IXOTH:
-                return current
-        return None
-
-    def _expose(self, needed: list[str]) -> None:
-        """Cover each blocked directory with a tmpfs that holds bind mounts of what is needed."""
-        by_cover: dict[str, list[str]] = {}
-        for path in needed:
-            cover = self._blocked_ancestor(path)
-            if cover is not None:
-                by_cover.setdefault(cover, []).append(path)
-        for cover, paths in sorted(by_cover.items()):
-            fds = [os.open(p, os.O_PATH | os.O_DIRECTORY) for p in paths]
-            try:
-                mount("tmpfs", cover, "tmpfs", MS_NOSUID | MS_NODEV, "size=1m,mode=755")
-                for path, fd in zip(paths, fds, strict=True):
-                    os.makedirs(path, mode=0o755, exist_ok=True)
-                    mount(f"/proc/self/fd/{fd}", path, None, MS_BIND | MS_REC)
-            finally:
-                for fd in fds:
-                    os.close(fd)
-
-    def _remount_read_only(self, writable: set[str]) -> list[str]:
-        failed = []
-        for target in self._mount_points():
-            if target in writable:
-                continue
-            try:
-                flags = os.statvfs(target).f_flag
-            except OSError:
-                continue
-            if flags & os.ST_RDONLY:
-                continue
-            keep = 0
-            for st_flag, ms_flag in (
-                (os.ST_NOSUID, MS_NOSUID),
-                (os.ST_NODEV, MS_NODEV),
-                (os.ST_NOEXEC, MS_NOEXEC),
-                (os.ST_NOATIME, MS_NOATIME),
-                (os.ST_NODIRATIME, MS_NODIRATIME),
-            ):
-                if flags & st_flag:
-                    keep |= ms_flag
-            if not flags & (os.ST_RELATIME | os.ST_NOATIME):
-                keep |= MS_STRICTATIME
-            try:
-                mount(None, target, None, MS_BIND | MS_REMOUNT | MS_RDONLY | keep)
-            except OSError as e:
-                failed.append(f"{target} ({e.strerror})")
-        return failed
-
-    @staticmethod
-    def _mount_points() -> list[str]:
-        points = []
-        with open("/proc/self/mountinfo") as f:
-            for line in f:
-                raw = line.split()[4]  # octal escapes for space, tab, newline, backslash
-                points.append(re.sub(r"\\([0-7]{3})", lambda m: chr(int(m[1], 8)), raw))
-        return points
-
-    # -- privileges and limits ------------------------------------------------------------------
-
-    def drop_privileges(self) -> None:
+    def _choose_uid(self) -> None:
+        """As root: the run's own uid, if it can reach the interpreter; else keep root."""
         if not self.is_root:
             return
         if not self._reachable_as_sandbox_user():
             self.notes.append("kept root: the sandbox uid cannot reach the interpreter")
+            self.uid = self.gid = 0
             return
-        os.chown(self.scratch, self.uid, self.gid)
-        for root, dirs, files in os.walk(self.scratch):
-            for name in dirs + files:
-                os.lchown(os.path.join(root, name), self.uid, self.gid)
-        os.setgroups([])
-        os.setresgid(self.gid, self.gid, self.gid)
-        os.setresuid(self.uid, self.uid, self.uid)
-        if os.geteuid() == 0 or os.getegid() == 0:
-            raise SetupError("still root after dropping privileges")
-        self.protections.append("uid-drop")
+        rootfs.chown_tree(self.scratch, self.uid, self.gid)
+        self.dropped = True
 
     def _reachable_as_sandbox_user(self) -> bool:
         """Whether the interpreter and its import path can be read once the uid is dropped."""
@@ -262,9 +286,7 @@ class Setup:
         pid = os.fork()  # this process is single-threaded: forking is safe
         if pid == 0:
             try:
-                os.setgroups([])
-                os.setresgid(self.gid, self.gid, self.gid)
-                os.setresuid(self.uid, self.uid, self.uid)
+                _become(self.uid, self.gid)
                 for path in paths:
                     if os.path.isdir(path):
                         os.listdir(path)
@@ -276,8 +298,64 @@ class Setup:
         _, status = os.waitpid(pid, 0)
         return os.waitstatus_to_exitcode(status) == 0
 
-    def limits(self) -> None:
-        lim = self.cfg["limits"]
+    def _drop_own_privileges(self) -> None:
+        """The supervisor keeps no privilege it does not need once the program runs."""
+        if self.dropped:
+            _become(self.uid, self.gid)
+            self._arm_parent_death()  # the credential change cleared it
+        elif not self.is_root:
+            _drop_capabilities()  # those it holds in its own user namespace
+        prctl(PR_SET_DUMPABLE, 0)  # the run's processes may not read or trace its memory
+
+    def _arm_parent_death(self) -> None:
+        if self.pidns:
+            prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # a fork starts without it
+
+    # -- the program ----------------------------------------------------------------------------
+
+    def program(self) -> None:
+        for sig in _SUPERVISOR_IGNORES:
+            signal.signal(sig, signal.SIG_DFL)
+        for fd in self.cgroup_fds:
+            os.write(fd, b"0")
+            os.close(fd)
+        if not self.pidns:
+            os.setpgid(0, 0)  # its own group, for the supervisor to kill
+        if self.dropped:
+            _become(self.uid, self.gid)
+            if os.geteuid() == 0 or os.getegid() == 0:
+                raise SetupError("still root after dropping privileges")
+            self.protections.append("uid-drop")
+        prctl(PR_SET_PDEATHSIG, signal.SIGKILL)  # after the uid change, which clears it
+        if self.pidns and os.getppid() != 1:
+            os._exit(125)
+        self._limits()
+        child_cfg = {
+            "scratch": self.scratch,
+            "main": self.cfg["main"],
+            "event_fd": self.cfg["event_fd"],
+            "audit_hook": self.cfg["audit_hook"],
+            "allow_fork": not self.is_root or self.dropped,
+            "seccomp": self.cfg["seccomp"],
+            "seccomp_fd": self.cfg["seccomp_fd"],
+        }
+        os.chdir(self.scratch)
+        os.umask(0o077)
+        if self.cfg["audit_hook"]:
+            self.protections.append("audit-hook")
+        self.send(
+            {
+                "event": "ready",
+                "protections": self.protections,
+                "notes": self.notes,
+                "uid": self.uid,
+            }
+        )
+        argv = [sys.executable, "-I", "-B", "-c", self.bootstrap_source, json.dumps(child_cfg)]
+        os.execve(sys.executable, argv, self.cfg["env"])
+
+    def _limits(self) -> None:
+        lim = self.limits
         cpu = max(1, int(-(-float(lim["cpu_seconds"]) // 1)))
         resource.setrlimit(resource.RLIMIT_CPU, (cpu, cpu + 1))
         resource.setrlimit(resource.RLIMIT_AS, (lim["memory_bytes"], lim["memory_bytes"]))
@@ -290,31 +368,51 @@ class Setup:
             self.protections.append("no-new-privs")
 
     def _nproc(self, processes: int) -> int:
-        """RLIMIT_NPROC counts every task of the real uid, so a shared uid needs its own count."""
-        if self.is_root or "userns" in self.protections:
+        """RLIMIT_NPROC counts every task of the real uid (in its user namespace), so the
+        sandbox's own processes that share the uid are added to the run's allowance."""
+        if self.dropped:
+            return processes + 1  # the supervisor
+        if "userns" in self.protections:
+            return processes + 2  # the launcher and the supervisor, both in the user namespace
+        if self.is_root:
             return processes
         return processes + _tasks_of_uid(os.getuid())
 
-    def exec_bootstrap(self) -> None:
-        child_cfg = {
-            "scratch": self.scratch,
-            "main": self.cfg["main"],
-            "event_fd": self.cfg["event_fd"],
-            "audit_hook": self.cfg["audit_hook"],
-            "allow_fork": not self.is_root or "uid-drop" in self.protections,
-        }
-        os.chdir(self.scratch)
-        os.umask(0o077)
-        _event(
-            {
-                "event": "setup",
-                "protections": self.protections,
-                "notes": self.notes,
-                "uid": self.uid,
-            }
-        )
-        argv = [sys.executable, "-I", "-B", "-c", self.bootstrap_source, json.dumps(child_cfg)]
-        os.execve(sys.executable, argv, self.cfg["env"])
+    def _setup_error(self, e: BaseException) -> None:
+        with contextlib.suppress(OSError):
+            self.send({"event": "setup_error", "detail": f"{type(e).__name__}: {e}"})
+
+
+def _become(uid: int, gid: int) -> None:
+    os.setgroups([])
+    os.setresgid(gid, gid, gid)
+    os.setresuid(uid, uid, uid)
+
+
+def _drop_capabilities() -> None:
+    class Header(ctypes.Structure):
+        _fields_ = [("version", ctypes.c_uint32), ("pid", ctypes.c_int)]
+
+    data = (ctypes.c_uint32 * 6)()  # two struct __user_cap_data_struct, all zero
+    _check(_libc.capset(ctypes.byref(Header(0x20080522, 0)), data), "capset")
+
+
+def _readable(fd: int) -> bool:
+    """Whether a read on `fd` would not block: for the lifeline, that the host has gone."""
+    import select
+
+    poller = select.poll()
+    poller.register(fd, select.POLLIN | select.POLLHUP)
+    return bool(poller.poll(0))
+
+
+def _quiet_stdio() -> None:
+    """Drop this process's copies of the run's stdout and stderr, so that the host sees them
+    close when the program's processes end."""
+    null = os.open(os.devnull, os.O_RDWR)
+    os.dup2(null, 1)
+    os.dup2(null, 2)
+    os.close(null)
 
 
 def _tasks_of_uid(uid: int) -> int:
@@ -332,33 +430,23 @@ def _tasks_of_uid(uid: int) -> int:
     return count
 
 
-_EVENT_FD = -1
-
-
-def _event(payload: dict) -> None:
-    os.write(_EVENT_FD, (json.dumps(payload) + "\n").encode())
-
-
 def main() -> int:
-    global _EVENT_FD
     cfg = json.loads(sys.argv[1])
-    _EVENT_FD = cfg["event_fd"]
-    setup = Setup(cfg)
     try:
-        if setup.namespaces():
-            try:
-                setup.filesystem()
-            except OSError as e:
-                setup.notes.append(f"file system not confined ({e})")
-        setup.drop_privileges()
-        setup.limits()
-        if cfg["audit_hook"]:
-            setup.protections.append("audit-hook")
-        setup.exec_bootstrap()
-    except Exception as e:  # any failure here means the run must not start
-        _event({"event": "setup_error", "detail": f"{type(e).__name__}: {e}"})
+        run = Run(cfg)
+    except Exception as e:
+        os.write(
+            cfg["control_fd"],
+            (
+                json.dumps({"event": "setup_error", "detail": f"{type(e).__name__}: {e}"}) + "\n"
+            ).encode(),
+        )
         return 125
-    return 125  # exec does not return
+    try:
+        return run.launch()
+    except Exception as e:  # any failure here means the run must not start
+        run._setup_error(e)
+        return 125
 
 
 if __name__ == "__main__":

@@ -1,0 +1,153 @@
+"""The certificate search: every certificate it returns re-verifies, per method, and survives a file round trip."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import sympy as sp
+from qed.verifiers.certificates.check import check_certificate
+from qed.verifiers.certificates.claim import claim_from_formal, read_claim
+from qed.verifiers.certificates.search import (
+    counterexample_certificate,
+    find_certificate,
+    find_certificate_bounded,
+)
+from qed.verifiers.certificates.statement import StatementError, read_prove_statement
+
+POS3 = [{"expr": v, "op": ">"} for v in "abc"]
+
+
+def claim(lhs: str, rhs: str, relation: str = ">=", facts=POS3, variables=("a", "b", "c"), **extra) -> dict:
+    return {"variables": list(variables), "facts": list(facts), "lhs": lhs, "rhs": rhs, "relation": relation, **extra}
+
+
+def certify(data: dict, methods=None, hints=None):
+    res = find_certificate(read_claim(data), hints or {}, seconds=60, methods=methods)
+    assert res.found, res.reason
+    v = check_certificate(json.loads(json.dumps(res.certificate)))
+    assert v.valid, v.summary()
+    return res
+
+
+def first_term(node: dict) -> dict | None:
+    """The first sos term anywhere in a proof tree (to plant a wrong coefficient)."""
+    if node.get("step") == "sos" and node.get("terms"):
+        return node["terms"][0]
+    for key in ("then", "proof"):
+        if isinstance(node.get(key), dict) and (t := first_term(node[key])):
+            return t
+    for case in node.get("cases", []):
+        if t := first_term(case["then"]):
+            return t
+    return None
+
+
+@pytest.mark.parametrize(("name", "data", "method"), [
+    ("Nesbitt", claim("a/(b+c) + b/(c+a) + c/(a+b)", "3/2"), "ordered"),
+    ("Schur", claim("a^3+b^3+c^3+3*a*b*c", "a^2*b+a^2*c+b^2*a+b^2*c+c^2*a+c^2*b"), "ordered"),
+    ("cyclic Engel", claim("a^2/b + b^2/c + c^2/a", "a + b + c"), "ordered"),
+    ("a+b+c=3", claim("a*b + b*c + c*a", "3", "<=", equalities=["a + b + c - 3"]), "sos"),
+    ("Vasc, over the reals, tight at a=b=c", claim("(a^2+b^2+c^2)^2", "3*(a^3*b+b^3*c+c^3*a)", facts=[]), "sos"),
+    ("AM-GM with roots", claim("(x+y)/2", "sqrt(x)*sqrt(y)", facts=[{"expr": "x", "op": ">"}, {"expr": "y", "op": ">"}], variables=("x", "y")), None),
+])
+def test_planted_true_inequalities_get_certificates_that_verify(name: str, data: dict, method: str | None) -> None:
+    res = certify(data, methods=[method] if method else None)
+    bad = copy.deepcopy(res.certificate)
+    term = first_term(bad["proof"])
+    assert term is not None, name
+    term["c"] = str(sp.Rational(term["c"]) + 1)
+    assert not check_certificate(bad).valid, name
+
+
+def test_tight_sos_needs_the_facial_reduction() -> None:
+    # x^4 + y^4 + z^4 >= x^2yz + y^2zx + z^2xy over the reals vanishes on the line x = y = z.
+    res = certify(claim("x^4+y^4+z^4", "x^2*y*z+y^2*z*x+z^2*x*y", facts=[], variables=("x", "y", "z")), methods=["sos"])
+    assert res.method == "sos"
+
+
+def test_a_bound_comes_with_its_optimality_point() -> None:
+    data = claim("a/b + b/a", "C", facts=POS3[:2], variables=("a", "b"), constant={"name": "C", "value": "2", "extreme": "largest"})
+    res = certify(data)
+    assert res.certificate["optimality"] == {"point": {"a": "1", "b": "1"}}
+    wrong = dict(data, constant={"name": "C", "value": "3", "extreme": "largest"})
+    assert not find_certificate(read_claim(wrong), {}, seconds=20).found  # C = 3 is false: no certificate
+
+
+def test_a_false_claim_gets_no_certificate_but_a_counterexample_can_be_checked() -> None:
+    data = claim("a^2 + b^2", "3*a*b", facts=POS3[:2], variables=("a", "b"))
+    assert not find_certificate(read_claim(data), {}, seconds=20).found
+    cert = counterexample_certificate(read_claim(data), [{"a": "1", "b": "1"}])
+    assert cert is not None and check_certificate(cert).valid
+
+
+def test_none_of_the_above_from_two_points() -> None:
+    data = claim("a", "b", "none", facts=POS3[:2], variables=("a", "b"))
+    res = find_certificate(read_claim(data), {"points": [{"a": "1", "b": "2"}, {"a": "3", "b": "2"}]}, seconds=10)
+    assert res.found and check_certificate(res.certificate).valid
+
+
+def test_prove_that_statements_are_read_with_their_relation() -> None:
+    ps = read_prove_statement(r"Let $a, b, c$ be positive real numbers such that $abc=1$. Prove that $$(a+b)(b+c)(c+a) \geq 8.$$")
+    assert ps.relation == ">=" and [str(v) for v in ps.formal.variables] == ["a", "b", "c"]
+    res = find_certificate(claim_from_formal(ps.formal, ps.relation), {}, seconds=60)
+    assert res.found and check_certificate(res.certificate).valid
+    with pytest.raises(StatementError):
+        read_prove_statement("Let $a > 0$. Find the minimum of $a + 1/a$.")
+
+
+def test_a_hard_deadline_stops_the_search_without_raising() -> None:
+    data = claim("x^2*y+y^2*z+z^2*x+x*y*z", "4", "<=", facts=[{"expr": v, "op": ">="} for v in "xyz"],
+                 variables=("x", "y", "z"), equalities=["x + y + z - 3"])
+    res = find_certificate_bounded(read_claim(data), {}, seconds=0.5, grace=0.5)
+    assert not res.found and res.reason
+
+
+def test_round_trip_search_file_and_qed_check(tmp_path: Path) -> None:
+    ps = read_prove_statement(r"Let $a, b, c$ be positive real numbers. Prove that $$\frac{a}{b+c}+\frac{b}{c+a}+\frac{c}{a+b} \geq \frac{3}{2}.$$")
+    res = find_certificate_bounded(claim_from_formal(ps.formal, ps.relation), {}, seconds=60)
+    assert res.found, res.reason
+    path = tmp_path / "nesbitt.json"
+    path.write_text(json.dumps(res.certificate, indent=1))
+    r = subprocess.run([sys.executable, "-m", "qed.cli", "check", str(path)], capture_output=True, text=True, timeout=180)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert r.stdout.strip().splitlines()[-1] == "valid"
+    # the checker file also runs on its own, as an outsider would run it
+    checker = Path(__file__).resolve().parents[2] / "verifiers" / "certificates" / "check.py"
+    r2 = subprocess.run([sys.executable, str(checker), str(path)], capture_output=True, text=True, timeout=180, cwd=tmp_path)
+    assert r2.returncode == 0 and r2.stdout.strip().endswith("valid")
+
+
+def test_tangent_line_trick_for_a_separable_sum_under_a_linear_constraint() -> None:
+    data = claim("a/(1+a^2) + b/(1+b^2) + c/(1+c^2)", "9/10", "<=", equalities=["a + b + c - 1"])
+    res = certify(data, methods=["classic"])
+    assert res.method == "classic" and res.certificate["proof"]["step"] == "sum"
+    assert len(res.certificate["proof"]["parts"]) == 3
+
+
+def test_a_multiplier_makes_an_sos_certificate_possible() -> None:
+    # a + b + c >= 3 under ab + bc + ca = 3: (a+b+c-3)(a+b+c+3) = ½Σ(a-b)² + 3(ab+bc+ca-3)
+    res = certify(claim("a + b + c", "3", equalities=["a*b + b*c + c*a - 3"]), methods=["sos-multiplied"])
+    proof = res.certificate["proof"]
+    assert proof["step"] == "multiply" and proof["factors"][0]["factor"] == "a + b + c + 3"
+
+
+def test_a_compound_radical_becomes_a_variable_and_kept_names_stay_readable() -> None:
+    # sqrt(x*y) is w with w^2 = x*y, w >= 0; x and y keep their names below the substitution.
+    res = certify(claim("(x+y)/2", "sqrt(x*y)", facts=[{"expr": "x", "op": ">"}, {"expr": "y", "op": ">"}], variables=("x", "y")))
+    sub = res.certificate["proof"]
+    assert sub["step"] == "substitute" and "x" in sub["variables"] and sub["inverse"]["w"] == "sqrt(x*y)"
+
+
+def test_a_radical_in_a_denominator_gets_a_strict_fact() -> None:
+    res = certify(claim("x/sqrt(x^2 + 8*y*z)", "0", facts=[{"expr": v, "op": ">"} for v in "xyz"], variables=("x", "y", "z")))
+    assert {"expr": "w", "op": ">"} in res.certificate["proof"]["facts"]
+
+
+def test_a_linear_constraint_is_used_to_homogenise_before_the_ordered_substitution() -> None:
+    res = certify(claim("(1 + 1/a)*(1 + 1/b)*(1 + 1/c)", "64", equalities=["a + b + c - 1"]), methods=["homogenized"])
+    assert res.certificate["proof"]["then"]["step"] == "sum"

@@ -1,0 +1,322 @@
+"""Sums of squares by semidefinite programming, rounded to an exact certificate.
+
+P = Σ_j g_j · b_jᵀ Q_j b_j + Σ_k λ_k h_k with Q_j ⪰ 0, g_j products of facts (1 included), b_j
+vectors of monomials, λ_k polynomials. cvxpy with Clarabel (SCS as fallback) finds Q_j numerically;
+then the numbers are rounded to rationals, projected exactly onto the linear conditions, and each
+Q_j is factored exactly as L·D·Lᵀ, which gives the terms c·g·s². Tight inequalities (equality at
+a = b = c, or on the boundary) have singular Gram matrices that rounding cannot keep PSD: known
+zeros of P are used to restrict each basis to polynomials vanishing there (facial reduction), so
+that the restricted Gram matrix can be strictly positive definite.
+"""
+
+from __future__ import annotations
+
+import itertools
+import time
+
+import numpy as np
+import sympy as sp
+from qed.verifiers.certificates.exact import ldl, poly_dict, rational
+from qed.verifiers.certificates.poly import PolyProblem, Term, leaf
+from sympy import QQ
+from sympy.polys.matrices import DomainMatrix
+
+MAX_GRAM = 40  # basis size of one Gram matrix
+MAX_MULTIPLIERS = 14
+MAX_UNKNOWNS = 6000
+MAX_ROUNDING = 400_000  # monomials x unknowns of the exact projection
+
+
+def _degree(e: sp.Expr, variables) -> int:
+    return sp.Poly(e, *variables).total_degree()
+
+
+def _homogeneous(e: sp.Expr, variables) -> bool:
+    return len({sum(m) for m in sp.Poly(e, *variables).monoms()}) <= 1
+
+
+def _monomials(variables, degree: int, exact: bool) -> list[sp.Expr]:
+    out = []
+    for k in ([degree] if exact else range(degree + 1)):
+        out += [sp.Mul(*c) for c in itertools.combinations_with_replacement(variables, k)]
+    return out
+
+
+def _multipliers(problem: PolyProblem, d: int, homog: bool) -> list[tuple[list[int], sp.Expr]]:
+    """(fact indices, polynomial) of the products of facts used as multipliers of SOS parts."""
+    vs = problem.variables
+    facts = [(i, f) for i, f in enumerate(problem.facts) if 1 <= _degree(f.expr, vs) <= d]
+    out: list[tuple[list[int], sp.Expr]] = []
+    seen = set()
+    for r in range(0, 4):
+        for combo in itertools.combinations_with_replacement(facts, r):
+            e = sp.expand(sp.Mul(*[f.expr for _, f in combo]))
+            deg = _degree(e, vs) if r else 0
+            if deg > d or e in seen:
+                continue
+            if homog and ((d - deg) % 2 or not _homogeneous(e, vs)):
+                continue
+            seen.add(e)
+            out.append(([i for i, _ in combo], e))
+    out.sort(key=lambda x: len(x[0]))
+    return out[:MAX_MULTIPLIERS]
+
+
+def zeros(problem: PolyProblem) -> list[dict[sp.Symbol, sp.Rational]]:
+    """Exact zeros of P in the domain among simple candidates: all variables equal (scaled to meet
+    the equalities), and 0/1 patterns on the boundary."""
+    vs = problem.variables
+    cands: list[dict] = []
+    for pattern in itertools.product((0, 1), repeat=len(vs)):
+        if sum(pattern) == 0:
+            continue
+        pt = {v: sp.Integer(p) for v, p in zip(vs, pattern, strict=True)}
+        cands.append(pt)
+        # rational zeros of P along the ray t·pattern (non-homogeneous P: a = b = c = 1/3, ...)
+        t = sp.Dummy("t")
+        ray = sp.expand(problem.goal.xreplace({v: t * p for v, p in pt.items()}))
+        if ray != 0 and ray.free_symbols == {t}:
+            for r in sp.Poly(ray, t).ground_roots():
+                if r.is_Rational and r != 0:
+                    cands.append({v: r * p for v, p in pt.items()})
+        if problem.equalities:
+            t = sp.Dummy("t")
+            scaled = {v: t * p for v, p in pt.items()}
+            eq = sp.expand(problem.equalities[0].expr.xreplace(scaled))
+            if eq.free_symbols == {t}:
+                for r in sp.Poly(eq, t).real_roots():
+                    if r.is_Rational and r > 0:
+                        cands.append({v: r * p for v, p in pt.items()})
+    out = []
+    for pt in cands:
+        if sp.expand(problem.goal.xreplace(pt)) != 0:
+            continue
+        if any(sp.expand(e.expr.xreplace(pt)) != 0 for e in problem.equalities):
+            continue
+        if any((f.xreplace(pt) < 0) if op == ">=" else (f.xreplace(pt) <= 0) if op == ">" else False
+               for f, op in problem.domain_facts if f.free_symbols <= set(vs) and op != "!=" and sp.fraction(sp.together(f))[1].xreplace(pt) != 0):
+            continue
+        out.append(pt)
+    return out
+
+
+def _restricted_basis(basis: list[sp.Expr], g: sp.Expr, pts: list[dict]) -> list[sp.Expr]:
+    """Polynomials in the span of `basis` that vanish at every zero where g is positive."""
+    rows = []
+    for pt in pts:
+        gv = g.xreplace(pt)
+        if gv != 0:
+            rows.append([b.xreplace(pt) for b in basis])
+    if not rows:
+        return basis
+    m = sp.Matrix(rows)
+    null = m.nullspace()
+    out = []
+    for vec in null:
+        den = sp.ilcm(*[sp.fraction(x)[1] for x in vec]) if len(vec) else 1
+        out.append(sp.expand(sum((x * den) * b for x, b in zip(vec, basis, strict=True))))
+    return out
+
+
+def sos_certificate(problem: PolyProblem, seconds: float = 30.0) -> dict | None:
+    """An exact SOS certificate for P >= 0 on the domain, or None."""
+    if problem.op != ">=":
+        return None
+    t0 = time.monotonic()
+    # With equalities the multipliers λ_k h_k may need a higher degree than P itself.
+    extras = (0, 1, 2) if problem.equalities else (0,)
+    for extra in extras:
+        left = seconds - (time.monotonic() - t0)
+        if left < 1.0:
+            return None
+        found = sos_terms(problem, left, extra)
+        if found is not None:
+            terms, mult = found
+            return leaf(problem, terms, mult)
+    return None
+
+
+def sos_terms(problem: PolyProblem, seconds: float, extra: int = 0) -> tuple[list[Term], list[sp.Expr]] | None:
+
+    t0 = time.monotonic()
+    vs = problem.variables
+    goal = sp.expand(problem.goal)
+    d = _degree(goal, vs)
+    if d == 0:
+        return None
+    homog = not problem.equalities and _homogeneous(goal, vs)
+    if problem.equalities:
+        d = max([d] + [_degree(e.expr, vs) for e in problem.equalities]) + extra
+    pts = zeros(problem)
+    blocks = []  # (fact indices, g, basis)
+    for idx, g in _multipliers(problem, d, homog):
+        k = (d - (_degree(g, vs) if idx else 0)) // 2
+        basis = _monomials(vs, k, homog)
+        basis = _restricted_basis(basis, g, pts)
+        if not basis or len(basis) > MAX_GRAM:
+            continue
+        blocks.append((idx, g, basis))
+    if not blocks:
+        return None
+    for _ in range(4):  # drop the blocks the solver leaves empty, then solve again
+        if time.monotonic() - t0 > seconds:
+            return None
+        out = _solve_blocks(problem, blocks, goal, d, t0, seconds)
+        if out is None or isinstance(out, tuple):
+            return out
+        # out: per block, the basis elements the solution uses (its Gram diagonal is not ~0)
+        keep = [(idx, g, [basis[i] for i in used]) for (idx, g, basis), used in zip(blocks, out, strict=True) if used]
+        if not keep or sum(len(b[2]) for b in keep) == sum(len(b[2]) for b in blocks):
+            return None
+        blocks = keep
+    return None
+
+
+def _solve_blocks(problem: PolyProblem, blocks: list, goal: sp.Expr, d: int, t0: float, seconds: float):
+    """Terms and multipliers; or, when no strictly feasible point exists, a list saying which
+    blocks the solution uses (the others are dropped by the caller); or None."""
+    import cvxpy as cp
+
+    vs = problem.variables
+    lam_cols = []
+    for k, eq in enumerate(problem.equalities):
+        for mono in _monomials(vs, max(d - _degree(eq.expr, vs), 0), False):
+            lam_cols.append((k, mono))
+    # the linear map from the unknowns (upper triangles of each Q_j, then λ) to coefficients
+    size = sum(len(b[2]) * (len(b[2]) + 1) // 2 for b in blocks) + len(lam_cols)
+    if size > MAX_UNKNOWNS:
+        return None
+    unknowns: list[tuple] = []
+    cols: list[dict] = []
+    for j, (_, g, basis) in enumerate(blocks):
+        gp = sp.Poly(g, *vs, domain="QQ")
+        bp = [sp.Poly(b, *vs, domain="QQ") for b in basis]
+        for a in range(len(basis)):
+            ga = gp * bp[a]
+            for b in range(a, len(basis)):
+                prod = ga * bp[b] * (1 if a == b else 2)
+                unknowns.append(("q", j, a, b))
+                cols.append({m: sp.Rational(c) for m, c in prod.terms()})
+        if time.monotonic() - t0 > seconds:
+            return None
+    for k, mono in lam_cols:
+        unknowns.append(("l", k, mono))
+        cols.append(poly_dict(sp.expand(mono * problem.equalities[k].expr), vs))
+    target = poly_dict(goal, vs)
+    monos = sorted(set(target).union(*[set(c) for c in cols]))
+    row_of = {m: i for i, m in enumerate(monos)}
+    n = len(unknowns)
+    a_num = np.zeros((len(monos), n))
+    for j, col in enumerate(cols):
+        for m, c in col.items():
+            a_num[row_of[m], j] = float(c)
+    p_num = np.array([float(target.get(m, 0)) for m in monos])
+    # cvxpy: one PSD variable per block, λ free
+    qs = [cp.Variable((len(b[2]), len(b[2])), symmetric=True) for b in blocks]
+    lam = cp.Variable(len(lam_cols)) if lam_cols else None
+    exprs = []
+    offset = 0
+    for j, (_, _, basis) in enumerate(blocks):
+        r = len(basis)
+        pairs = [(a, b) for a in range(r) for b in range(a, r)]
+        sel = np.zeros((len(pairs), r * r))
+        for i, (a, b) in enumerate(pairs):
+            sel[i, a + b * r] = 1.0  # column-major vec
+        exprs.append(a_num[:, offset : offset + len(pairs)] @ (sel @ cp.vec(qs[j], order="F")))
+        offset += len(pairs)
+    if lam is not None:
+        exprs.append(a_num[:, offset:] @ lam)
+    t = cp.Variable()
+    cons = [sum(exprs) == p_num, t <= 1.0, t >= -10.0]
+    cons += [q - t * np.eye(q.shape[0]) >> 0 for q in qs]
+    prob = cp.Problem(cp.Maximize(t), cons)
+    solved = False
+    for solver in ("CLARABEL", "SCS"):
+        if time.monotonic() - t0 > seconds:
+            return None
+        try:
+            left = max(1.0, seconds - (time.monotonic() - t0))
+            opts = {"max_iter": 200, "time_limit": left} if solver == "CLARABEL" else {"max_iters": 20000, "time_limit_secs": left}
+            prob.solve(solver=solver, **opts)
+        except (cp.error.SolverError, ValueError, ArithmeticError):
+            continue
+        if prob.status in ("optimal", "optimal_inaccurate") and t.value is not None:
+            solved = True
+            break
+    if not solved:
+        return None
+    if t.value < -1e-5:
+        return None  # not feasible
+    guess = []
+    for j, (_, _, basis) in enumerate(blocks):
+        qv = qs[j].value
+        for a in range(len(basis)):
+            for b in range(a, len(basis)):
+                guess.append(float(qv[a, b]))
+    if lam is not None:
+        guess += [float(x) for x in lam.value]
+    rows = [[QQ(0)] * n for _ in monos]
+    for j, col in enumerate(cols):
+        for m, c in col.items():
+            rows[row_of[m]][j] = QQ(int(c.p), int(c.q))
+    rhs = [QQ(int(target.get(m, sp.Integer(0)).p), int(target.get(m, sp.Integer(0)).q)) for m in monos]
+    if len(monos) * n > MAX_ROUNDING:
+        return None
+    for den in (10**3, 10**5, 10**8):
+        if time.monotonic() - t0 > seconds:
+            return None
+        x = _project(rows, rhs, [rational(g, den) for g in guess])
+        if x is None:
+            continue
+        out = _terms(blocks, unknowns, x, len(problem.equalities))
+        if out is not None:
+            return out
+    if t.value < 1e-7:  # on the boundary: say which basis elements the solution uses
+        diags = [np.diag(q.value) if q.value is not None else np.zeros(q.shape[0]) for q in qs]
+        top = max(float(np.max(dg)) for dg in diags) if diags else 0.0
+        return [[i for i, v in enumerate(dg) if v > 1e-6 * top] for dg in diags]
+    return None
+
+
+def _project(rows: list[list], rhs: list, x0: list[sp.Rational]) -> list[sp.Rational] | None:
+    """The orthogonal projection of x0 onto {x : rows·x = rhs}, exactly."""
+    m, n = len(rows), len(x0)
+    a = DomainMatrix(rows, (m, n), QQ)
+    x = DomainMatrix([[QQ(int(v.p), int(v.q))] for v in x0], (n, 1), QQ)
+    r = a * x - DomainMatrix([[v] for v in rhs], (m, 1), QQ)
+    aat = a * a.transpose()
+    aug = aat.hstack(r)
+    rref, pivots = aug.rref()
+    if m in pivots:
+        return None
+    y = [QQ(0)] * m
+    rl = rref.to_list()
+    for i, p in enumerate(pivots):
+        y[p] = rl[i][m] / rl[i][p]
+    ycol = DomainMatrix([[v] for v in y], (m, 1), QQ)
+    xs = x - a.transpose() * ycol
+    return [sp.Rational(int(v.numerator), int(v.denominator)) for v in (row[0] for row in xs.to_list())]
+
+
+def _terms(blocks, unknowns, x, n_eq: int) -> tuple[list[Term], list[sp.Expr]] | None:
+    grams = [[[sp.Integer(0)] * len(b[2]) for _ in b[2]] for b in blocks]
+    mult = [sp.Integer(0)] * n_eq
+    for u, v in zip(unknowns, x, strict=True):
+        if u[0] == "q":
+            _, j, a, b = u
+            grams[j][a][b] = grams[j][b][a] = v
+        else:
+            _, k, mono = u
+            mult[k] += v * mono
+    terms: list[Term] = []
+    for (idx, _, basis), q in zip(blocks, grams, strict=True):
+        fact = ldl(q)
+        if fact is None:
+            return None
+        low, diag = fact
+        for i, di in enumerate(diag):
+            if di == 0:
+                continue
+            s = sp.expand(sum(low[l_][i] * basis[l_] for l_ in range(len(basis))))
+            terms.append(Term(di, list(idx), s))
+    return terms, mult

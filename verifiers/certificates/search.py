@@ -1,0 +1,308 @@
+"""Find a certificate for a claim: methods in order of cost, each result re-verified by the checker.
+
+`find_certificate(claim, ...)` works in this process; `find_certificate_bounded` runs it in a
+forked child killed at a hard deadline. A method's output that the checker rejects is recorded as
+a failed attempt and never returned.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import sympy as sp
+from qed.verifiers.certificates import FORMAT
+from qed.verifiers.certificates.bounded import run_bounded
+from qed.verifiers.certificates.check import check_certificate
+from qed.verifiers.certificates.claim import Claim, ClaimError
+from qed.verifiers.certificates.ordered import ordered_certificate
+from qed.verifiers.certificates.poly import PolyProblem, leaf
+from qed.verifiers.certificates.products import direct_coefficients, lp_certificate
+from qed.verifiers.certificates.reduce import ReduceError, reduce_claim
+from qed.verifiers.certificates.witness import (
+    domain_point,
+    limit_families,
+    none_points,
+    optimality,
+    point_text,
+    read_point,
+)
+
+CHECK_SECONDS = 60.0
+# The most of the budget each method may take, so that one slow method leaves time for the others.
+SHARE = {"homogenized": 0.3, "coefficients": 0.1, "ordered": 0.3, "products": 0.2, "classic": 0.2, "sos": 0.5, "sos-multiplied": 0.4}
+
+
+@dataclass
+class SearchResult:
+    certificate: dict | None
+    method: str | None = None
+    attempts: list[dict] = field(default_factory=list)
+    reason: str | None = None
+    seconds: float = 0.0
+
+    @property
+    def found(self) -> bool:
+        return self.certificate is not None
+
+    def describe(self) -> dict[str, Any]:
+        return {"found": self.found, "method": self.method, "attempts": self.attempts, "reason": self.reason, "seconds": round(self.seconds, 2)}
+
+
+def _coefficients(problem: PolyProblem, seconds: float) -> dict | None:
+    if problem.equalities or problem.op == "==":
+        return None
+    found = direct_coefficients(problem)
+    if found is None or (problem.op == ">" and found[1] is None):
+        return None
+    return leaf(problem, found[0], [], found[1] if problem.op == ">" else None)
+
+
+def _products(problem: PolyProblem, seconds: float) -> dict | None:
+    if problem.op == "==":
+        return _ideal(problem)
+    lp = lp_certificate(problem, seconds=seconds)
+    if lp is None:
+        return None
+    return leaf(problem, lp[0], lp[1], lp[2] if problem.op == ">" else None)
+
+
+def _ideal(problem: PolyProblem) -> dict | None:
+    """goal = Σ λ h (for "="): reduce by a Gröbner basis of the equalities, with the cofactors."""
+    if problem.goal == 0:
+        return {"step": "ideal"}
+    if not problem.equalities:
+        return None
+    gens = [e.expr for e in problem.equalities]
+    try:
+        quotients, rem = sp.reduced(problem.goal, gens, *problem.variables)
+    except (sp.PolynomialError, ValueError):
+        return None
+    if sp.expand(rem) != 0:
+        return None
+    node = leaf(problem, [], quotients)
+    node["step"] = "ideal"
+    node.pop("terms", None)
+    return node
+
+
+def _ordered(problem: PolyProblem, seconds: float) -> dict | None:
+    return ordered_certificate(problem, seconds=seconds)
+
+
+def _sos(problem: PolyProblem, seconds: float) -> dict | None:
+    from qed.verifiers.certificates.sdp import sos_certificate
+
+    return sos_certificate(problem, seconds=seconds)
+
+
+def _sos_multiplied(problem: PolyProblem, seconds: float) -> dict | None:
+    """goal · F is a sum of squares for a factor F > 0 (the Positivstellensatz with a multiplier):
+    the sum of the variables, or goal + 2k when goal = L - k with L a positive linear form."""
+    from qed.verifiers.certificates.reduce import prove_positive
+    from qed.verifiers.certificates.sdp import sos_certificate
+    from qed.verifiers.certificates.text import to_text
+
+    if problem.op != ">=":
+        return None
+    t0 = time.monotonic()
+    vs = problem.variables
+    goal = sp.expand(problem.goal)
+    candidates = []
+    const = goal.as_coeff_Add()[0]
+    if const < 0 and sp.Poly(goal, *vs).total_degree() == 1:
+        candidates.append(sp.expand(goal - 2 * const))
+    candidates.append(sp.Add(*vs))
+    for factor in candidates:
+        left = seconds - (time.monotonic() - t0)
+        if left < 1.0:
+            return None
+        proof = prove_positive(factor, problem)
+        if proof is None:
+            continue
+        new_goal = sp.expand(goal * factor)
+        child = sos_certificate(problem.with_goal(new_goal), seconds=left)
+        if child is not None:
+            return {"step": "multiply", "factors": [{"factor": to_text(factor), "proof": proof}], "goal": to_text(new_goal), "then": child}
+    return None
+
+
+def _homogenized(problem: PolyProblem, seconds: float) -> dict | None:
+    """Under q = k with q homogeneous of degree r, P equals its homogenisation
+    P_hom = Σ_j P_j·(q/k)^((d-j)/r) on the domain (P - P_hom = λ·(q - k) exactly); P_hom >= 0 is
+    then proved by the ordered-variable substitution or a sum of squares, with no equality."""
+    from qed.verifiers.certificates.sdp import sos_certificate
+    from qed.verifiers.certificates.text import to_text
+
+    if problem.op == "==" or len(problem.equalities) != 1 or problem.equalities[0].scale != 1:
+        return None
+    vs = problem.variables
+    eq = problem.equalities[0]
+    hp = sp.Poly(eq.expr, *vs)
+    k = -hp.coeff_monomial(1)
+    q = sp.expand(eq.expr + k)
+    qp = sp.Poly(q, *vs)
+    degs = {sum(m) for m in qp.monoms()}
+    if k == 0 or len(degs) != 1:
+        return None
+    r = degs.pop()
+    gp = sp.Poly(problem.goal, *vs)
+    d = gp.total_degree()
+    parts: dict[int, sp.Expr] = {}
+    for mono, c in gp.terms():
+        parts[sum(mono)] = parts.get(sum(mono), 0) + c * sp.Mul(*[v**e for v, e in zip(vs, mono, strict=True)])
+    if any((d - j) % r for j in parts):
+        return None
+    p_hom = sp.expand(sum(pj * (q / k) ** ((d - j) // r) for j, pj in parts.items()))
+    lam, rem = sp.div(sp.expand(problem.goal - p_hom), eq.expr, *vs)
+    if rem != 0:
+        return None
+    sub = PolyProblem(vs, p_hom, problem.op, problem.facts, [], problem.domain_facts, problem.domain_equalities)
+    t0 = time.monotonic()
+    child = ordered_certificate(sub, seconds=seconds / 2)
+    if child is None and problem.op == ">=":
+        child = sos_certificate(sub, seconds=max(1.0, seconds - (time.monotonic() - t0)))
+    if child is None:
+        return None
+    mult = ["0"] * eq.index + [to_text(lam)]
+    return {"step": "sum", "multipliers": mult, "parts": [{"expr": to_text(p_hom), "op": problem.op, "proof": child}]}
+
+
+Method = Callable[[PolyProblem, float], dict | None]
+METHODS: list[tuple[str, Method | None]] = [
+    ("coefficients", _coefficients),
+    ("ordered", _ordered),
+    ("products", _products),
+    ("homogenized", _homogenized),
+    ("classic", None),
+    ("sos", _sos),
+    ("sos-multiplied", _sos_multiplied),
+]
+
+
+def _base(claim: Claim) -> dict:
+    return {"format": FORMAT, "claim": claim.data, "verdict": "holds"}
+
+
+def find_certificate(claim: Claim, hints: dict | None = None, seconds: float = 60.0, methods: list[str] | None = None) -> SearchResult:
+    """The first certificate that re-verifies, trying the methods in order within `seconds`."""
+    t0 = time.monotonic()
+    hints = hints or {}
+    result = SearchResult(None)
+    if claim.relation == "none":
+        pts = none_points(claim, hints.get("points", []))
+        if pts is None:
+            result.reason = "no two exact points of opposite sign"
+        else:
+            _accept(result, dict(_base(claim), points=pts, method="points"), "points", t0)
+        result.seconds = time.monotonic() - t0
+        return result
+    opt = None
+    if claim.constant is not None:
+        fams = []
+        for w in hints.get("limits", []):
+            fams += limit_families(claim, w.get("point", {}), w.get("limits", {}))
+        opt = optimality(claim, hints.get("points", []), fams)
+        if opt is None:
+            result.reason = "no exact point or family where the constant is attained"
+            result.seconds = time.monotonic() - t0
+            return result
+    try:
+        red = reduce_claim(claim)
+    except (ReduceError, ClaimError, TypeError, ValueError, sp.PolynomialError) as e:
+        result.reason = f"reduction: {e}"
+        result.seconds = time.monotonic() - t0
+        return result
+    chosen = [m for m in METHODS if methods is None or m[0] in methods]
+    for name, method in chosen:
+        if method is None:  # a step on the claim itself, not on its polynomial form
+            if _claim_level(result, claim, opt, seconds, t0):
+                break
+            continue
+        left = seconds - (time.monotonic() - t0)
+        if left < 1.0:
+            result.attempts.append({"method": name, "outcome": "no time left"})
+            continue
+        m0 = time.monotonic()
+        try:
+            node = method(red.problem, min(left, SHARE.get(name, 1.0) * seconds))
+        except (ReduceError, ArithmeticError, ValueError, TypeError, sp.PolynomialError, sp.CoercionFailed) as e:
+            result.attempts.append({"method": name, "outcome": f"error: {type(e).__name__}: {str(e)[:200]}", "seconds": round(time.monotonic() - m0, 2)})
+            continue
+        if node is None:
+            result.attempts.append({"method": name, "outcome": "not found", "seconds": round(time.monotonic() - m0, 2)})
+            continue
+        cert = dict(_base(claim), proof=red.wrap(node), method=name)
+        _complete(cert, claim, opt, hints)
+        if _accept(result, cert, name, m0):
+            break
+    if not result.found and result.reason is None:
+        result.reason = "; ".join(f"{a['method']}: {a['outcome']}" for a in result.attempts) or "no method applies"
+    result.seconds = time.monotonic() - t0
+    return result
+
+
+def _claim_level(result: SearchResult, claim: Claim, opt: dict | None, seconds: float, t0: float) -> bool:
+    """The classical steps that work on the claim itself (tangent line), before the SDP."""
+    from qed.verifiers.certificates.classic import tangent_line
+
+    left = seconds - (time.monotonic() - t0)
+    if left < 2.0:
+        return False
+    m0 = time.monotonic()
+    try:
+        node = tangent_line(claim, seconds=min(left, SHARE["classic"] * seconds))
+    except (ReduceError, ArithmeticError, ValueError, TypeError, sp.PolynomialError) as e:
+        result.attempts.append({"method": "classic", "outcome": f"error: {type(e).__name__}: {str(e)[:200]}"})
+        return False
+    if node is None:
+        result.attempts.append({"method": "classic", "outcome": "not found", "seconds": round(time.monotonic() - m0, 2)})
+        return False
+    cert = dict(_base(claim), proof=node, method="classic")
+    _complete(cert, claim, opt, {})
+    return _accept(result, cert, "classic", m0)
+
+
+def _complete(cert: dict, claim: Claim, opt: dict | None, hints: dict) -> None:
+    """Add the optimality witness, and a point showing that the domain is not empty."""
+    if opt is not None:
+        cert["optimality"] = opt
+        return
+    point = domain_point(claim, hints.get("points", []))
+    if point is not None:
+        cert["domain_point"] = point
+
+
+def _accept(result: SearchResult, cert: dict, name: str, m0: float) -> bool:
+    verdict = check_certificate(cert, seconds=CHECK_SECONDS)
+    attempt = {"method": name, "outcome": "valid" if verdict.valid else f"rejected by the checker: {verdict.summary()}", "seconds": round(time.monotonic() - m0, 2)}
+    result.attempts.append(attempt)
+    if verdict.valid:
+        result.certificate, result.method = cert, name
+        result.reason = None
+    return verdict.valid
+
+
+def find_certificate_bounded(claim: Claim, hints: dict | None = None, seconds: float = 60.0, grace: float = 10.0, methods: list[str] | None = None) -> SearchResult:
+    """find_certificate in a forked child, killed after seconds + grace."""
+    status, out = run_bounded(find_certificate, (claim, hints, seconds, methods), seconds + grace)
+    if status == "ok":
+        return out
+    return SearchResult(None, reason=f"search {status}: {str(out).splitlines()[0] if out else ''}", seconds=seconds + grace)
+
+
+def counterexample_certificate(claim: Claim, points: list[dict[str, str]]) -> dict | None:
+    """A "fails" certificate from the first candidate point the checker accepts."""
+    for raw in points:
+        pt = read_point(raw, claim)
+        if pt is None:
+            continue
+        text = point_text(pt)
+        if text is None:
+            continue
+        cert = {"format": FORMAT, "claim": claim.data, "verdict": "fails", "counterexample": text}
+        if check_certificate(cert, seconds=CHECK_SECONDS).valid:
+            return cert
+    return None
