@@ -162,8 +162,10 @@ ERRATA = Path(__file__).resolve().parent / "ineqmath_answer_errata.toml"
 
 def load_errata(path: Path, statements: dict[str, dict]) -> dict[str, dict]:
     """The errata whose evidence holds up when re-checked now, by id (see the errata file)."""
+    import re
     import tomllib
 
+    import sympy as sp
     from qed.verifiers.engine.recheck import check_reading, exact_value
     from qed.verifiers.engine.reread import reread
 
@@ -186,8 +188,22 @@ def load_errata(path: Path, statements: dict[str, dict]) -> dict[str, dict]:
                                       expect=flip) if other and flip else None
                 e["verified"] = e["verified"] and check is not None and check.verdict == "confirmed"
                 e["evidence"].append(None if check is None else check.describe())
-        elif e["kind"] == "larger_constant":
-            e["verified"], e["evidence"] = _valid_constant(item, exact_value(e["constant"], "an erratum constant"))
+        elif e["kind"] == "better_constant":
+            value = exact_value(e["constant"], "an erratum constant")
+            reference = exact_value(e["reference_value"], "an erratum reference value")
+            valid, e["evidence"] = _valid_constant(item, value)
+            asked = e["evidence"].pop("asked", None)
+            better = (value > reference) if asked == "largest" else (value < reference) if asked == "smallest" else False
+            same = is_correct("bound", f"$$C = {sp.latex(reference)}$$", item["answer"])
+            e["evidence"]["better_than_the_reference"] = bool(better and same)
+            e["verified"] = bool(valid and better and same)
+        elif e["kind"] == "not_a_constant":
+            # the reference depends on names the statement quantifies or sums over, not on its parameters
+            valid, e["evidence"] = _valid_constant(item, exact_value(e["constant"], "an erratum constant"))
+            fixed = set(e["evidence"].pop("parameters", []))
+            free = [n for n in e["names"] if re.search(rf"(?<![A-Za-z\\]){n}(?![A-Za-z])", item["answer"]) and n not in fixed]
+            e["evidence"]["reference_depends_on"] = free
+            e["verified"] = bool(valid and free == e["names"])
         else:
             e["verified"] = False
         out[e["id"]] = e
@@ -208,7 +224,8 @@ def _valid_constant(item: dict, value) -> tuple[bool, dict]:
     h = rel.lhs - rel.rhs if isinstance(rel, (sp.Ge, sp.Gt)) else rel.rhs - rel.lhs
     strict = isinstance(rel, (sp.Gt, sp.Lt))
     cert = certify_nonnegative(h.subs(fp.constant, value), fp, strict=strict, timeout=30)
-    return cert.verdict == "proved", cert.describe()
+    return cert.verdict == "proved", {**cert.describe(), "asked": fp.extra.get("asked"),
+                                      "parameters": [str(p) for p in fp.parameters], "instance": {str(k): v for k, v in fp.parameter_values.items()}}
 
 
 def rechecked(evidence: dict) -> bool:
