@@ -70,6 +70,8 @@ _BEFORE_CUT = re.compile(
 )
 
 
+_TRIANGLE_PARTS = re.compile(r"\s*(?:the\s+)?(?:angles|sides|side lengths)\s*", re.I)
+
 _NUMBER = r"(-?\d+(?:\.\d+)?(?:/\d+)?)"
 
 
@@ -120,6 +122,12 @@ def _domain_text(segments: list[Segment], first: int, last: int) -> tuple[str, i
     before = text_before(segments, first)
     m = _BEFORE_CUT.match(before)
     offset = m.end() if m else 0
+    if m and m.group(1).lower() == "with" and _TRIANGLE_PARTS.fullmatch(before[offset:]):
+        # "In an acute triangle with angles $A, B, C$": the triangle's words are before "with"
+        head = before[: m.start(1)]
+        m2 = _BEFORE_CUT.match(head)
+        if re.search(r"\btriangle\b", head[m2.end() if m2 else 0:], re.I):
+            offset = m2.end() if m2 else 0
     return before[offset:], offset, after
 
 
