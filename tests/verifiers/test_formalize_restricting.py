@@ -89,3 +89,13 @@ def test_a_variable_left_out_of_the_question_is_a_parameter_of_the_answer():
     quantified = read("Let $k > 0$ and let $x, y$ be positive reals. Find the largest constant $C$ such that for all $x, y, k$:\n"
                       "$$\nx^2 + k y^2 \\geq C x y\n$$", "bound").formal
     assert "real_parameters" not in quantified.extra and len(quantified.variables) == 3
+
+
+def test_a_bound_written_on_an_integer_parameter_is_kept():
+    statement = ("Let $n \\geq 3$ be an integer and let $t_1, t_2, \\ldots, t_n$ be positive real numbers such that "
+                 "$t_1 + t_2 + \\cdots + t_n = n$. Consider the following inequality:\n$$\nt_1^{2} + t_2^{2} + \\cdots + t_n^{2} "
+                 "\\quad () \\quad n\n$$\nDetermine the correct inequality relation to fill in the blank.")
+    outcome = formalize(Problem(id="t", statement=statement, kind="relation"))
+    assert outcome.ok, outcome.reason
+    (allowed,) = outcome.formal.parameters.values()
+    assert 2 not in allowed and 3 in allowed

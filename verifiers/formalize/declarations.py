@@ -180,6 +180,9 @@ def apply_declarations(segments: list[Segment], decls: list[Decl], reading: Read
                 if words.integer_low is not None:
                     reading.parameters[name].low = words.integer_low
             _consume_around(reading, segments, first, last, before_offset, before, after, used)
+            for d in group:  # "$n \geq 3$ be an integer": the bound is part of the declaration
+                if d.qualifier is not None:
+                    _apply_qualifier(d, reading)
             continue
         for name, size in names:
             var = reading.variables.get(name)
