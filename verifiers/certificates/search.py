@@ -215,33 +215,63 @@ def find_certificate(claim: Claim, hints: dict | None = None, seconds: float = 6
         result.reason = f"reduction: {e}"
         result.seconds = time.monotonic() - t0
         return result
-    chosen = [m for m in METHODS if methods is None or m[0] in methods]
-    for name, method in chosen:
+    candidates = _candidates(red)
+    for name, method in METHODS:
         if method is None:  # a step on the claim itself, not on its polynomial form
-            if _claim_level(result, claim, opt, seconds, t0):
+            if _selected(name, "", methods) and _claim_level(result, claim, opt, seconds, t0):
                 break
             continue
-        left = seconds - (time.monotonic() - t0)
-        if left < 1.0:
-            result.attempts.append({"method": name, "outcome": "no time left"})
-            continue
-        m0 = time.monotonic()
-        try:
-            node = method(red.problem, min(left, SHARE.get(name, 1.0) * seconds))
-        except (ReduceError, ArithmeticError, ValueError, TypeError, sp.PolynomialError, sp.CoercionFailed) as e:
-            result.attempts.append({"method": name, "outcome": f"error: {type(e).__name__}: {str(e)[:200]}", "seconds": round(time.monotonic() - m0, 2)})
-            continue
-        if node is None:
-            result.attempts.append({"method": name, "outcome": "not found", "seconds": round(time.monotonic() - m0, 2)})
-            continue
-        cert = dict(_base(claim), proof=red.wrap(node), method=name)
-        _complete(cert, claim, opt, hints)
-        if _accept(result, cert, name, m0):
+        done = False
+        for label, problem, wrap in candidates:
+            full = f"{label}+{name}" if label else name
+            if not _selected(name, label, methods):
+                continue
+            left = seconds - (time.monotonic() - t0)
+            if left < 1.0:
+                result.attempts.append({"method": full, "outcome": "no time left"})
+                continue
+            m0 = time.monotonic()
+            try:
+                node = method(problem, min(left, SHARE.get(name, 1.0) * seconds))
+            except (ReduceError, ArithmeticError, ValueError, TypeError, sp.PolynomialError, sp.CoercionFailed) as e:
+                result.attempts.append({"method": full, "outcome": f"error: {type(e).__name__}: {str(e)[:200]}", "seconds": round(time.monotonic() - m0, 2)})
+                continue
+            if node is None:
+                result.attempts.append({"method": full, "outcome": "not found", "seconds": round(time.monotonic() - m0, 2)})
+                continue
+            cert = dict(_base(claim), proof=wrap(node), method=full)
+            _complete(cert, claim, opt, hints)
+            if _accept(result, cert, full, m0):
+                done = True
+                break
+        if done:
             break
     if not result.found and result.reason is None:
         result.reason = "; ".join(f"{a['method']}: {a['outcome']}" for a in result.attempts) or "no method applies"
     result.seconds = time.monotonic() - t0
     return result
+
+
+def _selected(name: str, label: str, methods: list[str] | None) -> bool:
+    """A method runs when no list is given, or the list names it (on the problem itself), its
+    change of variables (with any method), or both ("ratios+ordered")."""
+    if methods is None:
+        return True
+    if not label:
+        return name in methods
+    return label in methods or f"{label}+{name}" in methods
+
+
+def _candidates(red) -> list[tuple[str, PolyProblem, Callable[[dict], dict]]]:
+    """The reduced problem and every change of variables of it (changed ones first: with a
+    constraint they are usually the easier problem)."""
+    from qed.verifiers.certificates.constraints import transforms
+
+    out = []
+    for t in transforms(red.problem):
+        out.append((t.label, t.problem, (lambda w: lambda child: red.wrap(w(child)))(t.wrap)))
+    out.append(("", red.problem, red.wrap))
+    return out
 
 
 def _claim_level(result: SearchResult, claim: Claim, opt: dict | None, seconds: float, t0: float) -> bool:
