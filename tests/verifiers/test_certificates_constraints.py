@@ -1,0 +1,72 @@
+"""Changes of variables that use a constraint, and case splits up to a symmetry: the certificates
+they produce verify, and a planted error in them is rejected by the checker."""
+
+from __future__ import annotations
+
+import copy
+import json
+
+from qed.verifiers.certificates.check import check_certificate
+from qed.verifiers.certificates.claim import read_claim
+from qed.verifiers.certificates.search import find_certificate
+
+
+def positive(names: str) -> list[dict]:
+    return [{"expr": v, "op": ">"} for v in names]
+
+
+def certify(data: dict, methods: list[str]) -> dict:
+    res = find_certificate(read_claim(data), {}, seconds=60, methods=methods)
+    assert res.found, res.reason
+    assert check_certificate(json.loads(json.dumps(res.certificate))).valid
+    return res.certificate
+
+
+def find_step(node, kind: str):
+    if isinstance(node, dict):
+        if node.get("step") == kind:
+            return node
+        for v in node.values():
+            if (found := find_step(v, kind)) is not None:
+                return found
+    if isinstance(node, list):
+        for v in node:
+            if (found := find_step(v, kind)) is not None:
+                return found
+    return None
+
+
+def test_a_product_constraint_becomes_ratios_and_a_wrong_inverse_is_rejected() -> None:
+    data = {"variables": ["a", "b", "c"], "facts": positive("abc"), "equalities": ["a*b*c - 1"],
+            "lhs": "a^2 + b^2 + c^2", "rhs": "a + b + c", "relation": ">="}
+    cert = certify(data, ["ratios"])
+    assert cert["method"].startswith("ratios+")
+    sub = find_step(cert["proof"], "substitute")
+    assert sub is not None and sub["variables"][-3:] == ["x", "y", "z"]
+    bad = copy.deepcopy(cert)
+    step = find_step(bad["proof"], "substitute")
+    name = next(iter(step["inverse"]))
+    step["inverse"][name] = f"2*({step['inverse'][name]})"
+    assert not check_certificate(bad).valid
+
+
+def test_a_linear_constraint_eliminates_a_variable_and_a_wrong_goal_is_rejected() -> None:
+    data = {"variables": ["a", "b", "c"], "facts": positive("abc"), "equalities": ["a + b + c - 1"],
+            "lhs": "a^2 + b^2 + c^2", "rhs": "1/3", "relation": ">="}
+    cert = certify(data, ["eliminated"])
+    sub = find_step(cert["proof"], "substitute")
+    assert sub["variables"] == ["a", "b"] and "c" in sub["forward"]
+    bad = copy.deepcopy(cert)
+    find_step(bad["proof"], "substitute")["goal"] += " + 1"
+    assert not check_certificate(bad).valid
+
+
+def test_a_cyclic_claim_in_four_variables_gets_one_case_per_ordering_up_to_rotation() -> None:
+    data = {"variables": list("abcd"), "facts": positive("abcd"), "lhs": "a/b + b/c + c/d + d/a", "rhs": "4", "relation": ">="}
+    cert = certify(data, ["ordered"])
+    cases = find_step(cert["proof"], "cases")
+    assert len(cases["cases"]) == 6 and cases["symmetries"] == [["b", "c", "d", "a"]]
+    bad = copy.deepcopy(cert)
+    find_step(bad["proof"], "cases")["cases"].pop()
+    verdict = check_certificate(bad)
+    assert not verdict.valid and "no case covers" in verdict.summary()
