@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 import json
 
-from qed.verifiers.certificates.check import check_certificate
+from qed.verifiers.certificates.check import check_certificate, read_rational
 from qed.verifiers.certificates.claim import read_claim
 from qed.verifiers.certificates.search import find_certificate
 
@@ -70,3 +70,13 @@ def test_a_cyclic_claim_in_four_variables_gets_one_case_per_ordering_up_to_rotat
     find_step(bad["proof"], "cases")["cases"].pop()
     verdict = check_certificate(bad)
     assert not verdict.valid and "no case covers" in verdict.summary()
+
+
+def test_a_linear_goal_under_quadratic_facts_gets_squares_of_linear_forms() -> None:
+    facts = [{"expr": "x", "op": ">="}, {"expr": "y", "op": ">="}, {"expr": "2 - x^2 - y^2", "op": ">="}]
+    data = {"variables": ["x", "y"], "facts": facts, "lhs": "x + y", "rhs": "2", "relation": "<="}
+    cert = certify(data, ["sos"])
+    bad = copy.deepcopy(cert)
+    step = find_step(bad["proof"], "sos")
+    step["terms"][0]["c"] = str(read_rational(step["terms"][0]["c"]) + 1)
+    assert not check_certificate(bad).valid

@@ -124,7 +124,11 @@ def sos_certificate(problem: PolyProblem, seconds: float = 30.0) -> dict | None:
         return None
     t0 = time.monotonic()
     # With equalities the multipliers λ_k h_k may need a higher degree than P itself.
-    extras = (0, 1, 2) if problem.equalities else (0,)
+    # A non-homogeneous goal of odd degree may need squares of one degree more (a linear goal
+    # under quadratic facts: squares of linear forms).
+    vs = problem.variables
+    odd = _degree(problem.goal, vs) % 2 == 1 and not _homogeneous(problem.goal, vs)
+    extras = (0, 1, 2) if problem.equalities else (0, 1) if odd else (0,)
     for extra in extras:
         left = seconds - (time.monotonic() - t0)
         if left < 1.0:
@@ -147,6 +151,8 @@ def sos_terms(problem: PolyProblem, seconds: float, extra: int = 0) -> tuple[lis
     homog = not problem.equalities and _homogeneous(goal, vs)
     if problem.equalities:
         d = max([d] + [_degree(e.expr, vs) for e in problem.equalities]) + extra
+    else:
+        d += extra
     pts = zeros(problem)
     blocks = []  # (fact indices, g, basis)
     for idx, g in _multipliers(problem, d, homog):
