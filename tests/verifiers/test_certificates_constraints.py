@@ -80,3 +80,21 @@ def test_a_linear_goal_under_quadratic_facts_gets_squares_of_linear_forms() -> N
     step = find_step(bad["proof"], "sos")
     step["terms"][0]["c"] = str(read_rational(step["terms"][0]["c"]) + 1)
     assert not check_certificate(bad).valid
+
+
+def test_weighted_tangent_lines_at_the_equality_point_with_a_multiplier_for_a_linear_fact() -> None:
+    facts = positive("ab") + [{"expr": "a + b - 6", "op": ">="}]
+    data = {"variables": ["a", "b"], "facts": facts, "lhs": "2*a + 2*b + 4/a + 16/b", "rhs": "18", "relation": ">="}
+    res = find_certificate(read_claim(data), {"points": [{"a": "2", "b": "4"}]}, seconds=60, methods=["classic"])
+    assert res.found, res.reason
+    cert = res.certificate
+    assert check_certificate(json.loads(json.dumps(cert))).valid
+    node = cert["proof"]
+    assert node["step"] == "sum" and any(p["expr"] == "a + b - 6" for p in node["parts"])
+    bad = copy.deepcopy(cert)
+    part = next(p for p in bad["proof"]["parts"] if p["expr"] == "a + b - 6")
+    part["expr"] = "2*a + 2*b - 12"
+    part["proof"]["terms"][0]["c"] = "2"
+    assert not check_certificate(bad).valid
+    # without the equality point there is nothing to take the tangent lines at
+    assert not find_certificate(read_claim(data), {}, seconds=30, methods=["classic"]).found

@@ -64,7 +64,8 @@ def _multipliers(problem: PolyProblem, d: int, homog: bool) -> list[tuple[list[i
 
 def zeros(problem: PolyProblem) -> list[dict[sp.Symbol, sp.Rational]]:
     """Exact zeros of P in the domain among simple candidates: all variables equal (scaled to meet
-    the equalities), and 0/1 patterns on the boundary."""
+    the equalities), 0/1 patterns on the boundary, and the problem's known points (equality cases
+    from the engine or the optimality witness, carried through the substitutions)."""
     vs = problem.variables
     cands: list[dict] = []
     for pattern in itertools.product((0, 1), repeat=len(vs)):
@@ -87,6 +88,7 @@ def zeros(problem: PolyProblem) -> list[dict[sp.Symbol, sp.Rational]]:
                 for r in sp.Poly(eq, t).real_roots():
                     if r.is_Rational and r > 0:
                         cands.append({v: r * p for v, p in pt.items()})
+    cands += [pt for pt in problem.points if set(pt) == set(vs)]
     out = []
     for pt in cands:
         if sp.expand(problem.goal.xreplace(pt)) != 0:

@@ -15,7 +15,7 @@ from typing import Any
 import sympy as sp
 from qed.verifiers.certificates import FORMAT
 from qed.verifiers.certificates.bounded import run_bounded
-from qed.verifiers.certificates.check import check_certificate
+from qed.verifiers.certificates.check import ReadError, check_certificate, read_expr
 from qed.verifiers.certificates.claim import Claim, ClaimError
 from qed.verifiers.certificates.ordered import ordered_certificate
 from qed.verifiers.certificates.poly import PolyProblem, leaf
@@ -28,6 +28,7 @@ from qed.verifiers.certificates.witness import (
     optimality,
     point_text,
     read_point,
+    symmetric_points,
 )
 
 CHECK_SECONDS = 60.0
@@ -216,9 +217,12 @@ def find_certificate(claim: Claim, hints: dict | None = None, seconds: float = 6
         result.seconds = time.monotonic() - t0
         return result
     candidates = _candidates(red)
+    known = _known_points(claim, opt, hints)
+    for _, problem, wrap in candidates:
+        problem.points = carry_points(known, wrap, problem)
     for name, method in METHODS:
         if method is None:  # a step on the claim itself, not on its polynomial form
-            if _selected(name, "", methods) and _claim_level(result, claim, opt, seconds, t0):
+            if _selected(name, "", methods) and _claim_level(result, claim, opt, seconds, t0, known):
                 break
             continue
         done = False
@@ -274,9 +278,46 @@ def _candidates(red) -> list[tuple[str, PolyProblem, Callable[[dict], dict]]]:
     return out
 
 
-def _claim_level(result: SearchResult, claim: Claim, opt: dict | None, seconds: float, t0: float) -> bool:
+def _known_points(claim: Claim, opt: dict | None, hints: dict) -> list[dict[sp.Symbol, sp.Expr]]:
+    """Exact points of the claim's domain where the goal may vanish: the optimality point and the
+    engine's equality points (the SDP restricts its bases to polynomials vanishing there)."""
+    raws = ([opt["point"]] if opt and "point" in opt else []) + list(hints.get("points", []))
+    out = []
+    for raw in raws:
+        pt = read_point(raw, claim) if isinstance(raw, dict) else None
+        if pt is not None and pt not in out:
+            out.append(pt)
+    return out + [pt for pt in symmetric_points(claim) if pt not in out]
+
+
+def carry_points(points: list[dict[sp.Symbol, sp.Expr]], wrap: Callable[[dict], dict], problem: PolyProblem) -> list[dict[sp.Symbol, sp.Rational]]:
+    """The points in the problem's variables: each substitute step on the way from the claim to the
+    problem maps a point by its inverse. Only points with rational coordinates are kept."""
+    hole = {"step": "hole"}
+    tree = wrap(hole)
+    out = []
+    for pt in points:
+        node, cur = tree, {str(k): v for k, v in pt.items()}
+        try:
+            while isinstance(node, dict) and node is not hole:
+                if node.get("step") == "substitute":
+                    names = {k: sp.Symbol(k) for k in cur}
+                    at = {names[k]: v for k, v in cur.items()}
+                    cur = {k: sp.nsimplify(read_expr(t, names, radicals=True).xreplace(at)) for k, t in node["inverse"].items()}
+                node = node.get("then")
+        except (ReadError, KeyError, TypeError, ValueError, ZeroDivisionError):
+            continue
+        by_name = {str(v): v for v in problem.variables}
+        if set(cur) == set(by_name) and all(v.is_Rational for v in cur.values()):
+            mapped = {by_name[k]: v for k, v in cur.items()}
+            if mapped not in out:
+                out.append(mapped)
+    return out
+
+
+def _claim_level(result: SearchResult, claim: Claim, opt: dict | None, seconds: float, t0: float, points: list | None = None) -> bool:
     """The classical steps that work on the claim itself (tangent line), before the SDP."""
-    from qed.verifiers.certificates.classic import tangent_line
+    from qed.verifiers.certificates.classic import lagrange_split, tangent_line
 
     left = seconds - (time.monotonic() - t0)
     if left < 2.0:
@@ -284,6 +325,8 @@ def _claim_level(result: SearchResult, claim: Claim, opt: dict | None, seconds: 
     m0 = time.monotonic()
     try:
         node = tangent_line(claim, seconds=min(left, SHARE["classic"] * seconds))
+        if node is None and points:
+            node = lagrange_split(claim, points, seconds=min(seconds - (time.monotonic() - t0), SHARE["classic"] * seconds))
     except (ReduceError, ArithmeticError, ValueError, TypeError, sp.PolynomialError) as e:
         result.attempts.append({"method": "classic", "outcome": f"error: {type(e).__name__}: {str(e)[:200]}"})
         return False
