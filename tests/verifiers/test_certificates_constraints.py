@@ -98,3 +98,17 @@ def test_weighted_tangent_lines_at_the_equality_point_with_a_multiplier_for_a_li
     assert not check_certificate(bad).valid
     # without the equality point there is nothing to take the tangent lines at
     assert not find_certificate(read_claim(data), {}, seconds=30, methods=["classic"]).found
+
+
+def test_a_radical_is_removed_by_its_conjugate_and_a_wrong_factor_is_rejected() -> None:
+    data = {"variables": ["x", "y", "z"], "facts": positive("xyz"), "lhs": "x + y + z", "rhs": "3*cbrt(x*y*z)", "relation": ">="}
+    cert = certify(data, ["conjugate"])
+    step = find_step(cert["proof"], "multiply")
+    while "w" not in step["factors"][0]["factor"]:  # the conjugate, below the step clearing denominators
+        step = find_step(step["then"], "multiply")
+    bad = copy.deepcopy(cert)
+    wrong = find_step(bad["proof"], "multiply")
+    while "w" not in wrong["factors"][0]["factor"]:
+        wrong = find_step(wrong["then"], "multiply")
+    wrong["factors"][0]["factor"] = wrong["factors"][0]["factor"].replace("w", "2*w", 1)
+    assert not check_certificate(bad).valid

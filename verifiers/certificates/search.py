@@ -33,7 +33,7 @@ from qed.verifiers.certificates.witness import (
 
 CHECK_SECONDS = 60.0
 # The most of the budget each method may take, so that one slow method leaves time for the others.
-SHARE = {"homogenized": 0.3, "coefficients": 0.1, "ordered": 0.3, "products": 0.2, "classic": 0.2, "sos": 0.5, "sos-multiplied": 0.4}
+SHARE = {"homogenized": 0.3, "coefficients": 0.1, "ordered": 0.3, "products": 0.2, "classic": 0.2, "sos": 0.5, "conjugate": 0.4, "sos-multiplied": 0.4}
 
 
 @dataclass
@@ -130,6 +130,12 @@ def _sos_multiplied(problem: PolyProblem, seconds: float) -> dict | None:
     return None
 
 
+def _conjugate(problem: PolyProblem, seconds: float) -> dict | None:
+    from qed.verifiers.certificates.conjugate import conjugate_certificate
+
+    return conjugate_certificate(problem, seconds=seconds)
+
+
 def _homogenized(problem: PolyProblem, seconds: float) -> dict | None:
     """Under q = k with q homogeneous of degree r, P equals its homogenisation
     P_hom = Σ_j P_j·(q/k)^((d-j)/r) on the domain (P - P_hom = λ·(q - k) exactly); P_hom >= 0 is
@@ -179,6 +185,7 @@ METHODS: list[tuple[str, Method | None]] = [
     ("homogenized", _homogenized),
     ("classic", None),
     ("sos", _sos),
+    ("conjugate", _conjugate),
     ("sos-multiplied", _sos_multiplied),
 ]
 
