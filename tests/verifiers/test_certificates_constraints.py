@@ -112,3 +112,11 @@ def test_a_radical_is_removed_by_its_conjugate_and_a_wrong_factor_is_rejected() 
         wrong = find_step(wrong["then"], "multiply")
     wrong["factors"][0]["factor"] = wrong["factors"][0]["factor"].replace("w", "2*w", 1)
     assert not check_certificate(bad).valid
+
+
+def test_over_the_reals_the_zeros_sign_variants_restrict_the_sdp_bases() -> None:
+    data = {"variables": ["x", "y", "z"], "facts": [], "lhs": "x^6 + y^6 + z^6", "rhs": "3*x^2*y^2*z^2", "relation": ">="}
+    cert = certify(data, ["sos"])
+    bad = copy.deepcopy(cert)
+    find_step(bad["proof"], "sos")["terms"].pop()
+    assert not check_certificate(bad).valid

@@ -89,6 +89,20 @@ def zeros(problem: PolyProblem) -> list[dict[sp.Symbol, sp.Rational]]:
                     if r.is_Rational and r > 0:
                         cands.append({v: r * p for v, p in pt.items()})
     cands += [pt for pt in problem.points if set(pt) == set(vs)]
+    out = _in_domain_zeros(problem, cands)
+    # over the reals a zero has sign variants that may be zeros too (x^6 + y^6 + z^6 - 3x^2y^2z^2 at (1, -1, 1))
+    signed = [v for v in vs if not any(f == v for f, op in problem.domain_facts if op != "!=")]
+    flipped = []
+    for pt in out if len(signed) <= 6 else []:
+        moved = [v for v in signed if pt.get(v, 0) != 0]
+        for flips in itertools.product((1, -1), repeat=len(moved)):
+            if -1 in flips:
+                flipped.append({**pt, **{v: f * pt[v] for v, f in zip(moved, flips, strict=True)}})
+    return out + [pt for pt in _in_domain_zeros(problem, flipped) if pt not in out]
+
+
+def _in_domain_zeros(problem: PolyProblem, cands: list[dict]) -> list[dict]:
+    vs = problem.variables
     out = []
     for pt in cands:
         if sp.expand(problem.goal.xreplace(pt)) != 0:
