@@ -7,26 +7,23 @@ as each problem ends; checkpoints let an interrupted problem resume where it sto
 from __future__ import annotations
 
 import contextlib
-import sqlite3
 import time
 import traceback
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from langgraph.types import Command
-from qed.agent.checkpoints import checkpointer
+from qed.agent.answers import engine_answer, grade, shown
 from qed.agent.config import QedConfig
 from qed.agent.deps import LoopDeps
 from qed.agent.graph import build_graph
-from qed.agent.runs import RunDir
-from qed.agent.state import plain
+from qed.agent.session import RunSession
+from qed.agent.state import Draft, EngineResult, LoopState, ProblemRecord, plain
 from qed.agent.summary import render_summary
 from qed.models.base import ChatModel, ModelError
-from qed.models.calllog import CallLog
 from qed.problems.record import Problem
 from qed.verifiers.engine import solve_problem
-from qed.verifiers.final_answer import format_answer, is_correct
 
 EventFn = Callable[[dict[str, Any]], None]
 AskFn = Callable[[dict[str, Any]], Any]  # interactive: the person's decision for an interrupt
@@ -46,45 +43,39 @@ def _error_text(e: BaseException) -> str:
 
 
 class Solver:
+    """The loop (or the engine) over problems, inside one RunSession that owns its models, call
+    log and checkpoints; `close()` closes the session."""
+
     def __init__(
         self,
         config: QedConfig,
-        run: RunDir,
+        session: RunSession,
         options: SolveOptions | None = None,
         on_event: EventFn | None = None,
-        models: dict[str, ChatModel] | None = None,
     ):
         self.config = config
-        self.run = run
+        self.session = session
+        self.run = session.run
         self.options = options or SolveOptions()
         self.on_event = on_event or (lambda e: None)
-        self.calllog = CallLog(run.file(RunDir.CALLS))
-        self._models = models
         self._graph = None
-        self._conn: sqlite3.Connection | None = None
 
     # -- set-up -------------------------------------------------------------------------------
     def models(self) -> dict[str, ChatModel]:
-        if self._models is None:
-            self._models = self.config.roles.build(self.calllog, server_log=self.run.file(RunDir.SERVER_LOG),
-                                                   deadline_s=self.config.loop.call_deadline_s)
-        return self._models
+        return self.session.models()
 
     def graph(self):
         if self._graph is None:
-            self._conn = sqlite3.connect(self.run.file(RunDir.CHECKPOINTS), check_same_thread=False)
             deps = LoopDeps(
                 models=self.models(), config=self.config.loop, memory=self.options.memory,
                 engine=solve_problem,
                 run_id=self.run.path.name, run_dir=str(self.run.path),
             )
-            self._graph = build_graph(deps, checkpointer(self._conn))  # strict: checkpoints are data
+            self._graph = build_graph(deps, self.session.checkpointer())  # strict: checkpoints are data
         return self._graph
 
     def close(self) -> None:
-        if self._conn is not None:
-            self._conn.close()
-        self.calllog.close()
+        self.session.close()
 
     # -- running ------------------------------------------------------------------------------
     def solve_all(self, problems: Iterable[Problem], total: int | None = None) -> list[dict[str, Any]]:
@@ -117,7 +108,7 @@ class Solver:
             graph = self.graph()
             cfg = {"configurable": {"thread_id": problem.id}, "recursion_limit": 100}
             snapshot = graph.get_state(cfg)
-            inp: Any = None if snapshot.next else {"problem": problem.to_dict(), "round": 1}
+            inp: Any = None if snapshot.next else {"problem": problem_record(problem), "round": 1}
             if snapshot.next:
                 self.on_event({"event": "status", "text": f"resuming at {', '.join(snapshot.next)}"})
             while True:
@@ -148,27 +139,28 @@ class Solver:
 
     def _symbolic(self, problem: Problem, start: float) -> dict[str, Any]:
         if problem.kind not in ("bound", "relation"):
-            state = {"outcome": "abstained", "reason": f"the engine answers bound and relation problems, not {problem.kind}"}
+            state: LoopState = {"outcome": "abstained",
+                                "reason": f"the engine answers bound and relation problems, not {problem.kind}"}
             return self._result(problem, state, time.perf_counter() - start)
         self.on_event({"event": "node", "node": "engine", "round": 1})
         try:
-            res = solve_problem(problem, model=None)
-            data = plain(res.to_dict())
+            engine: EngineResult = plain(solve_problem(problem, model=None).to_dict())
+            answer = engine_answer(engine)
         except Exception as e:  # the engine promises clean abstentions; a bug must not stop the batch
             return self._result(problem, {}, time.perf_counter() - start, error=f"engine: {_error_text(e)}")
-        answered = data.get("status") == "answered"
         state = {
-            "outcome": "solved" if answered else ("refuted" if data.get("status") == "refuted" else "abstained"),
-            "answer": data.get("answer") if answered else None,
-            "reason": data.get("reason") or ("certified" if data.get("certified") else "numerical evidence"),
-            "engine": data,
+            "outcome": "solved" if answer is not None else "abstained",
+            "answer": answer,
+            "reason": engine["reason"] or ("certified" if engine["certified"] else "numerical evidence"),
+            "engine": engine,
+            "engine_answer": answer,
         }
         return self._result(problem, state, time.perf_counter() - start)
 
-    def _result(self, problem: Problem, state: dict[str, Any], seconds: float, error: str | None = None) -> dict[str, Any]:
-        raw = state.get("answer")
+    def _result(self, problem: Problem, state: LoopState, seconds: float, error: str | None = None) -> dict[str, Any]:
+        """The line results.jsonl keeps for a problem: one engine copy, answers as parsed in the loop."""
         kind = problem.kind
-        shown = format_answer(kind, raw) if raw and kind in ("bound", "relation") else raw
+        answer = state.get("answer")
         outcome = "error" if error else (state.get("outcome") or "error")
         usage = state.get("usage") or {}
         checks = [
@@ -183,28 +175,32 @@ class Solver:
             "kind": kind,
             "source": problem.source,
             "outcome": outcome,
-            "answer": shown,
+            "answer": shown(kind, answer),
             "gold": problem.answer,
-            "correct": _correct(kind, shown if outcome == "solved" else None, problem.answer),
+            "correct": grade(kind, answer if outcome == "solved" else None, problem.answer),
             "rounds": len(state.get("drafts", [])),
             "tokens": {"prompt": usage.get("prompt_tokens", 0), "completion": usage.get("completion_tokens", 0)},
             "calls": usage.get("calls", 0),
             "seconds": round(seconds, 2),
             "reason": state.get("reason"),
             "error": error if error else (None if state.get("outcome") else "the loop ended without an outcome"),
-            "drafts": [{"round": d["round"], "answer": d["answer"], "truncated": d["truncated"]} for d in state.get("drafts", [])],
+            "drafts": [_draft_line(d) for d in state.get("drafts", [])],
             "memory": {"recalled": [it.get("id") for it in state.get("recalled", [])], "written": state.get("memory_written", [])},
             "evidence": evidence,
         }
 
 
-def _correct(kind: str, answer: str | None, gold: str | None) -> bool | None:
-    """Graded only where the gold answer can be checked exactly; an abstention is not correct."""
-    if gold is None or kind not in ("bound", "relation"):
-        return None
-    return bool(answer is not None and is_correct(kind, answer, gold))
+def _draft_line(draft: Draft) -> dict[str, Any]:
+    """A draft in results.jsonl: its answer as written and as parsed; the text is in the call log."""
+    answer = draft["answer"]
+    return {"round": draft["round"], "answer": answer["text"] if answer else None,
+            "exact": answer["exact"] if answer else None, "truncated": draft["truncated"]}
 
 
-def _compact(evidence: dict[str, Any]) -> dict[str, Any]:
+def _compact(evidence: Mapping[str, Any]) -> dict[str, Any]:
     """Model replies live in the call log; results keep the verdict-bearing evidence only."""
     return {k: v for k, v in evidence.items() if k != "reply"}
+
+
+def problem_record(problem: Problem) -> ProblemRecord:
+    return plain(problem.to_dict())

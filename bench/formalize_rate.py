@@ -27,11 +27,9 @@ from qed.problems.load import load_problems  # noqa: E402
 from qed.problems.record import Problem  # noqa: E402
 from qed.verifiers.formal import FormalProblem  # noqa: E402
 from qed.verifiers.formalize import formalize  # noqa: E402
-from qed.verifiers.formalize.errors import FormalizeError  # noqa: E402
-from qed.verifiers.formalize.evaluate import Context, evaluate  # noqa: E402
 from qed.verifiers.formalize.from_model import formalize_with_model  # noqa: E402
-from qed.verifiers.formalize.parser import parse  # noqa: E402
 from qed.verifiers.formalize.sanity import sample_feasible, values_at  # noqa: E402
+from qed.verifiers.latex import ANSWER, LatexError, read_formula, symbol  # noqa: E402
 
 DEFAULT_DATA = ROOT.parent / "shared" / "data" / "ineqmath" / "train_sample_200.json"
 RELATION_SIGNS = {
@@ -65,9 +63,9 @@ def agrees_with_label(problem: Problem, fp: FormalProblem) -> bool | None:
         return None
     text = problem.answer.replace("$$", "").replace("$", "").split("=", 1)[-1]
     try:
-        values = {str(k): v for k, v in fp.parameter_values.items()}
-        label = float(evaluate(parse(text), Context(indices=values)))
-    except (FormalizeError, TypeError, ValueError):
+        values = {symbol(str(k)): v for k, v in fp.parameter_values.items()}
+        label = float(read_formula(text, ANSWER).expr.subs(values))
+    except (LatexError, TypeError, ValueError):
         return None
     targets = [t for t in values_at(fp.target, fp.variables, points) if t is not None]
     slack = 1e-6 * max(1.0, abs(label))
@@ -176,7 +174,7 @@ def run_model(args, failed: list[Problem], totals: Counter, parsed: Counter) -> 
                     f"{fp.lhs} () {fp.rhs}" if fp.kind == "relation" else f"{fp.sense} {fp.target}"
                 )
                 print(f"  {problem.id}: accepted: {said}", flush=True)
-            except FormalizeError as e:
+            except LatexError as e:
                 reasons[reason_group(str(e))].append(problem.id)
                 print(f"  {problem.id}: {e}", flush=True)
             except Exception as e:  # noqa: BLE001 - a backend failure is reported, not fatal
@@ -239,7 +237,7 @@ def compare_model(args, read: list[tuple[Problem, FormalProblem]]) -> None:
                 model_fp = formalize_with_model(
                     problem.statement, problem.kind, model, args.max_tokens, args.timeout
                 )
-            except FormalizeError as e:
+            except LatexError as e:
                 outcomes["refused by validation"] += 1
                 print(f"  {problem.id}: refused: {e}", flush=True)
                 continue

@@ -36,11 +36,13 @@ def _register() -> None:
     from qed.cli import (
         check_cmd,
         doctor_cmd,
+        eval_cmd,
         grade_cmd,
         judges_cmd,
         memory_cmd,
         models_cmd,
         prove_cmd,
+        report_cmd,
         solve_cmd,
     )
 
@@ -49,6 +51,8 @@ def _register() -> None:
     app.command("grade")(grade_cmd.grade_command)
     app.command()(doctor_cmd.doctor)
     app.command()(check_cmd.check)
+    app.command()(report_cmd.report)
+    app.command("eval")(eval_cmd.eval_command)
     app.add_typer(models_cmd.app, name="models", help="Pull and list the embedded models.")
     app.add_typer(memory_cmd.app, name="memory", help="Search, inspect and curate the knowledge graph.")
     app.add_typer(judges_cmd.app, name="judges", help="Calibrate the proof judges on planted flaws.")

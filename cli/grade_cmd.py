@@ -9,26 +9,26 @@ from pathlib import Path
 import typer
 from qed.agent.config import load_config
 from qed.agent.runs import RunDir
-from qed.models.calllog import CallLog
-from qed.models.roles import RoleSpecs, parse_role_overrides
+from qed.agent.session import RunSession, roles_for
+from qed.models.roles import parse_role_overrides
 from qed.verifiers.judges.grading import GradeResult, grade, load_items
 from qed.verifiers.judges.model_judge import ModelJudgeOptions
-from qed.verifiers.judges.registry import GROUPS, JudgeSettings, parse_judges, roles_needed
-from qed.verifiers.judges.report import grade_markdown
+from qed.verifiers.judges.registry import GROUP_NAMES, JudgeSettings, parse_judges, roles_needed
+from qed.verifiers.judges.report import coverage_label, grade_markdown, verdict_label
 from rich.console import Console
 from rich.markup import escape
 from rich.table import Table
 
-_STYLE = {"pass": "green", "fail": "red", "no_verdict": "yellow", "unchecked": "dim"}
+_STYLE = {"pass": "green", "fail": "red", "not_checked": "yellow", "no_verdict": "yellow", "unchecked": "dim"}
+_OVERALL = ("pass", "fail", "not_checked", "no_verdict")
 
 
 def grade_command(
     path: Path = typer.Argument(..., help="Proof file: .tex (FirstProof boxes), .md/.txt, IneqMath/ProofBench data, "
                                           "or JSONL of {\"problem\", \"proof\"} pairs."),
     judges: str = typer.Option("all", "--judges", "-j",
-                               help=f"Comma-separated judges or groups ({', '.join(GROUPS)}): "
-                                    "numeric_computation, numeric_approximation, final_answer, toy_case, "
-                                    "logical_gap, dsm_verifier."),
+                               help=f"Comma-separated judges or groups ({', '.join(GROUP_NAMES)}); "
+                                    "`qed judges list` names them."),
     model: str = typer.Option(None, "--model", "-m", help="Model spec for every role, e.g. local:qwen2.5-coder-1.5b."),
     role: list[str] = typer.Option([], "--role", help="ROLE=SPEC for one role (judge, verifier); repeatable."),
     samples: int = typer.Option(1, "--samples", "-k", min=1, help="DSM verifier samples to aggregate."),
@@ -54,10 +54,11 @@ def grade_command(
     if context_chars:
         settings.with_context(context_chars)
     run = RunDir.create("grade", Path(path).stem)
-    specs: dict[str, str] = {}
+    roles = None
     if needed:
         cfg = load_config(config, model=model, role_overrides=parse_role_overrides(role))
-        specs = {r: cfg.roles.specs[r] for r in needed}
+        roles = roles_for(cfg.roles, needed)  # each role keeps its [api_key_env]
+    specs = dict(roles.specs) if roles else {}
     run.write_config({
         "command": "grade", "source": str(Path(path).resolve()), "judges": chosen, "models": specs,
         "samples": samples, "meta": not no_meta, "proofs": len(items), "started": datetime.now(UTC).isoformat(),
@@ -67,12 +68,9 @@ def grade_command(
     console.print("[dim]judges: " + ", ".join(chosen)
                   + ("; models: " + ", ".join(f"{r}={s}" for r, s in specs.items()) if specs else "; no model needed")
                   + "[/dim]")
-    models: dict = {}
-    log = CallLog(run.file(RunDir.CALLS)) if needed else None
     results: list[GradeResult] = []
-    try:
-        if needed:
-            models = RoleSpecs(specs).build(log, server_log=run.file(RunDir.SERVER_LOG))
+    with RunSession(run, roles) as session:  # closes models and the call log, also on Ctrl-C
+        models = session.models()  # none (and no call log) when no judge needs a model
         for item in items:
             with console.status(f"{item.id}: starting") as status:
                 def progress(name: str, state: str, status=status, item=item) -> None:
@@ -82,11 +80,6 @@ def grade_command(
             results.append(result)
             run.append_result(result.to_dict())
             _show(console, result)
-    finally:
-        for m in {id(m): m for m in models.values()}.values():
-            m.close()
-        if log is not None:
-            log.close()
     meta = {"source": str(path), "judges": chosen, "models": specs}
     (run.file("grade.json")).write_text(
         json.dumps({**meta, "results": [r.to_dict() for r in results]}, indent=2, ensure_ascii=False, default=str) + "\n",
@@ -94,20 +87,22 @@ def grade_command(
     run.write_summary(grade_markdown(results, meta))
     report = run.file("report.md")
     report.write_text(grade_markdown(results, meta), encoding="utf-8")
-    tally = ", ".join(f"{k} {sum(r.overall == k for r in results)}" for k in ("pass", "fail", "no_verdict")
+    tally = ", ".join(f"{k.replace('_', ' ')} {sum(r.overall == k for r in results)}" for k in _OVERALL
                       if any(r.overall == k for r in results))
     console.print(f"\n[bold]{tally}[/bold]\nreport: {report}\njson: {run.file('grade.json')}")
 
 
 def _show(console: Console, r: GradeResult) -> None:
     style = _STYLE.get(r.overall, "white")
-    console.print(f"\n[bold]{escape(r.id)}[/bold] — {escape(r.label)}: [bold {style}]{r.overall}[/bold {style}]")
-    table = Table("judge", "verdict", "step", "reason", show_lines=False, expand=True)
+    said = r.overall.replace("_", " ")
+    console.print(f"\n[bold]{escape(r.id)}[/bold] — {escape(r.label)}: [bold {style}]{said}[/bold {style}]")
+    table = Table("judge", "verdict", "coverage", "step", "reason", show_lines=False, expand=True)
     for name, v in r.judges.items():
-        vs = _STYLE.get(v.verdict, "white")
+        vs = _STYLE.get(v.verdict, "white") if v.applicable else "dim"
         score = f" ({v.score:.2f})" if v.score is not None else ""
-        table.add_row(name, f"[{vs}]{v.verdict}{score}[/{vs}]", "" if v.step is None else str(v.step + 1),
-                      escape(_clip(v.reason, 160)))
+        label = verdict_label(v).split(" ", 1)[1]  # without the report's mark
+        table.add_row(name, f"[{vs}]{label}{score}[/{vs}]", escape(coverage_label(v)),
+                      "" if v.step is None else str(v.step + 1), escape(_clip(v.reason, 160)))
     console.print(table)
     flagged = [s for s in r.steps if s.verdict == "fail"]
     for s in flagged[:8]:

@@ -9,8 +9,9 @@ from pathlib import Path
 import typer
 from qed.agent.config import load_config
 from qed.agent.runs import RunDir
-from qed.models.calllog import CallLog
-from qed.models.roles import RoleSpecs, parse_role_overrides
+from qed.agent.session import RunSession, roles_for
+from qed.models.roles import parse_role_overrides
+from qed.verifiers.judges import registry
 from qed.verifiers.judges.calibration.errata import ERRATA, Errata, confirm, load_errata
 from qed.verifiers.judges.calibration.mutations import FLAW_TYPES
 from qed.verifiers.judges.calibration.references import (
@@ -29,7 +30,7 @@ from qed.verifiers.judges.calibration.run import (
     table_rows,
 )
 from qed.verifiers.judges.model_judge import ModelJudgeOptions
-from qed.verifiers.judges.registry import GROUPS, JUDGES, JudgeSettings, parse_judges, roles_needed
+from qed.verifiers.judges.registry import GROUP_NAMES, JudgeSettings, parse_judges, roles_needed
 from rich.console import Console
 from rich.markup import escape
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -42,16 +43,17 @@ SOURCES = {"ineqmath": INEQMATH, "proofbench": PROOFBENCH}
 @app.command("list")
 def list_judges() -> None:
     """The judges, what each looks for, and which model role it needs."""
-    table = Table("judge", "needs", "looks for")
-    for j in JUDGES.values():
-        table.add_row(j.name, f"model ({j.role})" if j.role else "no model", j.summary)
+    registered = registry.judges()
+    table = Table("judge", "needs", "step-wise", "looks for")
+    for j in registered.values():
+        table.add_row(j.name, f"model ({j.role})" if j.role else "no model", "yes" if j.stepwise else "", j.summary)
     Console().print(table)
-    typer.echo("groups: " + "; ".join(f"{g} = {', '.join(n)}" for g, n in GROUPS.items()))
+    typer.echo("groups: " + "; ".join(f"{g} = {', '.join(n)}" for g, n in registry.groups(registered).items()))
 
 
 @app.command("calibrate")
 def calibrate_command(
-    judges: str = typer.Option("numeric", "--judges", "-j", help=f"Judges or groups ({', '.join(GROUPS)})."),
+    judges: str = typer.Option("numeric", "--judges", "-j", help=f"Judges or groups ({', '.join(GROUP_NAMES)})."),
     sources: str = typer.Option("ineqmath,proofbench", "--sources", help="Reference sets: ineqmath, proofbench."),
     data: Path = typer.Option(DEFAULT_DATA, "--data", help="Folder holding ineqmath/ and imobench/."),
     limit: int = typer.Option(None, "--limit", "-n", min=1, help="Use the first N references of each source."),
@@ -100,10 +102,11 @@ def calibrate_command(
     items = select([it for it in items if it.flaw in (*flaw_list, "none")], per_type)
     known = Errata([] if no_errata else confirm(load_errata(errata_file), {it.ref_id: it.problem for it in items}))
     needed = roles_needed(chosen)
-    specs: dict[str, str] = {}
+    roles = None
     if needed:
         cfg = load_config(config, model=model, role_overrides=parse_role_overrides(role))
-        specs = {r: cfg.roles.specs[r] for r in needed}
+        roles = roles_for(cfg.roles, needed)  # each role keeps its [api_key_env]
+    specs = dict(roles.specs) if roles else {}
     settings = JudgeSettings(samples=samples)
     if max_tokens:
         settings.model_options = ModelJudgeOptions(max_tokens=max_tokens)
@@ -119,20 +122,12 @@ def calibrate_command(
     run.write_config({"command": "judges calibrate", **meta, "flaws": list(flaw_list), "limit": limit,
                       "per_type": per_type, "samples": samples})
     console.print(f"[bold]QED[/bold] calibrating {', '.join(chosen)} on {len(items)} item(s) → [cyan]{run.path}[/cyan]")
-    log = CallLog(run.file(RunDir.CALLS)) if needed else None
-    models: dict = {}
-    try:
-        if needed:
-            models = RoleSpecs(specs).build(log, server_log=run.file(RunDir.SERVER_LOG))
+    with RunSession(run, roles) as session:  # closes models and the call log, also on Ctrl-C
+        models = session.models()  # none (and no call log) when no judge needs a model
         with _progress(console) as bar:
             tasks = {name: bar.add_task(name, total=len(items)) for name in chosen}
             result = calibrate(items, chosen, models, settings,
                                on_item=lambda name, k, n, it, v: bar.update(tasks[name], completed=k), errata=known)
-    finally:
-        for m in {id(m): m for m in models.values()}.values():
-            m.close()
-        if log is not None:
-            log.close()
     result.settings = {"samples": samples, "max_tokens": max_tokens}
     header, rows = table_rows(result)
     table = Table(*header, title="detection rate per planted flaw · false-rejection rate on references")

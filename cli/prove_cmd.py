@@ -9,6 +9,7 @@ from typing import Any
 import typer
 from qed.agent.config import load_config
 from qed.agent.runs import RunDir
+from qed.agent.session import RunSession
 from qed.agent.solve import SolveOptions, Solver
 from qed.cli.errors import fail
 from qed.cli.live import outcome_text
@@ -45,7 +46,8 @@ class Trajectory:
             self._end_stream()
             update = event["update"]
             for draft in update.get("drafts") or []:
-                self.console.print(f"[bold]answer read:[/bold] {draft['answer'] or '(none)'}"
+                answer = draft["answer"]
+                self.console.print(f"[bold]answer read:[/bold] {answer['text'] if answer else '(none)'}"
                                    + ("  [yellow](cut off by the token budget)[/yellow]" if draft["truncated"] else ""))
             for c in update.get("checks") or []:
                 style = _VERDICT_STYLE.get(c["verdict"], "white")
@@ -120,13 +122,13 @@ def prove(
     console.print(f"[bold]QED[/bold] {problem.kind} problem {problem.id} → [cyan]{run.path}[/cyan]")
     console.print(problem.statement)
     mem = open_memory_for(cfg.loop.use_memory, memory)
-    options = SolveOptions(memory=mem, ask=ask_person(console) if interactive else None)
-    solver = Solver(cfg, run, options, on_event=Trajectory(console))
-    try:
-        solver.models()
+    with RunSession(run, cfg.roles, deadline_s=cfg.loop.call_deadline_s) as session:
+        if mem is not None:
+            session.adopt(mem)
+        options = SolveOptions(memory=mem, ask=ask_person(console) if interactive else None)
+        solver = Solver(cfg, session, options, on_event=Trajectory(console))
+        session.models()  # fail fast (missing model, bad key) before the first node
         [result] = solver.solve_all([problem])
-    finally:
-        solver.close()
     console.print(f"results: {run.file(RunDir.RESULTS)}")
     if result["outcome"] == "error":
         raise typer.Exit(1)

@@ -10,6 +10,7 @@ import typer
 from qed.agent.checkpoints import verify_checkpoints
 from qed.agent.config import load_config
 from qed.agent.runs import RunDir, resume_plan
+from qed.agent.session import RunSession
 from qed.agent.solve import SolveOptions, Solver
 from qed.agent.summary import tally
 from qed.cli.errors import fail
@@ -78,15 +79,15 @@ def solve(
     console.print(f"[bold]QED[/bold] solving {total} problem(s) from {path} → [cyan]{run.path}[/cyan]")
     if solver == "loop":
         console.print("[dim]models: " + ", ".join(f"{r}={s}" for r, s in cfg.roles.specs.items()) + "[/dim]")
-    solver_obj = Solver(cfg, run, SolveOptions(solver=solver, memory=mem))
-    try:
+    with RunSession(run, cfg.roles, deadline_s=cfg.loop.call_deadline_s) as session:
+        if mem is not None:
+            session.adopt(mem)
+        solver_obj = Solver(cfg, session, SolveOptions(solver=solver, memory=mem))
         if solver == "loop":
-            solver_obj.models()  # fail fast (missing model, bad key) before the live view starts
+            session.models()  # fail fast (missing model, bad key) before the live view starts
         with LiveView(f"QED solve · {Path(path).name}", cfg.loop.max_rounds, console) as view:
             solver_obj.on_event = view
             results = solver_obj.solve_all(problems, total)
-    finally:
-        solver_obj.close()
     t = tally(results)
     console.print(f"\n[bold]{t.line()}[/bold]")
     console.print(f"results: {run.file(RunDir.RESULTS)}\nsummary: {run.file(RunDir.SUMMARY)}")

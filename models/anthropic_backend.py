@@ -9,13 +9,12 @@ within its deadline, retries included.
 
 from __future__ import annotations
 
+import functools
 import inspect
 import json
+import os
 import time
 
-import anthropic
-import pydantic
-from anthropic.resources.messages import Messages
 from qed.models.base import (
     DEFAULT_CALL_DEADLINE_S,
     CallOptions,
@@ -28,12 +27,25 @@ from qed.models.base import (
 from qed.models.deadline import Deadline
 from qed.models.http import PLACEHOLDER, TRANSPORT_ERRORS, guarded_client
 from qed.models.keys import DEFAULT_BASE_URL, choose_key, provider_variable
+from qed.models.registry import Backend, BuildOptions, Finding, ModelSpec
 from qed.models.retry import Transient, with_retries
 
 _FINISH = {"end_turn": "stop", "stop_sequence": "stop", "max_tokens": "length"}
-_NOT_A_MESSAGE = (json.JSONDecodeError, pydantic.ValidationError, anthropic.APIResponseValidationError)
-# Newer SDKs dropped `temperature` from the Messages API; send it only where it is still taken.
-_TAKES_TEMPERATURE = "temperature" in inspect.signature(Messages.create).parameters
+
+
+def _not_a_message() -> tuple[type[Exception], ...]:
+    import anthropic
+    import pydantic
+
+    return (json.JSONDecodeError, pydantic.ValidationError, anthropic.APIResponseValidationError)
+
+
+@functools.cache
+def _takes_temperature() -> bool:
+    """Newer SDKs dropped `temperature` from the Messages API; send it only where it is still taken."""
+    from anthropic.resources.messages import Messages
+
+    return "temperature" in inspect.signature(Messages.create).parameters
 
 
 class AnthropicModel:
@@ -54,6 +66,8 @@ class AnthropicModel:
         self.deadline_s = deadline_s
         self.key = choose_key("anthropic", self.spec, self.base_url, key_env=key_env, custom_keys=custom_keys)
         provider = provider_variable("anthropic", self.base_url) is not None
+        import anthropic  # the SDK is loaded when a model is built, not when a spec is read
+
         self._client = anthropic.Anthropic(
             api_key=PLACEHOLDER, base_url=self.base_url, max_retries=0,
             # explicit, so ANTHROPIC_CUSTOM_HEADERS cannot swap in another Authorization
@@ -67,11 +81,13 @@ class AnthropicModel:
         options: CallOptions | None = None,
         on_token: TokenCallback | None = None,
     ) -> Completion:
+        import anthropic
+
         opts = options or CallOptions()
         system = "\n\n".join(m.content for m in messages if m.role == "system")
         kwargs: dict = dict(model=self.model, messages=[m.to_dict() for m in messages if m.role != "system"],
                             max_tokens=opts.max_tokens)
-        if _TAKES_TEMPERATURE:
+        if _takes_temperature():
             kwargs["temperature"] = opts.temperature
         if system:
             kwargs["system"] = system
@@ -79,6 +95,7 @@ class AnthropicModel:
             kwargs["stop_sequences"] = opts.stop
         deadline = Deadline(self.deadline_s if opts.deadline_s is None else opts.deadline_s)
         start = time.perf_counter()
+        not_a_message = _not_a_message()
 
         def once(timeout_s: float) -> Completion:
             try:
@@ -99,7 +116,7 @@ class AnthropicModel:
                 raise Transient(f"{self.spec}: server error {e.status_code}") from e
             except anthropic.APIStatusError as e:
                 raise ModelError(f"{self.spec}: request refused ({e.status_code})") from e
-            except _NOT_A_MESSAGE as e:
+            except not_a_message as e:
                 raise ModelError(f"{self.spec}: the server answered with something that is not a message "
                                  f"({type(e).__name__})") from e
 
@@ -154,3 +171,22 @@ class AnthropicModel:
 
     def close(self) -> None:
         self._client.close()
+
+
+def _build(spec: ModelSpec, options: BuildOptions) -> AnthropicModel:
+    return AnthropicModel(spec.name, spec.base_url, key_env=options.key_env, custom_keys=options.custom_keys,
+                          deadline_s=options.deadline_s)
+
+
+def _check_role(spec: ModelSpec) -> tuple[bool | None, str]:
+    has = bool(os.environ.get("ANTHROPIC_API_KEY"))
+    return has, "" if has else "ANTHROPIC_API_KEY not set"
+
+
+def _doctor() -> list[Finding]:
+    has = bool(os.environ.get("ANTHROPIC_API_KEY"))
+    return [Finding("keys", "ANTHROPIC_API_KEY", True if has else None, "set" if has else "not set")]
+
+
+BACKEND = Backend("anthropic", "anthropic:<model>[@<base_url>]", "Anthropic's Messages API", _build,
+                  takes_base_url=True, check_role=_check_role, doctor=_doctor)

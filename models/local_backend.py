@@ -22,13 +22,15 @@ from qed.models.base import (
 )
 from qed.models.catalog import lookup
 from qed.models.openai_backend import OpenAIModel
+from qed.models.registry import Backend, BuildOptions, Finding, ModelSpec, installed
 from qed.models.store import ModelStore
 
 _START_TIMEOUT_S = 180.0
 
 
 class LocalServer:
-    """One worker process per model file, shared by every role that uses it."""
+    """One worker process per model file, shared by every role that uses it; the last model to
+    close stops it (`release`), and any left at exit are stopped then."""
 
     _servers: dict[tuple[str, int], LocalServer] = {}
     _lock = threading.Lock()
@@ -40,6 +42,7 @@ class LocalServer:
         self.proc: subprocess.Popen[str] | None = None
         self.base_url: str | None = None
         self.restarts = 0
+        self.users = 0  # models holding this shared server (see `shared` and `release`)
 
     @classmethod
     def shared(cls, model_path: Path, n_ctx: int, log_path: Path | None = None) -> LocalServer:
@@ -47,7 +50,20 @@ class LocalServer:
         with cls._lock:
             if key not in cls._servers:
                 cls._servers[key] = cls(model_path, n_ctx, log_path)
-            return cls._servers[key]
+            server = cls._servers[key]
+            server.users += 1
+            return server
+
+    def release(self) -> None:
+        """A model that took this server from `shared` is done with it; the last one stops it."""
+        with self._lock:
+            self.users -= 1
+            if self.users > 0:
+                return
+            for key, server in list(self._servers.items()):
+                if server is self:
+                    del self._servers[key]
+        self.stop()
 
     @property
     def alive(self) -> bool:
@@ -127,6 +143,7 @@ class LocalModel:
         self.server = LocalServer.shared(path, entry.n_ctx, log_path)
         self._client: OpenAIModel | None = None
         self._client_url: str | None = None
+        self._released = False
 
     def _connect(self) -> OpenAIModel:
         url = self.server.ensure_running()
@@ -151,5 +168,34 @@ class LocalModel:
             return self._connect().chat(messages, options, on_token)
 
     def close(self) -> None:
+        """Close the client and let go of the worker (stopped when no other model uses it)."""
         if self._client:
             self._client.close()
+            self._client = None
+        if not self._released:
+            self._released = True
+            self.server.release()
+
+
+def _build(spec: ModelSpec, options: BuildOptions) -> LocalModel:
+    return LocalModel(spec.name, log_path=options.server_log, deadline_s=options.deadline_s)
+
+
+def _check_role(spec: ModelSpec) -> tuple[bool | None, str]:
+    ready = ModelStore().path(spec.name) is not None
+    return ready, "" if ready else f"run: qed models pull {spec.name}"
+
+
+def _doctor() -> list[Finding]:
+    """The catalog models in the cache, and the llama.cpp runtime that serves them."""
+    store = ModelStore()
+    out = [Finding("models", s.model.name, s.state == "ready" or None,
+                   f"{s.state} · {s.model.size / 1e6:,.0f} MB · {store.root}") for s in store.status()]
+    ok, version = installed("xllamacpp", "xllamacpp")
+    out.append(Finding("runtime", "llama.cpp (xllamacpp)", ok,
+                       f"version {version}" if version else "not installed: pip install xllamacpp"))
+    return out
+
+
+BACKEND = Backend("local", "local:<catalog name>", "the embedded model, served by llama.cpp on 127.0.0.1", _build,
+                  check_role=_check_role, doctor=_doctor)

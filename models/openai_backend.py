@@ -11,10 +11,9 @@ not read: the spec says where calls go).
 from __future__ import annotations
 
 import json
+import os
 import time
 
-import openai
-import pydantic
 from qed.models.base import (
     DEFAULT_CALL_DEADLINE_S,
     CallOptions,
@@ -27,9 +26,15 @@ from qed.models.base import (
 from qed.models.deadline import Deadline
 from qed.models.http import PLACEHOLDER, TRANSPORT_ERRORS, guarded_client
 from qed.models.keys import DEFAULT_BASE_URL, choose_key, provider_variable
+from qed.models.registry import Backend, BuildOptions, Finding, ModelSpec
 from qed.models.retry import Transient, with_retries
 
-_NOT_A_COMPLETION = (json.JSONDecodeError, pydantic.ValidationError, openai.APIResponseValidationError)
+
+def _not_a_completion() -> tuple[type[Exception], ...]:
+    import openai
+    import pydantic
+
+    return (json.JSONDecodeError, pydantic.ValidationError, openai.APIResponseValidationError)
 
 
 class OpenAIModel:
@@ -51,6 +56,8 @@ class OpenAIModel:
         self.deadline_s = deadline_s
         self.key = choose_key("openai", self.spec, self.base_url, key_env=key_env, custom_keys=custom_keys)
         provider = provider_variable("openai", self.base_url) is not None
+        import openai  # the SDK is loaded when a model is built, not when a spec is read
+
         self._client = openai.OpenAI(
             api_key=PLACEHOLDER, base_url=self.base_url, max_retries=0,
             # explicit, so OPENAI_CUSTOM_HEADERS cannot swap in another Authorization
@@ -64,9 +71,12 @@ class OpenAIModel:
         options: CallOptions | None = None,
         on_token: TokenCallback | None = None,
     ) -> Completion:
+        import openai
+
         opts = options or CallOptions()
         deadline = Deadline(self.deadline_s if opts.deadline_s is None else opts.deadline_s)
         start = time.perf_counter()
+        not_a_completion = _not_a_completion()
 
         def once(timeout_s: float) -> Completion:
             try:
@@ -87,7 +97,7 @@ class OpenAIModel:
                 raise Transient(f"{self.spec}: server error {e.status_code}") from e
             except openai.APIStatusError as e:
                 raise ModelError(f"{self.spec}: request refused ({e.status_code}): {_first(e)[:200]}") from e
-            except _NOT_A_COMPLETION as e:
+            except not_a_completion as e:
                 raise ModelError(f"{self.spec}: the server answered with something that is not a chat "
                                  f"completion ({type(e).__name__})") from e
 
@@ -160,3 +170,39 @@ class OpenAIModel:
 def _first(e: Exception) -> str:
     text = str(getattr(e, "message", None) or e).strip()
     return text.splitlines()[0] if text else type(e).__name__
+
+
+def _build(spec: ModelSpec, options: BuildOptions) -> OpenAIModel:
+    return OpenAIModel(spec.name, spec.base_url, key_env=options.key_env, custom_keys=options.custom_keys,
+                       deadline_s=options.deadline_s)
+
+
+def _check_role(spec: ModelSpec) -> tuple[bool | None, str]:
+    """A custom host must answer; OpenAI itself needs its key (QED_OPENAI_API_KEY is for custom hosts)."""
+    if spec.base_url:
+        return _reachable(spec.base_url)
+    has = bool(os.environ.get("OPENAI_API_KEY"))
+    return has, "" if has else "OPENAI_API_KEY not set"
+
+
+def _reachable(base_url: str) -> tuple[bool, str]:
+    from urllib.parse import urlparse
+
+    import httpx
+
+    url = base_url.rstrip("/") + "/models"
+    try:
+        r = httpx.get(url, timeout=3.0)
+    except httpx.HTTPError as e:
+        return False, f"{urlparse(base_url).netloc}: {type(e).__name__}"
+    return r.status_code < 500, f"{url} answered {r.status_code}"
+
+
+def _doctor() -> list[Finding]:
+    return [Finding("keys", env, True if os.environ.get(env) else None, "set" if os.environ.get(env) else "not set")
+            for env in ("OPENAI_API_KEY", "DEEPSEEK_API_KEY")]
+
+
+BACKEND = Backend("openai", "openai:<model>[@<base_url>]",
+                  "OpenAI, DeepSeek, vLLM, llama.cpp, Ollama: anything OpenAI-compatible", _build,
+                  takes_base_url=True, check_role=_check_role, doctor=_doctor)

@@ -67,13 +67,18 @@ class RoleSpecs:
         """One backend per distinct spec and key (roles sharing both share a server), logged per role."""
         backends: dict[tuple[str, str | None, bool], ChatModel] = {}
         out: dict[str, ChatModel] = {}
-        for role, spec in self.specs.items():
-            trusted = role not in self.from_run
-            key = (spec, self.key_env.get(role) if trusted else None, trusted)
-            if key not in backends:
-                backends[key] = resolve(spec, server_log=server_log, key_env=key[1], custom_keys=trusted,
-                                        deadline_s=deadline_s)
-            out[role] = LoggedModel(backends[key], log, role)
+        try:
+            for role, spec in self.specs.items():
+                trusted = role not in self.from_run
+                key = (spec, self.key_env.get(role) if trusted else None, trusted)
+                if key not in backends:
+                    backends[key] = resolve(spec, server_log=server_log, key_env=key[1], custom_keys=trusted,
+                                            deadline_s=deadline_s)
+                out[role] = LoggedModel(backends[key], log, role)
+        except BaseException:  # a later role failed (a model not pulled, a bad key): free the ones built
+            for backend in backends.values():
+                backend.close()
+            raise
         return out
 
 

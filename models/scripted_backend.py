@@ -27,6 +27,7 @@ from qed.models.base import (
     TokenCallback,
     Usage,
 )
+from qed.models.registry import Backend, BuildOptions, ModelSpec
 
 
 class ScriptedModel:
@@ -86,3 +87,10 @@ class ScriptedModel:
 
     def close(self) -> None:
         pass
+
+
+def _build(spec: ModelSpec, options: BuildOptions) -> ScriptedModel:
+    return ScriptedModel(spec.name)
+
+
+BACKEND = Backend("scripted", "scripted:<file>", "deterministic replies from a JSON file (tests)", _build)

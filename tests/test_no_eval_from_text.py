@@ -24,6 +24,12 @@ ALLOWED: dict[tuple[str, str, str], str] = {
         "reads back str() of an exact value this process just computed (Extremum.describe) in "
         "solve_bound, whose functions (CRootOf, ...) the data reader does not list; never file, "
         "model or user text",
+    ("verifiers/bounded.py", "_picklable", "pickle.loads"):
+        "round-trips an exception object this process holds, to learn whether it can cross the pipe; "
+        "the bytes are its own pickle.dumps of a moment before",
+    ("verifiers/bounded.py", "_outcome", "pickle.loads"):
+        "reads the result pipe of a child this process forked from itself; only that child's own "
+        "code writes it (never a file, a model or a user), and the bytes never outlive the call",
 }
 
 _BUILTINS = {"eval", "exec", "compile", "__import__"}

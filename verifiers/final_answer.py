@@ -14,14 +14,26 @@ import re
 import mpmath
 import sympy as sp
 from qed.problems.record import RELATION_CHOICES
+from qed.verifiers.latex import ANSWER, LatexError, read_formula
+from qed.verifiers.latex.vocabulary import RELATIONS, UNICODE
 
-_APPROX = re.compile(r"\\approx|≈|\\simeq|\\sim\b|approx|approximately|about\s", re.I)
-# Relation symbols, most specific first; `\le` must not match `\left`.
+
+def _spellings(*symbols: str) -> str:
+    """A pattern for every way the vocabulary writes these relations (`\\le`, `\\leqslant`, `≤`, ...);
+    a command must not run on into a longer one (`\\le` is not `\\left`)."""
+    names = sorted((n for n, s in RELATIONS.items() if s in symbols), key=len, reverse=True)
+    chars = "".join(c for c, (kind, s) in UNICODE.items() if kind == "rel" and s in symbols)
+    return rf"\\(?:{'|'.join(names)})(?![a-zA-Z])" + (f"|[{chars}]" if chars else "")
+
+
+_APPROX_MARK = _spellings("~", "sim")
+_APPROX = re.compile(_APPROX_MARK + r"|approx|approximately|about\s", re.I)
+# Relation symbols, most specific first.
 _SYMBOL_LETTERS: tuple[tuple[str, str], ...] = (
-    ("A", r"\\leq?(?:slant)?(?![a-zA-Z])|≤|⩽|<="),
-    ("B", r"\\geq?(?:slant)?(?![a-zA-Z])|≥|⩾|>="),
-    ("D", r"\\lt(?![a-zA-Z])|(?<![<\\a-zA-Z])<(?![=<])"),
-    ("E", r"\\gt(?![a-zA-Z])|(?<![>\-a-zA-Z])>(?![=>])"),
+    ("A", _spellings("<=") + "|<="),
+    ("B", _spellings(">=") + "|>="),
+    ("D", _spellings("<") + r"|(?<![<\\a-zA-Z])<(?![=<])"),
+    ("E", _spellings(">") + r"|(?<![>\-a-zA-Z])>(?![=>])"),
     ("C", r"(?<![<>!\\:=])=(?!=)"),
 )
 _WORD_LETTERS: tuple[tuple[str, str], ...] = (
@@ -157,7 +169,7 @@ def _value_of(chunk: str) -> str:
     marker = ""
     if _APPROX.search(chunk):
         marker = "\\approx "
-        chunk = re.split(r"\\approx|≈|\\simeq|\\sim\b", chunk)[-1]
+        chunk = re.split(_APPROX_MARK, chunk)[-1]
     if "=" in chunk:
         chunk = chunk.rsplit("=", 1)[1]
     chunk = chunk.strip().rstrip(".,;").strip()
@@ -169,8 +181,6 @@ def latex_to_sympy(value: str) -> sp.Expr | None:
 
     A leading `C =` is dropped. None when the text is not a value the reader can take exactly.
     """
-    from qed.verifiers.judges.latex_expr import LatexParseError, parse_latex
-
     if value is None:
         return None
     s = value.strip().strip("$").strip()
@@ -181,8 +191,8 @@ def latex_to_sympy(value: str) -> sp.Expr | None:
     if not s or _APPROX.search(s):
         return None
     try:
-        expr = parse_latex(s, e_is_euler=True)
-    except (LatexParseError, ValueError, TypeError, RecursionError):
+        expr = read_formula(s, ANSWER).expr  # e is Euler's number in an answer
+    except (LatexError, TypeError, RecursionError):
         return None
     if not isinstance(expr, sp.Expr) or expr.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
         return None

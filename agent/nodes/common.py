@@ -9,9 +9,10 @@ from typing import Any
 from langgraph.config import get_stream_writer
 from qed.agent.deps import LoopDeps
 from qed.agent.prompts import render
-from qed.agent.state import LoopState
+from qed.agent.state import JudgeSummary, LoopState, plain
 from qed.models.base import CallOptions, ChatModel, Completion, Message, TokenCallback
 from qed.models.calllog import calls_for
+from qed.verifiers.judges.verdict import JudgeVerdict
 
 NodeFn = Callable[[LoopState, LoopDeps], dict[str, Any]]
 
@@ -89,3 +90,8 @@ class Metered:
 
     def close(self) -> None:
         self.inner.close()
+
+
+def judge_summary(judged: JudgeVerdict, drop: tuple[str, ...] = ("raw",)) -> JudgeSummary:
+    """A judge's verdict as evidence: plain data, without the raw model output (in the call log)."""
+    return plain({k: v for k, v in judged.to_dict().items() if k not in drop})

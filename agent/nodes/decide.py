@@ -28,11 +28,6 @@ def assess(state: LoopState, max_rounds: int) -> dict[str, Any]:
     confirmed = [c for s, c in checks.items() if s in ("execute", "review") and c["verdict"] == "pass"]
     if kind == "proof" and not proof_complete(draft["text"]):
         failures.append({"stage": "generate", "summary": "the proof is incomplete (no closing QED line)"})
-    engine = state.get("engine") or {}
-
-    if engine.get("status") == "refuted":
-        return {"decision": "abstain", "outcome": "refuted", "answer": None,
-                "reason": f"computation refutes the statement: {engine.get('reason', '')}".strip()}
     if not failures and confirmed:
         stages = ", ".join(c["stage"] for c in confirmed)
         return {"decision": "accept", "outcome": "solved", "answer": draft["answer"],
@@ -44,10 +39,11 @@ def assess(state: LoopState, max_rounds: int) -> dict[str, Any]:
     feedback = "\n".join(f"- {p}" for p in problems)
     if rnd < max_rounds:
         return {"decision": "refine", "feedback": feedback, "round": rnd + 1}
-    if engine.get("status") == "answered" and kind in ANSWER_KINDS:
-        return {"decision": "accept", "outcome": "solved", "answer": engine["answer"],
+    engine, theirs = state.get("engine"), state.get("engine_answer")
+    if engine is not None and theirs is not None and kind in ANSWER_KINDS:
+        return {"decision": "accept", "outcome": "solved", "answer": theirs,
                 "reason": "the drafts were not confirmed; the answer is the inequality engine's "
-                + ("certified" if engine.get("certified") else "numerical") + " result"}
+                + ("certified" if engine["certified"] else "numerical") + " result"}
     return {"decision": "abstain", "outcome": "abstained", "answer": None,
             "reason": f"no confirmed answer after {rnd} round(s); last: " + "; ".join(problems)}
 
@@ -56,8 +52,9 @@ def assess(state: LoopState, max_rounds: int) -> dict[str, Any]:
 def decide(state: LoopState, deps: LoopDeps) -> dict[str, Any]:
     update = assess(state, deps.config.max_rounds)
     if deps.config.interactive:
+        answer = update.get("answer")
         choice = interrupt({"proposal": update["decision"], "reason": update.get("reason") or update.get("feedback"),
-                            "answer": update.get("answer")})
+                            "answer": answer["text"] if answer else None})
         update = apply_choice(state, update, choice, deps.config.max_rounds)
     return update
 

@@ -1,7 +1,8 @@
 """Let computation decide what it can: the answer's form, the inequality engine, the draft's code.
 
-Every finding is a Check with its evidence; the engine's result is kept in the state so that
-refine rounds compare new drafts against it without recomputing.
+Every finding is a Check with its evidence. The engine's result is kept once in the state (its
+answer parsed once, when it arrives) so that refine rounds compare new drafts against it without
+recomputing; a check records that it weighed the engine (`uses_engine`), not a copy of it.
 """
 
 from __future__ import annotations
@@ -9,63 +10,74 @@ from __future__ import annotations
 import re
 from typing import Any
 
-from qed.agent.answers import ANSWER_KINDS
+from qed.agent.answers import ANSWER_KINDS, engine_answer, same_answer
 from qed.agent.deps import LoopDeps
 from qed.agent.nodes.common import call_model, emit, node
 from qed.agent.prompts import render
-from qed.agent.state import Check, LoopState, Verdict, latest_draft, plain
+from qed.agent.state import (
+    Answer,
+    Check,
+    Draft,
+    EngineResult,
+    ExecuteEvidence,
+    LoopState,
+    ProblemRecord,
+    SandboxEvidence,
+    Verdict,
+    latest_draft,
+    plain,
+)
 from qed.models.base import Message
 from qed.problems.record import Problem
-from qed.verifiers.final_answer import is_correct, is_decimal_approximation, latex_to_sympy
 from qed.verifiers.sandbox import extract_code_blocks, run_checks
 
 
-def _form_check(kind: str, answer: str | None) -> tuple[Verdict, str]:
+def _form_check(kind: str, answer: Answer | None) -> tuple[Verdict, str]:
     if answer is None:
         return "fail", "the draft states no final answer"
+    text = answer["text"]
     if kind == "bound":
-        if is_decimal_approximation(answer):
-            return "fail", f"C = {answer} is a decimal approximation; an exact value is required"
-        if latex_to_sympy(answer) is None:
-            return "unknown", f"could not read C = {answer} as a closed-form value"
-        return "pass", f"C = {answer} is an exact closed form"
+        if answer["decimal"]:
+            return "fail", f"C = {text} is a decimal approximation; an exact value is required"
+        if answer["exact"] is None:
+            return "unknown", f"could not read C = {text} as a closed-form value"
+        return "pass", f"C = {text} is an exact closed form"
     if kind == "relation":
-        return ("pass", f"option ({answer})") if answer in "ABCDEF" else ("fail", f"{answer!r} is not an option")
+        return ("pass", f"option ({text})") if answer["exact"] is not None else ("fail", f"{text!r} is not an option")
     return "pass", "an answer is stated"
 
 
-def run_engine(problem: dict[str, Any], deps: LoopDeps) -> dict[str, Any] | None:
+def run_engine(problem: ProblemRecord, deps: LoopDeps) -> EngineResult | None:
     """The engine's verdict on the problem, as plain data; None when there is no engine for it."""
     if deps.engine is None or not deps.config.use_engine or problem["kind"] not in ("bound", "relation"):
         return None
     emit({"event": "status", "text": "inequality engine: formalize → search → certify"})
     formalizer = deps.models.get("formalizer") if deps.config.engine_model_fallback else None
-    result = deps.engine(Problem.from_dict(problem), model=formalizer)
+    result = deps.engine(Problem.from_dict(dict(problem)), model=formalizer)
     return plain(result.to_dict())
 
 
-def _engine_check(kind: str, answer: str | None, engine: dict[str, Any]) -> tuple[Verdict, str]:
-    if engine.get("status") != "answered":
+def _engine_check(kind: str, answer: Answer | None, engine: EngineResult, theirs: Answer | None
+                  ) -> tuple[Verdict, str]:
+    if engine["status"] != "answered" or theirs is None:
         return "unknown", f"engine abstained: {engine.get('reason') or 'no trusted answer'}"
-    strength = "certified" if engine.get("certified") else "numerical, uncertified"
-    theirs = engine["answer"]
+    strength = "certified" if engine["certified"] else "numerical, uncertified"
     if answer is None:
-        return "fail", f"the engine finds {_show(kind, theirs)} ({strength}); the draft gives none"
-    gold = f"({theirs})" if kind == "relation" else theirs
-    if is_correct(kind, answer if kind == "bound" else f"({answer})", gold):
-        return "pass", f"the engine agrees: {_show(kind, theirs)} ({strength})"
-    return "fail", f"the engine finds {_show(kind, theirs)} ({strength}), not {_show(kind, answer)}"
+        return "fail", f"the engine finds {_show(kind, theirs['text'])} ({strength}); the draft gives none"
+    if same_answer(kind, answer, theirs):
+        return "pass", f"the engine agrees: {_show(kind, theirs['text'])} ({strength})"
+    return "fail", f"the engine finds {_show(kind, theirs['text'])} ({strength}), not {_show(kind, answer['text'])}"
 
 
 def _show(kind: str, answer: str) -> str:
     return f"({answer})" if kind == "relation" else f"C = {answer}"
 
 
-def _code_checks(state: LoopState, draft: dict[str, Any], deps: LoopDeps, engine_answered: bool
-                 ) -> tuple[list[tuple[Verdict, str]], dict[str, Any], dict[str, int]]:
+def _code_checks(state: LoopState, draft: Draft, deps: LoopDeps, engine_answered: bool
+                 ) -> tuple[list[tuple[Verdict, str]], SandboxEvidence | None, dict[str, int]]:
     """Run the draft's own code, or else code the verifier model writes to test the draft."""
     if not deps.config.use_sandbox:
-        return [], {}, {}
+        return [], None, {}
     usage: dict[str, int] = {}
     origin, reply = "draft", draft["text"]
     result = run_checks(reply)
@@ -79,10 +91,10 @@ def _code_checks(state: LoopState, draft: dict[str, Any], deps: LoopDeps, engine
         origin, reply = "verifier", completion.text
         result = run_checks(reply)
     if result is None:
-        return [], {}, usage
+        return [], None, usage
     emit({"event": "status", "text": f"sandbox: {result.reason}"})
-    evidence = {"origin": origin, "code": "\n".join(extract_code_blocks(reply)), "result": result.for_model(2000),
-                "ok": result.ok, "limit_hit": result.limit_hit}
+    evidence = SandboxEvidence(origin=origin, code="\n".join(extract_code_blocks(reply)),
+                               result=result.for_model(2000), ok=result.ok, limit_hit=result.limit_hit)
     failed = re.findall(r"CHECK\s+(.+?):\s*FAIL\b(.*)", result.stdout)
     passed = re.findall(r"CHECK\s+(.+?):\s*OK\b", result.stdout)
     if failed:
@@ -103,27 +115,28 @@ def execute(state: LoopState, deps: LoopDeps) -> dict[str, Any]:
     kind = problem["kind"]
     update: dict[str, Any] = {}
     findings: list[tuple[Verdict, str]] = []
-    evidence: dict[str, Any] = {}
+    evidence = ExecuteEvidence()
     if kind in ANSWER_KINDS:
         findings.append(_form_check(kind, draft["answer"]))
-    engine = state.get("engine")
+    engine, theirs = state.get("engine"), state.get("engine_answer")
     if engine is None and "engine" not in state:
         engine = run_engine(problem, deps)
-        update["engine"] = engine
+        theirs = engine_answer(engine)
+        update["engine"], update["engine_answer"] = engine, theirs
     if engine is not None:
-        findings.append(_engine_check(kind, draft["answer"], engine))
-        evidence["engine"] = engine
-    answered = engine is not None and engine.get("status") == "answered"
-    code_findings, code_evidence, usage = _code_checks(state, draft, deps, answered)
+        findings.append(_engine_check(kind, draft["answer"], engine, theirs))
+        evidence["uses_engine"] = True
+    answered = engine is not None and engine["status"] == "answered"
+    code_findings, sandbox, usage = _code_checks(state, draft, deps, answered)
     findings += code_findings
-    if code_evidence:
-        evidence["sandbox"] = code_evidence
+    if sandbox is not None:
+        evidence["sandbox"] = sandbox
     if usage:
         update["usage"] = usage
     verdict: Verdict = "unknown"  # a well-formed answer alone is not evidence that it is right
     if any(v == "fail" for v, _ in findings):
         verdict = "fail"
-    elif engine is not None and engine.get("status") == "answered":
+    elif answered:
         verdict = "pass"  # the engine answered and no finding contradicts the draft
     summary = "; ".join(s for _, s in findings) or "nothing to compute for this kind of problem"
     update["checks"] = [Check(round=draft["round"], stage="execute", verdict=verdict, summary=summary, evidence=evidence)]

@@ -1,4 +1,7 @@
-"""Draft a solution; if the budget cut it off before an answer, ask once more for just the answer."""
+"""Draft a solution; if the budget cut it off before an answer, ask once more for just the answer.
+
+The draft's answer is read and parsed here, once (agent/answers.py); later nodes use the record.
+"""
 
 from __future__ import annotations
 

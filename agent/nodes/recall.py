@@ -6,7 +6,7 @@ from typing import Any
 
 from qed.agent.deps import LoopDeps
 from qed.agent.nodes.common import emit, node
-from qed.agent.state import LoopState
+from qed.agent.state import LoopState, RecalledItem, plain
 
 
 @node("recall")
@@ -16,6 +16,7 @@ def recall(state: LoopState, deps: LoopDeps) -> dict[str, Any]:
         return {**base, "recalled": []}
     problem = state["problem"]
     items = deps.memory.recall(problem["statement"], k=deps.config.recall_k, exclude_problem=problem["id"])
-    recalled = [item.to_dict() if hasattr(item, "to_dict") else dict(item) for item in items]
+    recalled: list[RecalledItem] = [plain(item.to_dict() if hasattr(item, "to_dict") else dict(item))
+                                      for item in items]
     emit({"event": "status", "text": f"recalled {len(recalled)} item(s) from memory"})
     return {**base, "recalled": recalled}

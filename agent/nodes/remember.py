@@ -17,6 +17,8 @@ def remember(state: LoopState, deps: LoopDeps) -> dict[str, Any]:
 
     episode = Episode.from_loop_state(state, run_id=deps.run_id, run_dir=deps.run_dir,
                                       model=deps.models["generator"].spec)
+    answer = state.get("answer")
+    episode.answer = answer["text"] if answer else None  # memory keeps the answer as written
     written = deps.memory.remember_episode(episode, model=None)
     used = [item["id"] for item in state.get("recalled") or []]
     if used:

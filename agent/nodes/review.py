@@ -5,13 +5,23 @@ from __future__ import annotations
 from typing import Any
 
 from qed.agent.deps import LoopDeps
-from qed.agent.nodes.common import Metered, call_model, emit, node, recalled_block
+from qed.agent.nodes.common import Metered, call_model, emit, judge_summary, node, recalled_block
 from qed.agent.prompts import render
-from qed.agent.state import Check, LoopState, Verdict, checks_of_round, latest_draft, plain
+from qed.agent.state import (
+    Check,
+    Draft,
+    LoopState,
+    RefereeEvidence,
+    Verdict,
+    checks_of_round,
+    latest_draft,
+)
 from qed.agent.verdicts import read_verdict, reason_of
 from qed.models.base import Message
-from qed.verifiers.judges import dsm_verifier
+from qed.problems.record import Problem
+from qed.verifiers.judges.judge import JudgeSettings, statement_only
 from qed.verifiers.judges.model_judge import ModelJudgeOptions
+from qed.verifiers.judges.registry import run_judge
 
 
 @node("review")
@@ -19,7 +29,9 @@ def review(state: LoopState, deps: LoopDeps) -> dict[str, Any]:
     draft = latest_draft(state)
     assert draft is not None, "review runs after generate"
     computed = [c for c in checks_of_round(state, draft["round"]) if c["stage"] == "execute"]
-    certified = any(c["verdict"] == "pass" and c["evidence"].get("engine", {}).get("certified") for c in computed)
+    engine = state.get("engine")
+    certified = engine is not None and engine["certified"] and any(
+        c["verdict"] == "pass" and c["evidence"].get("uses_engine") for c in computed)
     if certified:
         # A certificate settles the answer; a model referee could only add noise to it.
         check = Check(round=draft["round"], stage="review", verdict="skipped",
@@ -44,24 +56,26 @@ def review(state: LoopState, deps: LoopDeps) -> dict[str, Any]:
     if verdict == "unknown":
         summary = f"no verdict in the referee's reply: {summary}"
     check = Check(round=draft["round"], stage="review", verdict=verdict, summary=summary,
-                  evidence={"reply": result.text, "truncated": result.truncated})
+                  evidence=RefereeEvidence(reply=result.text, truncated=result.truncated))
     return {"checks": [check], "usage": usage}
 
 
-def _dsm_review(state: LoopState, draft: dict[str, Any], deps: LoopDeps) -> dict[str, Any]:
+def _dsm_review(state: LoopState, draft: Draft, deps: LoopDeps) -> dict[str, Any]:
     """Proofs get the DeepSeekMath-V2 protocol: listed issues, a score in {0, 0.5, 1}, and a
     meta-verifier that throws out issues that are not real. Only a full score passes."""
     cfg = deps.config
     emit({"event": "call", "role": "reviewer"})
     meter = Metered(deps.model("reviewer"))
-    judged = dsm_verifier.verify(state["problem"]["statement"], draft["text"], meter,
-                                 k=cfg.review_samples, meta=cfg.review_meta,
-                                 options=ModelJudgeOptions(max_tokens=cfg.review_max_tokens,
-                                                           timeout_s=cfg.call_timeout_s))
+    settings = JudgeSettings(samples=cfg.review_samples, meta=cfg.review_meta,
+                             verifier_options=ModelJudgeOptions(max_tokens=cfg.review_max_tokens,
+                                                                timeout_s=cfg.call_timeout_s))
+    # the reviewer's model plays the DSM verifier's role
+    judged = run_judge("dsm_verifier", statement_only(Problem.from_dict(state["problem"])), draft["text"],
+                       {"verifier": meter}, settings)
     verdict: Verdict = {"pass": "pass", "fail": "fail"}.get(judged.verdict, "unknown")
     if judged.verdict == "pass" and (judged.score or 0) < 1:
         verdict = "fail"
     score = "no score" if judged.score is None else f"score {judged.score:g}"
     check = Check(round=draft["round"], stage="review", verdict=verdict, summary=f"{score}: {judged.reason}",
-                  evidence=plain({k: v for k, v in judged.to_dict().items() if k != "raw"}))
+                  evidence=judge_summary(judged, drop=("raw",)))
     return {"checks": [check], "usage": meter.usage}

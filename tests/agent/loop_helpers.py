@@ -8,10 +8,10 @@ from typing import Any
 
 from qed.agent.config import LoopConfig, QedConfig
 from qed.agent.runs import RunDir
+from qed.agent.session import RunSession
 from qed.agent.solve import SolveOptions, Solver
-from qed.models.calllog import CallLog, LoggedModel
+from qed.models.calllog import CallLog
 from qed.models.roles import ROLES, RoleSpecs
-from qed.models.scripted_backend import ScriptedModel
 from qed.problems.record import Problem
 
 BOUND = Problem(
@@ -62,9 +62,7 @@ def make_solver(
     config = QedConfig(RoleSpecs({r: spec for r in ROLES}), loop)
     run = run or RunDir.create("solve", "test", root=tmp_path / "runs")
     run.write_config({"command": "solve", "source": "test", "solver": "loop", **config.to_dict()})
-    solver = Solver(config, run, SolveOptions())
-    backend = ScriptedModel(spec_file)
-    solver._models = {r: LoggedModel(backend, solver.calllog, r) for r in ROLES}
+    solver = Solver(config, RunSession(run, config.roles), SolveOptions())
     return solver, run
 
 

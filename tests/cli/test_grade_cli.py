@@ -89,6 +89,14 @@ def test_grade_firstproof_file_produces_a_report(tmp_path: Path) -> None:
     [run] = run_dirs(tmp_path)
     report = (run / "report.md").read_text()
     assert "FP2_A" in report and "Model Response (Agent A)" in report
+    # its notation is beyond the reader: nothing was checked, and the grade says so instead of "pass"
+    [result] = json.loads((run / "grade.json").read_text())["results"]
+    assert result["overall"] == "not_checked"
+    nc = result["judges"]["numeric_computation"]
+    assert nc["verdict"] == "not_checked" and nc["coverage"]["checked"] == 0 and nc["coverage"]["total"] > 40
+    assert nc["reason"].startswith(f"not checked ({nc['coverage']['read']} of {nc['coverage']['total']} relations read")
+    assert "**Overall: ➖ not checked**" in report and "· does not apply" in report
+    assert "not checked 1" in r.stdout and "pass 1" not in r.stdout
 
 
 def test_judges_list_and_calibrate_on_a_saved_corpus(tmp_path: Path) -> None:

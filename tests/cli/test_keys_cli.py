@@ -95,3 +95,16 @@ def test_api_key_env_naming_a_providers_key_for_another_host_is_refused(tmp_path
     [line] = r.stderr.strip().splitlines()
     assert "OPENAI_API_KEY is sent only to https://api.openai.com" in line
     assert server.requests == []
+
+
+def test_grade_sends_a_judges_api_key_env_to_its_host(tmp_path):
+    """`qed grade` builds its judges' models from the whole role configuration, [api_key_env] too."""
+    write_jsonl(tmp_path / "proofs.jsonl", [{"problem": "Let $a, b > 0$. Prove that $a^2 + b^2 \\geq 2ab$.",
+                                             "proof": "Since $(a-b)^2 \\geq 0$, we get $a^2 + b^2 \\geq 2ab$."}])
+    (tmp_path / "qed.toml").write_text('[api_key_env]\njudge = "QED_GPU_KEY"\n')
+    with FakeModelServer() as server:
+        r = qed(tmp_path, "grade", "proofs.jsonl", "--judges", "toy_case", "--model",
+                f"openai:fake@{server.url('echo-auth')}", env={**KEYS, "QED_GPU_KEY": GPU})
+    assert r.returncode == 0, r.stderr
+    assert server.requests and server.auth_seen() == {f"Bearer {GPU}"}
+    assert not _leaks(tmp_path, [*KEYS.values(), GPU])

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 from qed.agent.config import LoopConfig, QedConfig
 from qed.agent.runs import RunDir
+from qed.agent.session import RunSession
 from qed.agent.solve import SolveOptions, Solver
 from qed.models.base import CallOptions, Message
 from qed.models.catalog import TEST_MODEL
@@ -32,7 +33,7 @@ def _solver(tmp_path, spec: str, loop: LoopConfig = SMALL) -> tuple[Solver, RunD
     config = QedConfig(RoleSpecs({r: spec for r in ROLES}), loop)
     run = RunDir.create("solve", "integration", root=tmp_path / "runs")
     run.write_config({"command": "solve", "source": "test", **config.to_dict()})
-    return Solver(config, run, SolveOptions()), run
+    return Solver(config, RunSession(run, config.roles), SolveOptions()), run
 
 
 def test_streams_tokens_from_a_real_server(llama_server):
@@ -90,4 +91,5 @@ def test_the_local_backend_restarts_a_worker_that_died(test_model_path, tmp_path
     model.server.proc.wait()
     again = model.chat([Message("user", "Say one word.")], CallOptions(max_tokens=4))
     assert again.text and model.server.alive and model.server.restarts == 1
-    model.server.stop()
+    model.close()  # the last model using the shared worker stops it
+    assert not model.server.alive

@@ -20,10 +20,10 @@ from qed.verifiers.judges.calibration.run import (
     select,
 )
 from qed.verifiers.judges.grading import GradeItem, grade, load_items
-from qed.verifiers.judges.latex_expr import tokenize
 from qed.verifiers.judges.registry import JudgeSettings, parse_judges, roles_needed, run_judge
 from qed.verifiers.judges.relcheck import parse_relation
 from qed.verifiers.judges.report import grade_markdown
+from qed.verifiers.latex import tokenize
 
 STATEMENT = ("Let $a, b, c$ be positive real numbers. Find the largest constant $C$ such that "
              "$$ (a+b)(b+c)(c+a) \\geq C a b c $$ holds for all $a, b, c$.")

@@ -1053,7 +1053,7 @@ def _sign(value: sp.Expr, path: str) -> int:
 
     Zero is decided by the minimal polynomial; a nonzero value's sign by evaluation to 50 digits
     with sympy's guaranteed-precision mode."""
-    value = sp.sympify(value)  # a sympy object already: this only normalises Python ints
+    value = sp.sympify(value, strict=True)  # a sympy object already: this only normalises Python ints
     if value.free_symbols:
         raise CheckFailure(path, "a value at the point still has variables")
     if value.is_Rational:

@@ -15,7 +15,7 @@ class TextError(ValueError):
 
 def to_text(e: sp.Expr) -> str:
     """The grammar's text for e; read_expr(to_text(e)) == e structurally up to sympy's own evaluation."""
-    return _expr(sp.sympify(e))
+    return _expr(sp.sympify(e, strict=True))
 
 
 def _expr(e: sp.Expr) -> str:

@@ -9,15 +9,16 @@ from __future__ import annotations
 
 import re
 
+from qed.verifiers import latex
 from qed.verifiers.formalize.errors import FormalizeError
 from qed.verifiers.formalize.evaluate import name_of
-from qed.verifiers.formalize.parser import parse
 from qed.verifiers.formalize.segments import (
     Segment,
     text_before,
 )
 from qed.verifiers.formalize.statement_parts import Decl, Reading
-from qed.verifiers.formalize.tree import (
+from qed.verifiers.formalize.triangles import maybe_side_list
+from qed.verifiers.latex.tree import (
     Apply,
     EllipsisMark,
     IntervalNode,
@@ -31,14 +32,13 @@ from qed.verifiers.formalize.tree import (
     Text,
     walk,
 )
-from qed.verifiers.formalize.triangles import maybe_side_list
 
 
 def try_parse(text: str) -> Node | None:
     """The tree of a formula, or None when it does not parse (for optional readings)."""
     try:
-        return parse(text)
-    except FormalizeError:
+        return latex.read_statement(text)
+    except latex.LatexError:
         return None
 
 

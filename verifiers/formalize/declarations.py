@@ -29,20 +29,20 @@ from qed.verifiers.formalize.segments import (
     text_before,
 )
 from qed.verifiers.formalize.statement_parts import Decl, Parameter, Reading, Variable
-from qed.verifiers.formalize.tree import (
-    IntervalNode,
-    Member,
-    Name,
-    NumberSet,
-    Rel,
-    walk,
-)
 from qed.verifiers.formalize.triangles import (
     declare_angles,
     declare_quantities,
     given_quantities,
     named_triangle,
     quantity_roles,
+)
+from qed.verifiers.latex.tree import (
+    IntervalNode,
+    Member,
+    Name,
+    NumberSet,
+    Rel,
+    walk,
 )
 
 _JOINER = re.compile(r"^\s*(,|and|,\s*and|as well as)?\s*$", re.I)

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 from qed.verifiers.formalize.errors import FormalizeError
-from qed.verifiers.formalize.tree import IntervalNode, NumberSet
+from qed.verifiers.latex.tree import IntervalNode, NumberSet
 
 POSITIVE = sp.Interval.open(0, sp.oo)
 NONNEGATIVE = sp.Interval(0, sp.oo)

@@ -18,6 +18,7 @@ from qed.verifiers.formalize.errors import FormalizeError
 from qed.verifiers.formalize.from_parser import complete, parse_statement
 from qed.verifiers.formalize.outcome import FormalizeOutcome
 from qed.verifiers.input_limits import MAX_STATEMENT_CHARS, too_long
+from qed.verifiers.latex import LatexError
 
 _BLANK = re.compile(r"\(\s*\)")
 _CONSTANT = re.compile(r"(constant|number|value)\s*\$", re.I)
@@ -86,7 +87,7 @@ def formalize(
 
 def _failure(result: Bounded) -> str:
     """A bounded step's failure as one line: the reader's own reason, or the limit it hit."""
-    if isinstance(result.error, FormalizeError):
+    if isinstance(result.error, LatexError):
         return _one_line(result.error)
     if result.stopped == "error":
         return f"internal error: {_one_line(result.reason or '')}"

@@ -14,11 +14,11 @@ from __future__ import annotations
 
 import re
 
+from qed.verifiers import latex
 from qed.verifiers.formalize.conditions import classify, try_parse
 from qed.verifiers.formalize.declarations import apply_declarations, settle_parameters
 from qed.verifiers.formalize.errors import FormalizeError
 from qed.verifiers.formalize.evaluate import name_of
-from qed.verifiers.formalize.parser import parse
 from qed.verifiers.formalize.segments import (
     Segment,
     clean_statement,
@@ -26,7 +26,8 @@ from qed.verifiers.formalize.segments import (
     text_before,
 )
 from qed.verifiers.formalize.statement_parts import Decl, Reading
-from qed.verifiers.formalize.tree import (
+from qed.verifiers.formalize.triangles import implicit_triangle, implicit_vertices
+from qed.verifiers.latex.tree import (
     Apply,
     Member,
     Name,
@@ -36,7 +37,6 @@ from qed.verifiers.formalize.tree import (
     Text,
     walk,
 )
-from qed.verifiers.formalize.triangles import implicit_triangle, implicit_vertices
 
 BLANK = re.compile(r"\((?:\s|\\quad|\\qquad|\\[,;: ]|~)*\)")
 
@@ -113,7 +113,7 @@ def _read_relation_main(text: str, reading: Reading) -> None:
     for part in parts:
         if not part.strip().strip(".,"):
             raise FormalizeError("one side of the blank '()' is empty")
-        node = _strip_definition(parse(part))
+        node = _strip_definition(latex.read_statement(part))
         if isinstance(node, Rel):  # "0 <= E () 1": E is what is compared
             node = node.items[-1] if not sides else node.items[0]
             reading.notes.append(
@@ -160,11 +160,11 @@ def _find_constant_and_main(segments: list[Segment]) -> tuple[str, str | None, i
     candidates = _constant_candidates(segments)
     if not candidates:
         raise FormalizeError("cannot tell which constant the problem asks for")
-    first_error: FormalizeError | None = None
+    first_error: latex.LatexError | None = None
     for name, asked in candidates:
         try:
             return name, asked, _find_bound_main(segments, name)
-        except FormalizeError as e:
+        except latex.LatexError as e:
             first_error = first_error or e
     assert first_error is not None
     raise first_error
@@ -176,13 +176,13 @@ def _mentions(node: Node, name: str) -> bool:
 
 def _find_bound_main(segments: list[Segment], constant: str) -> int:
     candidates: list[tuple[bool, int]] = []
-    first_error: FormalizeError | None = None
+    first_error: latex.LatexError | None = None
     for k, seg in enumerate(segments):
         if seg.kind != "math" or not _CONDITION_HINT.search(seg.text):
             continue
         try:
-            node = parse(seg.text)
-        except FormalizeError as e:
+            node = latex.read_statement(seg.text)
+        except latex.LatexError as e:
             if re.search(rf"(?<![A-Za-z\\]){re.escape(constant)}(?![A-Za-z])", seg.text):
                 first_error = first_error or e
             continue
@@ -197,7 +197,7 @@ def _find_bound_main(segments: list[Segment], constant: str) -> int:
 
 
 def _read_bound_main(text: str, reading: Reading) -> None:
-    node = parse(text)
+    node = latex.read_statement(text)
     assert isinstance(node, Rel)
     items = list(node.items)
     # drop a leading "S =" that only names the expression
@@ -225,8 +225,8 @@ def _read_context(segments: list[Segment], main: int, reading: Reading) -> None:
             reading.notes.append(f"${seg.text}$ describes the equality case, not a condition")
             continue
         try:
-            node = parse(seg.text)
-        except FormalizeError as e:
+            node = latex.read_statement(seg.text)
+        except latex.LatexError as e:
             if _CONDITION_HINT.search(seg.text):
                 raise FormalizeError(f"cannot read the condition: {e}") from None
             reading.notes.append(f"ignored a formula it could not read: ${seg.text}$")

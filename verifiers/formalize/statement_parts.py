@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 from qed.verifiers.formalize.domains import REALS
-from qed.verifiers.formalize.tree import Node
+from qed.verifiers.latex.tree import Node
 
 
 @dataclass

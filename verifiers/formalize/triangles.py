@@ -17,7 +17,7 @@ from qed.verifiers.formalize.segments import (
     text_before,
 )
 from qed.verifiers.formalize.statement_parts import Quantity, Reading, Variable
-from qed.verifiers.formalize.tree import (
+from qed.verifiers.latex.tree import (
     Name,
     Node,
     Num,

@@ -14,8 +14,8 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 from qed.verifiers.judges.extract import find_math, relations_in
-from qed.verifiers.judges.latex_expr import LatexParseError, parse_tokens, tokenize
 from qed.verifiers.judges.sampling import relational
+from qed.verifiers.latex import LatexError, read_formula
 
 Domain = str  # "positive", "nonnegative", "real", "integer"
 
@@ -143,8 +143,8 @@ def _norm(name: str) -> str:
 
 def _number(src: str) -> float | None:
     try:
-        value = parse_tokens(tokenize(src)).expr
-    except LatexParseError:
+        value = read_formula(src).expr
+    except LatexError:
         return None
     if value.free_symbols:
         return None
@@ -165,9 +165,9 @@ def _read_conditions(text: str, out: Assumptions) -> None:
     """Equalities over several variables become surfaces to sample on; inequalities, filters."""
     for rel in relations_in(text):
         try:
-            lhs = parse_tokens(rel.lhs).expr
-            rhs = parse_tokens(rel.rhs).expr
-        except LatexParseError:
+            lhs = read_formula(rel.lhs).expr
+            rhs = read_formula(rel.rhs).expr
+        except LatexError:
             continue
         free = (lhs - rhs).free_symbols
         if not free:

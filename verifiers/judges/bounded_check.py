@@ -51,8 +51,13 @@ def with_refusals(verdict: JudgeVerdict, segments: list[MathSegment]) -> JudgeVe
     for seg, why in refused:
         shown = " ".join(seg.content[:80].split())
         verdict.findings.append(Finding("refused", shown + ("…" if len(seg.content) > 80 else ""),
-                                        f"{why}: not read", seg.step))
+                                        f"{why}: not read", seg.step, how=f"{why}: not read"))
     verdict.stats["refused_formulas"] = len(refused)
+    if verdict.coverage is not None:
+        verdict.coverage.total += len(refused)  # each refused formula counts as one place not read
+    if not verdict.applicable:  # "no relation" only because the formulas holding them were refused
+        verdict.applicable = True
+        verdict.verdict = "not_checked"
     first = refused[0][1]
     more = f" (and {len(refused) - 1} more)" if len(refused) > 1 else ""
     verdict.reason = f"{verdict.reason}; not read: {first}{more}"

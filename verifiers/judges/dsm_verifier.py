@@ -17,15 +17,17 @@ from dataclasses import asdict, dataclass, field
 from qed.models.base import ChatModel, Message, ModelError
 from qed.problems.record import Problem
 from qed.verifiers.judges.extract import split_steps
-from qed.verifiers.judges.model_judge import ModelJudgeOptions, numbered, problem_text
+from qed.verifiers.judges.judge import Judge, JudgeContext
+from qed.verifiers.judges.model_judge import (
+    ModelJudgeOptions,
+    numbered,
+    problem_text,
+)
 from qed.verifiers.judges.prompts import render
-from qed.verifiers.judges.verdict import Finding, JudgeVerdict
+from qed.verifiers.judges.verdict import Coverage, Finding, JudgeVerdict
 
 NAME = "dsm_verifier"
 SCORES = (0.0, 0.5, 1.0)
-# The verifier reads the whole proof; beyond this it is cut, and says so. 6000 characters of LaTeX
-# fit the embedded model's 4096-token context with the prompt and the reply.
-DEFAULT_PROOF_CHARS = 6000
 SAMPLE_TEMPERATURE = 0.7  # k > 1 samples must differ to be worth aggregating
 
 
@@ -99,13 +101,12 @@ def parse_meta(text: str, n_issues: int) -> tuple[list[bool | None], float | Non
     return found, parse_score(text, "rating")
 
 
-def verify(problem: Problem | str | None, proof: str, model: ChatModel, k: int = 1, *,
-           meta: bool = True, meta_model: ChatModel | None = None,
-           options: ModelJudgeOptions | None = None, proof_chars: int = DEFAULT_PROOF_CHARS) -> JudgeVerdict:
+def _judge(problem: Problem | None, proof: str, context: JudgeContext) -> JudgeVerdict:
     """Score a proof with k verifier samples (each checked by the meta-verifier) and aggregate."""
+    model, settings = context.model("verifier"), context.settings
+    k, meta, options, proof_chars = settings.samples, settings.meta, settings.verifier_options, settings.proof_chars
     if k < 1:
         raise ValueError("the DSM verifier needs k >= 1 samples")
-    options = options or ModelJudgeOptions(max_tokens=400)
     steps = split_steps(proof)
     if not steps:
         return JudgeVerdict(NAME, "no_verdict", "the proof is empty")
@@ -129,11 +130,37 @@ def verify(problem: Problem | str | None, proof: str, model: ChatModel, k: int =
         if score is None:
             sample.note = "cut off before a score" if reply.truncated else "no score in the reply"
         elif score < 1 and meta:
-            _meta_check(sample, statement, shown, meta_model or model, options)
+            _meta_check(sample, statement, shown, model, options)
         else:
             sample.kept = True
         samples.append(sample)
-    return _aggregate(samples, cut, len(steps))
+    verdict = _aggregate(samples, cut, len(steps))
+    read = _steps_shown(steps, proof_chars)
+    kept = verdict.stats["kept"]
+    verdict.coverage = Coverage("samples", k, sum(s.score is not None for s in samples), kept)
+    if kept:
+        verdict.findings.append(Finding("read", "", f"read and scored by {kept} kept sample(s) of {k}", None,
+                                        checked=True, steps=read,
+                                        how=f"model ({model.spec}), score by {kept} of {k} sample(s)"))
+    if len(read) < len(steps):
+        verdict.findings.append(Finding("unread", "", "cut for length: the verifier did not see it", None,
+                                        steps=[s.index for s in steps if s.index not in read],
+                                        how="cut for length"))
+    return verdict
+
+
+JUDGE = Judge(NAME, "verifier", "DeepSeekMath-V2 verifier: issues, score 0/0.5/1, meta-check (model)", _judge)
+
+
+def _steps_shown(steps, proof_chars: int) -> list[int]:  # noqa: ANN001
+    """The steps whose numbered text starts within the characters the verifier was shown."""
+    out, pos = [], 0
+    for s in steps:
+        if pos >= proof_chars:
+            break
+        out.append(s.index)
+        pos += len(f"[{s.index + 1}] {s.text}") + 2
+    return out
 
 
 def _meta_check(sample: Sample, statement: str, shown: str, model: ChatModel, options: ModelJudgeOptions) -> None:

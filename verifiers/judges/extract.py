@@ -13,7 +13,8 @@ import bisect
 import re
 from dataclasses import dataclass, field
 
-from qed.verifiers.judges.latex_expr import Token, formula_refusal, tokenize
+from qed.verifiers.latex import Token, formula_refusal, tokenize
+from qed.verifiers.latex.vocabulary import CONNECTIVES, UNREADABLE_ENVIRONMENTS
 
 CHECKABLE = {"=", "<", ">", "<=", ">="}
 APPROX = {"~"}
@@ -27,8 +28,6 @@ _OPENERS = re.compile(
 )
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _INNER_ENV = re.compile(r"\\(begin|end)\s*\{([a-zA-Z*]+)\}")
-_UNREADABLE_ENVS = {"cases", "array", "matrix", "pmatrix", "bmatrix", "vmatrix", "Vmatrix",
-                    "smallmatrix", "tabular", "dcases"}
 
 
 @dataclass
@@ -233,31 +232,11 @@ def _strip_envs(toks: list[Token], content: str, base: int) -> tuple[list[Token]
     """Drop \\begin{aligned}...-style wrappers; report whether an unreadable env is present."""
     out: list[Token] = []
     unreadable = False
-    i = 0
-    while i < len(toks):
-        t = toks[i]
-        if t.kind == "cmd" and t.text in ("begin", "end") and i + 1 < len(toks) and toks[i + 1].kind == "lbrace":
-            j = i + 1
-            while j < len(toks) and toks[j].kind != "rbrace":
-                j += 1
-            name = "".join(x.text for x in toks[i + 2 : j])
-            if name.rstrip("*") in _UNREADABLE_ENVS:
-                unreadable = True
-            i = j + 1
-            if t.text == "begin" and name in ("array", "tabular") and i < len(toks) and toks[i].kind == "lbrace":
-                depth = 0
-                while i < len(toks):
-                    if toks[i].kind == "lbrace":
-                        depth += 1
-                    elif toks[i].kind == "rbrace":
-                        depth -= 1
-                        if depth == 0:
-                            i += 1
-                            break
-                    i += 1
+    for t in toks:
+        if t.kind in ("begin", "end"):  # the lexer has read the environment's name (and an array's spec)
+            unreadable = unreadable or t.text.rstrip("*") in UNREADABLE_ENVIRONMENTS
             continue
         out.append(t)
-        i += 1
     return out, unreadable
 
 
@@ -318,8 +297,9 @@ def _split_statements(toks: list[Token]) -> list[list[Token]]:
         elif t.kind in ("close", "rbrace"):
             depth = max(0, depth - 1)
         boundary = depth == 0 and (
-            (t.kind == "sep" and t.text in (",", ";", "quad", "qquad", "text", ":", "."))
-            or (t.kind == "rel" and t.text == "logic")
+            (t.kind == "sep" and t.text in (",", ";", "quad", "qquad", ":", "."))
+            or t.kind == "text"
+            or (t.kind == "rel" and t.text in CONNECTIVES)
         )
         if boundary:
             out.append([])
@@ -390,3 +370,23 @@ def statements_in(text: str, segments: list[MathSegment] | None = None) -> list[
     for r in relations_in(text, segments):
         groups.setdefault(r.statement, []).append(r)
     return list(groups.values())
+
+
+# Where a proof begins in text that also holds its statement: a paragraph opening `**Proof.**`,
+# `*Proof.*`, `Proof:`, `\textbf{Proof.}`, `\begin{proof}` or a `## Proof` heading (Solution alike).
+_PROOF_OPENING = re.compile(
+    r"^[ \t]*(?:\\noindent\s*)?(?:"
+    r"\\begin\{proof\}"
+    r"|\#{1,6}[ \t]*(?:proof|solution)\b"
+    r"|(?:\*\*|__|\*|_)(?:proof|solution)[.:]?(?:\*\*|__|\*|_)"
+    r"|\\(?:textbf|textit|emph)\{(?:proof|solution)[.:]?\}"
+    r"|(?:proof|solution)[ \t]*[.:]"
+    r")",
+    re.I | re.M,
+)
+
+
+def proof_opening(text: str) -> int | None:
+    """The offset of the first line that opens a proof (`**Proof.** We have ...`), or None."""
+    m = _PROOF_OPENING.search(text)
+    return m.start() if m else None

@@ -2,16 +2,19 @@
 
 Input is whatever `problems.load` reads (a FirstProof .tex gives its solution boxes; a problem
 with a reference solution gives that solution), a JSONL of {"problem", "proof"} pairs, or, with
-`proof_only`, a bare proof file. The overall verdict is `fail` when any judge finds a flaw,
-`pass` when every selected judge passed, and `no_verdict` otherwise.
+`proof_only`, a bare proof file; a problem written with its proof after a `**Proof.**` (or
+`Proof:`, `\\begin{proof}`, `## Proof`) opening gives that proof. The overall verdict comes from the
+judges that apply (see `overall`): `fail` when one finds a flaw, `pass` only when each of them checked
+something and passed, `not_checked` or `no_verdict` otherwise. Per step it names which judge checked
+it and how, and what was not checked.
 """
 
 from __future__ import annotations
 
 import json
 import re
-from collections.abc import Callable
-from dataclasses import asdict, dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -20,8 +23,9 @@ from qed.problems.errors import ProblemLoadError
 from qed.problems.kinds import infer_kind
 from qed.problems.record import Problem
 from qed.verifiers.judges.bounded_check import proof_refusal
-from qed.verifiers.judges.extract import split_steps
-from qed.verifiers.judges.registry import JudgeSettings, run_judge
+from qed.verifiers.judges.extract import Step, proof_opening, split_steps
+from qed.verifiers.judges.judge import JudgeSettings
+from qed.verifiers.judges.registry import run_judge
 from qed.verifiers.judges.verdict import JudgeVerdict
 
 
@@ -37,8 +41,10 @@ class GradeItem:
 class StepVerdict:
     index: int
     excerpt: str
-    verdict: str  # fail | pass | unchecked
-    notes: list[dict[str, Any]] = field(default_factory=list)  # {judge, status, reason}
+    verdict: str  # fail | pass (some judge checked it, none found a flaw) | unchecked (no judge checked it)
+    notes: list[dict[str, Any]] = field(default_factory=list)  # {judge, status, reason, quote}: flags and caveats
+    checked_by: list[dict[str, Any]] = field(default_factory=list)  # {judge, how: {"exact (50 digits)": 2, ...}}
+    not_checked: list[dict[str, Any]] = field(default_factory=list)  # {judge, why: {"not read: ...": 1, ...}}
 
 
 @dataclass
@@ -81,10 +87,25 @@ def load_items(path: str | Path, *, proof_only: bool = False) -> list[GradeItem]
             for k, text in enumerate(_solutions(problem.solution), start=1):
                 items.append(GradeItem(problem.id if k == 1 else f"{problem.id}#{k}", "reference solution",
                                        text, problem))
+        elif (split := _with_proof(problem)) is not None:
+            items.append(GradeItem(problem.id, "proof", split[1], split[0]))
     if not items:
         raise ValueError(f"{path}: no proof to grade (give solution boxes, a '## Solution' section, "
                          "{\"problem\", \"proof\"} JSONL pairs, or use --proof-only)")
     return items
+
+
+def _with_proof(problem: Problem) -> tuple[Problem, str] | None:
+    """A statement that goes on into its proof (`... **Proof.** We have ...`): the problem without it, and
+    the proof. The kind is guessed again from the statement alone unless the file set it."""
+    at = proof_opening(problem.statement)
+    if at is None:
+        return None
+    statement, proof = problem.statement[:at].strip(), problem.statement[at:].strip()
+    if not statement or not proof:
+        return None
+    kind = problem.kind if problem.kind != infer_kind(problem.statement) else infer_kind(statement)
+    return replace(problem, statement=statement, kind=kind), proof
 
 
 def _read(path: Path) -> str:
@@ -160,10 +181,10 @@ def _pairs(path: Path) -> list[GradeItem]:
     return items
 
 
-def grade(item: GradeItem, judges: list[str], models: dict[str, ChatModel],
+def grade(item: GradeItem, judges: list[str], models: Mapping[str, ChatModel],
           settings: JudgeSettings | None = None,
           on_judge: Callable[[str, str], None] | None = None) -> GradeResult:
-    """Run each judge on the proof and combine: any failure fails, all passes pass."""
+    """Run each judge on the proof (registry.run_judge) and combine their verdicts."""
     settings = settings or JudgeSettings()
     refusal = proof_refusal(item.proof)
     if refusal:  # not even split into steps: every judge would refuse it
@@ -180,31 +201,59 @@ def grade(item: GradeItem, judges: list[str], models: dict[str, ChatModel],
     return combine(item, steps, verdicts)
 
 
-def combine(item: GradeItem, steps, verdicts: dict[str, JudgeVerdict]) -> GradeResult:  # noqa: ANN001
-    applicable = {k: v for k, v in verdicts.items() if v.applicable}
-    failed = [v for v in applicable.values() if v.verdict == "fail"]
-    undecided = [v for v in applicable.values() if v.verdict == "no_verdict"]
+def overall(verdicts: Mapping[str, JudgeVerdict]) -> tuple[str, list[str]]:
+    """The verdict of the judges that apply: fail if one fails; pass only if every one of them checked
+    something and passed; otherwise not_checked (nothing they could check) or no_verdict (one could not
+    decide). Judges that do not apply decide nothing."""
+    applicable = [v for v in verdicts.values() if v.applicable]
+    failed = [v for v in applicable if v.verdict == "fail"]
+    if failed:
+        return "fail", [f"{v.judge}: {v.reason}" for v in failed]
+    if not applicable:
+        return "not_checked", ["no selected judge applies to this proof"] + [
+            f"{v.judge}: {v.reason}" for v in verdicts.values()]
+    undecided = [v for v in applicable if v.verdict == "no_verdict"]
+    if undecided:
+        return "no_verdict", [f"{v.judge}: {v.reason}" for v in undecided]
+    unchecked = [v for v in applicable if v.verdict != "pass"]
+    if unchecked:
+        return "not_checked", [f"{v.judge}: {v.reason}" for v in unchecked]
+    return "pass", [f"{v.judge}: {v.reason}" for v in applicable]
+
+
+_FLAGS = ("wrong", "flaw", "confirmed issue", "issue")
+_NOTED = (*_FLAGS, "approximate", "conditional")  # what a step's notes keep; the rest is in checked_by
+
+
+def combine(item: GradeItem, steps: list[Step], verdicts: dict[str, JudgeVerdict]) -> GradeResult:
     if not steps:
-        overall, reasons = "no_verdict", ["the proof is empty"]
-    elif failed:
-        overall = "fail"
-        reasons = [f"{v.judge}: {v.reason}" for v in failed]
-    elif undecided or not applicable:
-        overall = "no_verdict"
-        reasons = [f"{v.judge}: {v.reason}" for v in undecided] or ["no selected judge applies to this proof"]
+        verdict, reasons = "no_verdict", ["the proof is empty"]
     else:
-        overall, reasons = "pass", [f"{v.judge}: {v.reason}" for v in applicable.values()]
+        verdict, reasons = overall(verdicts)
     step_rows = []
     for s in steps:
         notes = []
+        checked: dict[str, dict[str, int]] = {}
+        unchecked: dict[str, dict[str, int]] = {}
         for v in verdicts.values():
             for f in v.findings:
-                if f.step == s.index and f.status not in ("ok", "unread"):
+                if f.step != s.index and s.index not in f.steps:
+                    continue
+                tally = checked if f.checked else unchecked
+                how = f.how or f.reason or f.status
+                tally.setdefault(v.judge, {})
+                tally[v.judge][how] = tally[v.judge].get(how, 0) + 1
+                if f.step == s.index and f.status in _NOTED:
                     notes.append({"judge": v.judge, "status": f.status, "reason": f.reason, "quote": f.quote})
             if v.verdict == "fail" and v.step == s.index and not any(n["judge"] == v.judge for n in notes):
                 notes.append({"judge": v.judge, "status": "flaw", "reason": v.reason, "quote": v.quote})
-        bad = [n for n in notes if n["status"] in ("wrong", "flaw", "confirmed issue", "issue")]
-        verdict = "fail" if bad else ("pass" if notes else "unchecked")
+                checked.setdefault(v.judge, {})
+        bad = [n for n in notes if n["status"] in _FLAGS]
+        step_verdict = "fail" if bad else ("pass" if checked else "unchecked")
         excerpt = " ".join(s.text.split())
-        step_rows.append(StepVerdict(s.index, excerpt[:160] + ("…" if len(excerpt) > 160 else ""), verdict, notes))
-    return GradeResult(item.id, item.label, overall, reasons, verdicts, step_rows)
+        step_rows.append(StepVerdict(
+            s.index, excerpt[:160] + ("…" if len(excerpt) > 160 else ""), step_verdict, notes,
+            checked_by=[{"judge": j, "how": h} for j, h in checked.items()],
+            not_checked=[{"judge": j, "why": h} for j, h in unchecked.items()],
+        ))
+    return GradeResult(item.id, item.label, verdict, reasons, verdicts, step_rows)

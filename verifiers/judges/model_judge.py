@@ -17,10 +17,13 @@ from qed.models.base import CallOptions, ChatModel, Message, ModelError
 from qed.problems.record import Problem
 from qed.verifiers.judges.extract import Step, split_steps
 from qed.verifiers.judges.prompts import render
-from qed.verifiers.judges.verdict import Finding, JudgeVerdict
+from qed.verifiers.judges.verdict import Coverage, Finding, JudgeVerdict
 
 DEFAULT_MAX_TOKENS = 200
 DEFAULT_WINDOW_CHARS = 5000  # proof text per call (fits a 4096-token context); longer proofs go window by window
+# The DSM verifier reads the whole proof; beyond this it is cut, and says so. 6000 characters of LaTeX
+# fit the embedded model's 4096-token context with the prompt and the reply.
+DEFAULT_PROOF_CHARS = 6000
 
 
 @dataclass
@@ -159,7 +162,10 @@ def run_step_judge(name: str, prompt: str, problem: Problem | str | None, proof:
     findings: list[Finding] = []
     raw: list[str] = []
     unread = 0
-    for window in windows(steps, options.window_chars):
+    parts = windows(steps, options.window_chars)
+    for k, window in enumerate(parts, start=1):
+        covers = [s.index for s in window]
+        how = f"model ({model.spec}), window {k} of {len(parts)}"
         messages = [
             Message("system", render("step_judge_system")),
             Message("user", render(prompt, problem=problem_text(problem),
@@ -168,14 +174,16 @@ def run_step_judge(name: str, prompt: str, problem: Problem | str | None, proof:
         try:
             reply = model.chat(messages, options.call_options())
         except ModelError as e:
-            return JudgeVerdict(name, "no_verdict", f"model call failed: {e}", raw=raw,
-                                stats={"windows": len(raw)})
+            return JudgeVerdict(name, "no_verdict", f"model call failed: {e}", raw=raw, findings=findings,
+                                stats={"windows": len(raw)},
+                                coverage=Coverage("windows", len(parts), len(raw) - unread, len(raw) - unread))
         raw.append(reply.text)
         parsed = parse_step_reply(reply.text)
         if parsed.verdict is None:
             unread += 1
             why = "the reply was cut off by the token budget" if reply.truncated else "no verdict in the reply"
-            findings.append(Finding("unread", "", why, None, {"reply": reply.text[:500]}))
+            findings.append(Finding("unread", "", why, None, {"reply": reply.text[:500]}, how=f"{how}: {why}",
+                                    steps=covers))
             continue
         if parsed.verdict == "fail":
             where = locate(parsed.quote, window) if parsed.quote else None
@@ -183,15 +191,19 @@ def run_step_judge(name: str, prompt: str, problem: Problem | str | None, proof:
                 where = parsed.step - 1
             quote = parsed.quote or (next((s.text for s in window if s.index == where), "") if where is not None else "")
             findings.append(Finding("flaw", quote[:400], parsed.reason or "no reason given", where,
-                                    {"quote_found": where is not None and bool(parsed.quote)}))
+                                    {"quote_found": where is not None and bool(parsed.quote)}, checked=True, how=how,
+                                    steps=covers))
         else:
-            findings.append(Finding("ok", "", parsed.reason, None))
+            findings.append(Finding("ok", "", parsed.reason, None, checked=True, how=how, steps=covers))
     flaws = [f for f in findings if f.status == "flaw"]
     stats = {"windows": len(raw), "unreadable": unread}
+    coverage = Coverage("windows", len(parts), len(raw) - unread, len(raw) - unread)
     if flaws:
         f = flaws[0]
-        return JudgeVerdict(name, "fail", f.reason, step=f.step, quote=f.quote, findings=findings, stats=stats, raw=raw)
+        return JudgeVerdict(name, "fail", f.reason, step=f.step, quote=f.quote, findings=findings, stats=stats, raw=raw,
+                            coverage=coverage)
     if unread:
         return JudgeVerdict(name, "no_verdict", f"{unread} of {len(raw)} replies gave no readable verdict",
-                            findings=findings, stats=stats, raw=raw)
-    return JudgeVerdict(name, "pass", findings[-1].reason or "no flaw found", findings=findings, stats=stats, raw=raw)
+                            findings=findings, stats=stats, raw=raw, coverage=coverage)
+    return JudgeVerdict(name, "pass", findings[-1].reason or "no flaw found", findings=findings, stats=stats, raw=raw,
+                        coverage=coverage)

@@ -26,7 +26,7 @@ from qed.verifiers.judges.assumptions import (
 )
 from qed.verifiers.judges.bounded_check import bounded_verdict, with_refusals
 from qed.verifiers.judges.extract import Relation, find_math, relations_in, split_steps
-from qed.verifiers.judges.latex_expr import LatexParseError, parse_latex, symbol
+from qed.verifiers.judges.judge import Judge, JudgeContext
 from qed.verifiers.judges.relcheck import (
     ParsedRelation,
     PointCache,
@@ -36,7 +36,8 @@ from qed.verifiers.judges.relcheck import (
     parse_relation,
 )
 from qed.verifiers.judges.sampling import INTEGER_NAMES, Context, by_name, relational
-from qed.verifiers.judges.verdict import Finding, JudgeVerdict
+from qed.verifiers.judges.verdict import Coverage, Finding, JudgeVerdict
+from qed.verifiers.latex import LatexError, read_formula, symbol
 
 NAME = "numeric_computation"
 _MAX_CONDITIONS = 6
@@ -87,15 +88,17 @@ class CheckedRelation:
     parsed: ParsedRelation | None
 
 
-def check(text: str, problem: Problem | str | None = None) -> JudgeVerdict:
-    """Judge a proof's computations; `problem` (or its statement) supplies the domain and conditions.
+def _judge(problem: Problem | None, proof: str, context: JudgeContext) -> JudgeVerdict:
+    """The proof's computations, read in a bounded child (judges.bounded_check): a limit gives a
+    no_verdict saying so. The problem supplies the domain and side conditions."""
+    return bounded_verdict(NAME, check_in_process, proof, problem)
 
-    The reading runs in a bounded child (judges.bounded_check): a limit gives a no_verdict saying so."""
-    return bounded_verdict(NAME, check_in_process, text, problem)
+
+JUDGE = Judge(NAME, None, "recomputes equalities, inequalities and evaluations (sympy)", _judge, stepwise=True)
 
 
 def check_in_process(text: str, problem: Problem | str | None = None) -> JudgeVerdict:
-    """check() without the child process: for callers that bound the work themselves."""
+    """The judge without the child process: for callers that bound the work themselves."""
     statement = problem.statement if isinstance(problem, Problem) else problem
     checked = check_relations(text, read_assumptions(statement), statement)
     segments = find_math(text)
@@ -105,6 +108,8 @@ def check_in_process(text: str, problem: Problem | str | None = None) -> JudgeVe
         if total > len(checked):
             verdict.stats["relations_in_text"] = total
             verdict.reason += f"; only the first {len(checked):,} of its {total:,} relations were checked"
+            if verdict.coverage is not None:
+                verdict.coverage.total += total - len(checked)  # the rest were never looked at
     return with_refusals(verdict, segments)
 
 
@@ -129,7 +134,7 @@ def _parse_all(rels: list[Relation]) -> list[ParsedRelation | None]:
     for r in rels:
         try:
             out.append(parse_relation(r.lhs, r.op, r.rhs))
-        except (LatexParseError, ValueError):
+        except (LatexError, ValueError):
             out.append(None)
     return out
 
@@ -263,9 +268,9 @@ def _memberships(segments) -> list[tuple[int, int, list[sp.Basic]]]:  # noqa: AN
         for m in _MEMBERSHIP.finditer(seg.content):
             names = [n.strip().lstrip("\\") for n in m.group(1).split(",")]
             try:
-                lo = None if "infty" in m.group(3) else parse_latex(m.group(3))
-                hi = None if "infty" in m.group(4) else parse_latex(m.group(4))
-            except (LatexParseError, ValueError):
+                lo = None if "infty" in m.group(3) else read_formula(m.group(3)).expr
+                hi = None if "infty" in m.group(4) else read_formula(m.group(4)).expr
+            except (LatexError, ValueError):
                 continue
             conds: list[sp.Basic] = []
             for n in names:
@@ -313,8 +318,8 @@ def _spoken_conditions(segments) -> list[Spoken]:  # noqa: ANN001
         if value_src is None:
             continue
         try:
-            value = parse_latex(value_src)
-        except (LatexParseError, ValueError):
+            value = read_formula(value_src).expr
+        except (LatexError, ValueError):
             continue
         combined = sp.Mul(*names) if m.group(1).lower() == "product" else sp.Add(*names)
         out.append((seg.start, seg.sentence, [combined - value], []))
@@ -415,33 +420,80 @@ def _known_symbols(statement: str | None, assumptions: Assumptions, parsed: list
     return known, {v: at for v, at in listed_at.items() if v not in defined}
 
 
+_NOT_CLAIMS = ("assumption", "definition")  # what the text sets up, not what it claims
+# contexts the judge chose, not the text: an earlier claim taken as a condition, integers read as reals
+_BORROWED = ("the condition ", "real-valued parameters")
+
+
+def _checked_as_stated(result: RelationCheck) -> bool:
+    """A conditional relation that held at every point of a setting the text itself states here (the
+    values of this sentence or step, its definitions, its assumptions so far): a check of the step in
+    the proof's own terms. One that held only under a condition borrowed from elsewhere, or that fails
+    as written and was excused, is read but not checked."""
+    context = result.evidence.get("context")
+    return (result.status == "conditional" and isinstance(context, str) and "trials" not in result.evidence
+            and not context.startswith(_BORROWED))
+
+
+def _how(result: RelationCheck) -> str:
+    """How a relation was checked (exact, sampled at N points, at the stated values), or why it was not."""
+    ev = result.evidence
+    if result.status in ("true", "false", "approximate"):
+        if "points" in ev:
+            return f"sampled at {ev['points']} points"
+        if ev.get("trials"):
+            return f"sampled at {ev['trials'][0].get('valid', 0)} points in {len(ev['trials'])} settings"
+        return "exact (50 digits)" if result.status != "approximate" else "exact, to the decimals written"
+    if _checked_as_stated(result):
+        return f"at {ev.get('points', 0)} points given {ev['context']}"
+    if result.status == "conditional" and isinstance(ev.get("context"), str) and "trials" not in ev:
+        return f"held only given {ev['context']}, which the text does not state for it"
+    return result.reason
+
+
 def verdict_from(checked: list[CheckedRelation], text: str) -> JudgeVerdict:
     counts: dict[str, int] = {}
     findings: list[Finding] = []
+    claims = read = decided = stated = 0
     for c in checked:
-        counts[c.result.status] = counts.get(c.result.status, 0) + 1
-        if c.result.status in ("false", "approximate", "conditional", "true"):
-            findings.append(Finding(
-                status={"false": "wrong", "true": "verified"}.get(c.result.status, c.result.status),
-                quote=c.relation.quote(text), reason=c.result.reason, step=c.relation.step,
-                evidence=c.result.evidence,
-            ))
+        status = c.result.status
+        counts[status] = counts.get(status, 0) + 1
+        if status in _NOT_CLAIMS:
+            continue
+        claims += 1
+        read += c.parsed is not None
+        done = status in ("true", "false", "approximate") or _checked_as_stated(c.result)
+        decided += done
+        stated += done and status == "conditional"
+        findings.append(Finding(
+            status={"false": "wrong", "true": "verified"}.get(status, status),
+            quote=c.relation.quote(text), reason=c.result.reason, step=c.relation.step,
+            evidence=c.result.evidence, checked=done, how=_how(c.result),
+        ))
     wrong = [f for f in findings if f.status == "wrong"]
-    decided = sum(counts.get(k, 0) for k in ("true", "false", "conditional", "approximate"))
+    coverage = Coverage("relations", claims, read, decided)
     stats = {"relations": len(checked), **counts}
     if wrong:
         first = wrong[0]
         more = f" (and {len(wrong) - 1} more)" if len(wrong) > 1 else ""
         return JudgeVerdict(NAME, "fail", f"wrong computation: {first.quote} — {first.reason}{more}",
-                            step=first.step, quote=first.quote, findings=findings, stats=stats)
-    if decided == 0:
-        why = "no formula in the text" if not checked else "no computation could be read and checked"
-        return JudgeVerdict(NAME, "no_verdict", why, findings=findings, stats=stats)
+                            step=first.step, quote=first.quote, findings=findings, stats=stats, coverage=coverage)
+    if not checked:
+        why = "no relation in the text" if find_math(text) else "no formula in the text"
+        return JudgeVerdict(NAME, "not_checked", why, stats=stats, applicable=False, coverage=coverage)
+    if not claims:
+        return JudgeVerdict(NAME, "not_checked", f"nothing to recompute: the {len(checked)} relation(s) are "
+                            "assumptions or definitions", stats=stats, applicable=False, coverage=coverage)
+    if not decided:
+        held = counts.get("conditional", 0)
+        detail = f"; {held} depend on a condition the text does not state there" if held else ""
+        return JudgeVerdict(NAME, "not_checked", f"not checked ({coverage.text()}{detail})",
+                            findings=findings, stats=stats, coverage=coverage)
     return JudgeVerdict(
         NAME, "pass",
-        f"{counts.get('true', 0)} relations verified, {counts.get('conditional', 0)} hold under a "
-        f"stated condition, none demonstrably wrong ({counts.get('unchecked', 0)} not readable)",
-        findings=findings, stats=stats,
+        f"none demonstrably wrong: {coverage.text()} ({decided - stated} as written, {stated} under values or "
+        "assumptions the text states)",
+        findings=findings, stats=stats, coverage=coverage,
     )
 
 
@@ -524,11 +576,11 @@ class _ContextBuilder:
             for label, group, later in groups:
                 out.append(self._base(d, label, substitutions=_order({**defs, **group}, keep=group), filters=later))
             for expr, label in conditions:
-                out.append(self._base(d, f"the condition {label}", equalities=[expr], substitutions=_order(defs)))
+                out.append(self._base(d, label, equalities=[expr], substitutions=_order(defs)))
                 if self.assumptions.equalities:
                     # a normalization (xy = 1) may replace the problem's own condition
                     out.append(Context(d, out[-1].bounds, (expr,), tuple(_order(defs)), (),
-                                       f"the condition {label} alone", self.integer_symbols))
+                                       f"{label} alone", self.integer_symbols))
             if case_filters:
                 out.append(self._base(d, "this step's case assumptions", filters=case_filters))
             so_far = self._assumed_so_far(i)
@@ -686,7 +738,9 @@ class _ContextBuilder:
         if j not in self._condition_cache:
             p = self.parsed[j]
             assert p is not None
-            self._condition_cache[j] = (p.lhs.expr - p.rhs.expr, f"{p.lhs.expr} = {p.rhs.expr}")
+            # an assumption the text states ("suppose x + y = 2") or an earlier claim taken as a condition
+            said = "the assumption" if self.assumed[j] else "the condition"
+            self._condition_cache[j] = (p.lhs.expr - p.rhs.expr, f"{said} {p.lhs.expr} = {p.rhs.expr}")
         return self._condition_cache[j]
 
     def _case_filters(self, i: int, step: int) -> list[sp.Basic]:

@@ -1,78 +1,78 @@
-"""The judges by name: which need a model (and in which role), and one way to run any of them."""
+"""The judges by name: every module of this package that exports a `JUDGE` (judge.py), and the
+groups their declared properties make.
+
+Adding a judge is adding a module (and its prompt): `qed judges list`, `qed grade --judges NAME`,
+the groups and calibration find it here. Groups: `all`; `numeric`, the judges that need no model;
+`model`, those that do; `stepwise`, those that name the offending step.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import importlib
+import pkgutil
+from collections.abc import Mapping
 
 from qed.models.base import ChatModel
 from qed.problems.record import Problem
-from qed.verifiers.judges import (
-    dsm_verifier,
-    final_answer_judge,
-    logical_gap,
-    numeric_approximation,
-    numeric_computation,
-    toy_case,
-)
-from qed.verifiers.judges.bounded_check import proof_refusal
-from qed.verifiers.judges.model_judge import ModelJudgeOptions
+from qed.verifiers.judges.judge import Judge, JudgeContext, JudgeSettings
 from qed.verifiers.judges.verdict import JudgeVerdict
 
+__all__ = ["GROUP_NAMES", "Judge", "JudgeContext", "JudgeSettings", "get", "groups", "judges", "parse_judges",
+           "roles_needed", "run_judge"]
 
-@dataclass(frozen=True)
-class JudgeInfo:
-    name: str
-    role: str | None  # the model role it calls; None: computation only
-    summary: str
+GROUP_NAMES: tuple[str, ...] = ("all", "numeric", "model", "stepwise")
 
 
-JUDGES: dict[str, JudgeInfo] = {
-    j.name: j
-    for j in (
-        JudgeInfo("numeric_computation", None, "recomputes equalities, inequalities and evaluations (sympy)"),
-        JudgeInfo("numeric_approximation", None, "decimals used where an exact value is needed"),
-        JudgeInfo("final_answer", None, "the answer read from the proof, compared exactly with the known one"),
-        JudgeInfo("toy_case", "judge", "a general claim supported only by special cases (model)"),
-        JudgeInfo("logical_gap", "judge", "a step that does not follow or lacks justification (model)"),
-        JudgeInfo("dsm_verifier", "verifier", "DeepSeekMath-V2 verifier: issues, score 0/0.5/1, meta-check (model)"),
-    )
-}
-GROUPS: dict[str, tuple[str, ...]] = {
-    "all": tuple(JUDGES),
-    "numeric": ("numeric_computation", "numeric_approximation", "final_answer"),
-    "model": ("toy_case", "logical_gap", "dsm_verifier"),
-    "stepwise": ("toy_case", "logical_gap", "numeric_approximation", "numeric_computation"),
-}
+def judges() -> dict[str, Judge]:
+    """Every registered judge by name: computation judges first, then model judges, each by name."""
+    import qed.verifiers.judges as package
+
+    found: dict[str, tuple[str, Judge]] = {}
+    for info in pkgutil.iter_modules(package.__path__):
+        if info.ispkg or info.name.startswith("_"):
+            continue
+        module = importlib.import_module(f"{package.__name__}.{info.name}")
+        judge = getattr(module, "JUDGE", None)
+        if not isinstance(judge, Judge):
+            continue
+        if judge.name in found:
+            raise RuntimeError(f"two judges are named {judge.name!r}: in {found[judge.name][0]} and {info.name}")
+        found[judge.name] = (info.name, judge)
+    ordered = sorted(found.values(), key=lambda m: (m[1].needs_model, m[1].name))
+    return {j.name: j for _module, j in ordered}
 
 
-@dataclass
-class JudgeSettings:
-    samples: int = 1  # k for the DSM verifier
-    meta: bool = True
-    model_options: ModelJudgeOptions = field(default_factory=ModelJudgeOptions)
-    verifier_options: ModelJudgeOptions = field(default_factory=lambda: ModelJudgeOptions(max_tokens=400))
-    proof_chars: int = dsm_verifier.DEFAULT_PROOF_CHARS  # how much of a proof the DSM verifier reads
+def groups(registered: Mapping[str, Judge] | None = None) -> dict[str, tuple[str, ...]]:
+    """The group names and the judges each means, from what the judges declare."""
+    js = list((registered if registered is not None else judges()).values())
+    return {
+        "all": tuple(j.name for j in js),
+        "numeric": tuple(j.name for j in js if not j.needs_model),
+        "model": tuple(j.name for j in js if j.needs_model),
+        "stepwise": tuple(j.name for j in js if j.stepwise),
+    }
 
-    def with_context(self, chars: int) -> JudgeSettings:
-        """Size prompts for a model's context: proof characters per step-judge window and for the verifier."""
-        self.model_options.window_chars = chars
-        self.proof_chars = chars
-        return self
+
+def get(name: str) -> Judge:
+    registered = judges()
+    if name not in registered:
+        raise ValueError(f"unknown judge {name!r}; choose from {', '.join([*registered, *GROUP_NAMES])}")
+    return registered[name]
 
 
 def parse_judges(spec: str | None) -> list[str]:
     """'numeric_computation,toy_case' or a group name ('all', 'numeric', 'model', 'stepwise')."""
+    registered = judges()
+    named = groups(registered)
     if not spec:
-        return list(GROUPS["all"])
+        return list(named["all"])
     out: list[str] = []
     for part in (p.strip() for p in spec.split(",")):
         if not part:
             continue
-        names = GROUPS.get(part, (part,))
-        for name in names:
-            if name not in JUDGES:
-                known = ", ".join([*JUDGES, *GROUPS])
-                raise ValueError(f"unknown judge {name!r}; choose from {known}")
+        for name in named.get(part, (part,)):
+            if name not in registered:
+                raise ValueError(f"unknown judge {name!r}; choose from {', '.join([*registered, *named])}")
             if name not in out:
                 out.append(name)
     if not out:
@@ -80,40 +80,18 @@ def parse_judges(spec: str | None) -> list[str]:
     return out
 
 
-def roles_needed(judges: list[str]) -> list[str]:
+def roles_needed(names: list[str]) -> list[str]:
     """The model roles the selected judges call (empty: no model has to be started)."""
+    registered = judges()
     roles: list[str] = []
-    for name in judges:
-        role = JUDGES[name].role
+    for name in names:
+        role = registered[name].role
         if role and role not in roles:
             roles.append(role)
     return roles
 
 
-def run_judge(name: str, problem: Problem | None, proof: str, models: dict[str, ChatModel],
+def run_judge(name: str, problem: Problem | None, proof: str, models: Mapping[str, ChatModel],
               settings: JudgeSettings | None = None) -> JudgeVerdict:
-    """One judge on one proof; a model judge without its model is a ValueError, not a silent skip."""
-    settings = settings or JudgeSettings()
-    info = JUDGES.get(name)
-    if info is None:
-        raise ValueError(f"unknown judge {name!r}")
-    if not proof.strip():
-        return JudgeVerdict(name, "no_verdict", "the proof is empty")
-    refusal = proof_refusal(proof)
-    if refusal:  # model judges too: a window per 5,000 characters would be a thousand calls
-        return JudgeVerdict(name, "no_verdict", refusal, stats={"refused": refusal})
-    if name == "numeric_computation":
-        return numeric_computation.check(proof, problem)
-    if name == "numeric_approximation":
-        return numeric_approximation.check(proof, problem)
-    if name == "final_answer":
-        return final_answer_judge.check(problem, proof)
-    model = models.get(info.role or "")
-    if model is None:
-        raise ValueError(f"judge {name} needs a model for the {info.role!r} role")
-    if name == "toy_case":
-        return toy_case.judge(problem, proof, model, settings.model_options)
-    if name == "logical_gap":
-        return logical_gap.judge(problem, proof, model, settings.model_options)
-    return dsm_verifier.verify(problem, proof, model, settings.samples, meta=settings.meta,
-                               options=settings.verifier_options, proof_chars=settings.proof_chars)
+    """One judge on one proof by name (Judge.run: the contract's checks included)."""
+    return get(name).run(problem, proof, JudgeContext(models, settings or JudgeSettings()))

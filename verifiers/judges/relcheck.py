@@ -18,8 +18,8 @@ from typing import Any
 import mpmath
 import numpy as np
 import sympy as sp
-from qed.verifiers.judges.latex_expr import LatexParseError, ParsedExpr, parse_tokens
 from qed.verifiers.judges.sampling import NUMERIC_ERRORS, Context, PointSet, by_name, sample
+from qed.verifiers.latex import FORMULA, Formula, LatexError, Readings, read_formula
 
 Status = str  # true | false | conditional | approximate | unchecked | definition
 
@@ -40,9 +40,9 @@ class RelationCheck:
 
 @dataclass
 class ParsedRelation:
-    lhs: ParsedExpr
+    lhs: Formula
     op: str
-    rhs: ParsedExpr
+    rhs: Formula
 
     @property
     def free(self) -> set[sp.Symbol]:
@@ -60,9 +60,16 @@ class ParsedRelation:
     def ambiguous(self) -> bool:
         return self.lhs.ambiguous or self.rhs.ambiguous
 
+    def alternatives(self) -> list[Readings]:
+        """The other readings its flagged notation allows (verifiers.latex.ambiguity), one choice flipped each."""
+        return list(dict.fromkeys(self.lhs.alternatives() + self.rhs.alternatives()))
 
-def parse_relation(lhs_toks, op: str, rhs_toks, *, tight: bool = False) -> ParsedRelation:  # noqa: ANN001
-    return ParsedRelation(parse_tokens(lhs_toks, tight_implicit=tight), op, parse_tokens(rhs_toks, tight_implicit=tight))
+    def ambiguity(self) -> str:
+        return "; ".join(dict.fromkeys(a.note for a in (*self.lhs.ambiguities, *self.rhs.ambiguities)))
+
+
+def parse_relation(lhs_toks, op: str, rhs_toks, *, readings: Readings = FORMULA) -> ParsedRelation:  # noqa: ANN001
+    return ParsedRelation(read_formula(lhs_toks, readings), op, read_formula(rhs_toks, readings))
 
 
 def is_definition_like(rel: ParsedRelation) -> bool:
@@ -368,17 +375,17 @@ def check_relation(lhs_toks, op: str, rhs_toks, contexts: list[Context], cache: 
     """The verdict on one relation; a misread never becomes 'false' (ambiguous readings re-tried)."""
     try:
         rel = parse_relation(lhs_toks, op, rhs_toks)
-    except LatexParseError as e:
+    except LatexError as e:
         return RelationCheck("unchecked", f"not read: {e}"), None
     result = _check_parsed(rel, contexts, cache)
     if result.status == "false" and rel.ambiguous:
-        try:
-            alt = parse_relation(lhs_toks, op, rhs_toks, tight=True)
-        except LatexParseError:
-            return RelationCheck("unchecked", "ambiguous notation"), rel
-        second = _check_parsed(alt, contexts, cache)
-        if second.status != "false":
-            return RelationCheck("unchecked", "ambiguous notation (a/bc); one reading holds"), rel
+        for readings in rel.alternatives():  # false only if false however the notation is read
+            try:
+                alt = parse_relation(lhs_toks, op, rhs_toks, readings=readings)
+            except LatexError:
+                return RelationCheck("unchecked", f"ambiguous notation ({rel.ambiguity()})"), rel
+            if _check_parsed(alt, contexts, cache).status != "false":
+                return RelationCheck("unchecked", f"ambiguous notation ({rel.ambiguity()}); another reading holds"), rel
     return result, rel
 
 

@@ -16,9 +16,9 @@ import sympy as sp
 from qed.problems.record import Problem
 from qed.verifiers.judges.assumptions import read_assumptions
 from qed.verifiers.judges.extract import relations_in
-from qed.verifiers.judges.latex_expr import LatexParseError, symbol
 from qed.verifiers.judges.relcheck import compare, parse_relation
 from qed.verifiers.judges.sampling import in_domain
+from qed.verifiers.latex import LatexError, symbol
 from qed.verifiers.safe_expr import parse_number
 
 ERRATA = Path(__file__).with_name("errata.toml")
@@ -69,7 +69,7 @@ def claim_problem(claim: Claim, problem: Problem | None) -> str | None:
     try:
         p = parse_relation(r.lhs, r.op, r.rhs)
         point = {symbol(k): parse_number(v, f"the value of {k}") for k, v in claim.at.items()}
-    except (LatexParseError, ValueError) as e:
+    except (LatexError, ValueError) as e:
         return f"`{claim.latex[:60]}` not read: {e}"
     missing = p.free - set(point)
     if missing:

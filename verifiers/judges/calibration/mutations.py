@@ -25,7 +25,6 @@ import sympy as sp
 from qed.verifiers.judges.assumptions import Assumptions, read_assumptions
 from qed.verifiers.judges.calibration.references import Reference
 from qed.verifiers.judges.extract import find_math, relations_in, split_steps
-from qed.verifiers.judges.latex_expr import LatexParseError, parse_latex
 from qed.verifiers.judges.numeric_computation import (
     CheckedRelation,
     check_relations,
@@ -38,6 +37,7 @@ from qed.verifiers.judges.relcheck import (
     parse_relation,
 )
 from qed.verifiers.judges.sampling import INTEGER_NAMES, NUMERIC_ERRORS, Context, sample
+from qed.verifiers.latex import LatexError, read_formula
 
 FLAW_TYPES: tuple[str, ...] = ("wrong_number", "decimal", "toy_case", "missing_justification", "flipped_sign")
 _FLIP = {r"\geqslant": r"\leqslant", r"\leqslant": r"\geqslant", r"\geq": r"\leq", r"\leq": r"\geq",
@@ -141,7 +141,7 @@ class Mutator:
             if r.start == start and r.end == end and r.link == original.link:
                 try:
                     p = parse_relation(r.lhs, r.op, r.rhs)
-                except (LatexParseError, ValueError):
+                except (LatexError, ValueError):
                     return None
                 if not p.free:
                     return refute(p, self.assumptions, domain)
@@ -160,8 +160,8 @@ class Mutator:
             for span in spans:
                 src = self.text[span[0] : span[1]]
                 try:
-                    value = parse_latex(src)
-                except (LatexParseError, ValueError):
+                    value = read_formula(src).expr
+                except (LatexError, ValueError):
                     continue
                 if value.free_symbols or not value.is_number or "." in src:
                     continue
@@ -355,15 +355,15 @@ def _main_claim(statement: str) -> tuple[sp.Expr, sp.Expr] | None:
             parts = re.split(r"\\quad\s*\(\s*\)\s*\\quad|\(\s*\)", content)
             if len(parts) == 2:
                 try:
-                    return parse_latex(parts[0].strip().rstrip(".")), parse_latex(parts[1].strip().rstrip(". "))
-                except (LatexParseError, ValueError):
+                    return read_formula(parts[0].strip().rstrip(".")).expr, read_formula(parts[1].strip().rstrip(". ")).expr
+                except (LatexError, ValueError):
                     return None
     for r in relations_in(statement):
         if r.op not in ("<", ">", "<=", ">="):
             continue
         try:
             p = parse_relation(r.lhs, r.op, r.rhs)
-        except (LatexParseError, ValueError):
+        except (LatexError, ValueError):
             continue
         names = {s.name for s in p.free}
         if "C" in names:

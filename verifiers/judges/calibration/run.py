@@ -4,7 +4,7 @@ An item is a reference solution as written (flaw "none") or with one planted fla
 detects a flaw when its verdict is `fail`; on an unmodified reference a `fail` is a false
 rejection, unless every relation the judge calls wrong is a confirmed error of that reference
 (errata.py): such flags are counted apart, and the raw share of flagged references is shown too.
-`no_verdict` is neither and is counted on its own.
+`no_verdict` and `not_checked` are neither and are counted on their own.
 """
 
 from __future__ import annotations
@@ -83,6 +83,7 @@ class Cell:
     n: int = 0
     fail: int = 0
     no_verdict: int = 0
+    not_checked: int = 0
     known_error: int = 0  # fails on references that do contain the flagged errors (errata)
 
     @property
@@ -103,6 +104,7 @@ class JudgeScore:
         c.n += 1
         c.fail += verdict == "fail"
         c.no_verdict += verdict == "no_verdict"
+        c.not_checked += verdict == "not_checked"
         c.known_error += verdict == "fail" and known_error
 
 
@@ -133,7 +135,8 @@ class Calibration:
 def _cell(c: Cell | None) -> dict[str, Any] | None:
     if c is None:
         return None
-    return {"n": c.n, "fail": c.fail, "no_verdict": c.no_verdict, "known_error": c.known_error, "rate": c.rate}
+    return {"n": c.n, "fail": c.fail, "no_verdict": c.no_verdict, "not_checked": c.not_checked,
+            "known_error": c.known_error, "rate": c.rate}
 
 
 def calibrate(items: list[CorpusItem], judges: list[str], models: dict[str, ChatModel],
@@ -169,7 +172,7 @@ def calibrate(items: list[CorpusItem], judges: list[str], models: dict[str, Chat
 def table_rows(cal: Calibration) -> tuple[list[str], list[list[str]]]:
     """Header and rows: one row per judge, one column per flaw type, then false rejections."""
     flaws = [f for f in FLAW_TYPES if any(f in s.cells for s in cal.judges)]
-    header = ["judge", *flaws, "false rejection", "refs flagged", "no verdict", "time"]
+    header = ["judge", *flaws, "false rejection", "refs flagged", "no verdict", "not checked", "time"]
     rows = []
     for s in cal.judges:
         row = [s.judge]
@@ -180,8 +183,10 @@ def table_rows(cal: Calibration) -> tuple[list[str], list[list[str]]]:
         row.append(f"{100 * refs.fail / refs.n:.1f}% ({refs.fail}/{refs.n}, {refs.known_error} known errors)"
                    if refs and refs.n else "—")
         nv = sum(c.no_verdict for c in s.cells.values())
+        nc = sum(c.not_checked for c in s.cells.values())
         total = sum(c.n for c in s.cells.values())
         row.append(f"{nv}/{total}")
+        row.append(f"{nc}/{total}")
         row.append(f"{s.seconds:.0f}s")
         rows.append(row)
     return header, rows

@@ -1,17 +1,21 @@
 """The parsed shape of a formula before any meaning is attached.
 
-Keeping a tree between LaTeX and sympy lets one parse serve many instantiations: a statement
-about x_1, ..., x_n is parsed once and evaluated for n = 3, 4, 5, ...; `\\sum_{cyc}` is expanded
-once the variables are known.
+One tree serves both front-ends: the formalizer evaluates it in the context a statement builds
+(a statement about x_1, ..., x_n is parsed once and evaluated for n = 3, 4, 5, ...; `\\sum_{cyc}`
+is expanded once the variables are known), and read_formula evaluates it as it stands. Every node
+may carry `span`, its (start, end) in the source; spans never take part in comparisons.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 
 
+@dataclass(frozen=True)
 class Node:
     """Base of every tree node."""
+
+    span: tuple[int, int] | None = field(default=None, compare=False, repr=False, kw_only=True)
 
 
 @dataclass(frozen=True)
@@ -29,15 +33,19 @@ class Num(Node):
 
 @dataclass(frozen=True)
 class Name(Node):
-    """A letter or Greek letter, possibly subscripted: x, x_1, x_{n-1}, l_{\\alpha}."""
+    """A letter or Greek letter, possibly subscripted: x, x_1, x_{n-1}, l_{\\alpha}.
+
+    `label` is the subscript as written, tokens joined (`n+1` for x_{n+1}): a formula read as it
+    stands names its symbol by it; a statement evaluates the subscript in its context instead."""
 
     base: str
     sub: Node | None = None
+    label: str | None = field(default=None, compare=False, repr=False)
 
 
 @dataclass(frozen=True)
 class Const(Node):
-    name: str  # "pi" or "oo"
+    name: str  # "pi", "oo" or "E" (`\mathrm{e}`)
 
 
 @dataclass(frozen=True)
@@ -85,8 +93,8 @@ class Func(Node):
 
 @dataclass(frozen=True)
 class Apply(Node):
-    """A letter right before a bracket, `f(x + 1)`: a call when f is a defined function,
-    otherwise a product (a(b + c))."""
+    """A letter right before a bracket, `f(x + 1)`: a call when f is a function, otherwise a
+    product (a(b + c)); which one is the front-end's choice (see ambiguity)."""
 
     func: Name
     args: tuple[Node, ...]
@@ -151,8 +159,9 @@ class Seq(Node):
 def walk(node: Node):
     """Every node of the tree, depth first."""
     yield node
-    for value in vars(node).values() if hasattr(node, "__dict__") else ():
-        yield from _walk_value(value)
+    for f in fields(node):
+        if f.name != "span":
+            yield from _walk_value(getattr(node, f.name))
 
 
 def _walk_value(value):

@@ -1,4 +1,5 @@
-"""The LaTeX reader: each construct inequality statements use, on formulas written for these tests."""
+"""read_statement and the formalizer's evaluation in context: each construct inequality statements use,
+on formulas written for these tests."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import pytest
 import sympy as sp
 from qed.verifiers.formalize.errors import FormalizeError
 from qed.verifiers.formalize.evaluate import Context, evaluate, relations
-from qed.verifiers.formalize.parser import parse
+from qed.verifiers.latex import LatexError, read_statement
 
 p, q, r, s, t = sp.symbols("p q r s t", positive=True)
 u, v, w = sp.symbols("u v w", real=True)
@@ -22,7 +23,7 @@ def family(base: str, size: int) -> list[sp.Symbol]:
 
 
 def value(src: str, context: Context) -> sp.Expr:
-    return evaluate(parse(src), context)
+    return evaluate(read_statement(src), context)
 
 
 def same(a: sp.Expr, b: sp.Expr) -> bool:
@@ -168,7 +169,7 @@ def test_aligned_display_is_one_formula():
 
 
 def test_relation_chain_gives_each_link():
-    links = relations(parse(r"0 < p \leq q < 1"), ctx(p, q))
+    links = relations(read_statement(r"0 < p \leq q < 1"), ctx(p, q))
     assert [type(x) for x in links] == [sp.StrictLessThan, sp.LessThan, sp.StrictLessThan]
 
 
@@ -178,12 +179,17 @@ def test_unknown_name_is_reported_by_name():
 
 
 def test_unsupported_command_and_unbalanced_group_are_errors():
-    with pytest.raises(FormalizeError, match=r"\\oint"):
-        parse(r"\oint p")
-    with pytest.raises(FormalizeError):
-        parse(r"\frac{p}{q")
-    with pytest.raises(FormalizeError, match="environment"):
-        parse(r"\begin{tikzpicture} p \end{tikzpicture}")
+    with pytest.raises(LatexError, match=r"\\oint is not read"):
+        read_statement(r"\oint p")
+    with pytest.raises(LatexError):
+        read_statement(r"\frac{p}{q")
+    with pytest.raises(LatexError, match="environment"):
+        read_statement(r"\begin{tikzpicture} p \end{tikzpicture}")
+
+
+def test_a_formalize_error_is_a_latex_error():
+    # the formalizer's callers catch one type for "this statement is not read"
+    assert issubclass(FormalizeError, LatexError)
 
 
 def test_prose_inside_a_formula_is_not_a_number():
@@ -200,5 +206,5 @@ def test_letter_before_a_bracket_multiplies_unless_it_is_a_defined_function():
 
 def test_chain_of_relations_over_an_elided_family():
     xs = family("y", 4)
-    links = relations(parse(r"y_1 \leq y_2 \leq \cdots \leq y_m"), ctx(*xs, m=4))
+    links = relations(read_statement(r"y_1 \leq y_2 \leq \cdots \leq y_m"), ctx(*xs, m=4))
     assert links == [sp.Le(xs[i], xs[i + 1]) for i in range(3)]
