@@ -18,8 +18,8 @@ from qed.models.base import CallOptions, ChatModel, Message
 from qed.models.prompt_files import PromptFiles
 from qed.problems.record import Problem
 from qed.verifiers.judges.extract import find_math, relations_in
-from qed.verifiers.judges.latex_expr import LatexParseError
 from qed.verifiers.judges.relcheck import parse_relation
+from qed.verifiers.latex import LatexError
 from qed.verifiers.proofs.gate import GateResult, judge_proof
 
 PROMPTS = PromptFiles(Path(__file__).parent / "prompts")
@@ -51,7 +51,7 @@ def _relations(text: str, display_only: bool) -> list[tuple[str, tuple | str]]:
         try:
             p = parse_relation(r.lhs, r.op, r.rhs)
             out.append((r.op, (p.lhs.expr, p.rhs.expr)))
-        except (LatexParseError, ValueError):
+        except (LatexError, ValueError):
             out.append((r.op, _SPACING.sub("", r.quote(text))))
     return out
 

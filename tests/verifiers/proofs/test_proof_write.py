@@ -146,3 +146,11 @@ def test_a_rewrite_that_keeps_displays_but_adds_a_wrong_computation_is_refused(c
     w = write_proof(certs["amgm"], AMGM, _scripted(tmp_path, wrong), check_lean_file=False)
     assert not w.rewrite.accepted and "fails the judges" in w.rewrite.reason
     assert w.markdown == computed
+
+
+def test_a_step_the_computation_judge_cannot_check_keeps_the_proof_back(certs):
+    doc = explain(certs["amgm"])
+    step = next(b for b in doc.blocks if isinstance(b, Display) and b.kind == "inequality")
+    step.tex = r"\mathcal{W}\left(a\right) \ge 0"  # nothing any judge can recompute
+    md, gate = gated(doc, AMGM)
+    assert md is None and gate.verdicts["numeric_computation"]["gate"] == "fail"
