@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import json
 import multiprocessing as mp
+import random
 import statistics
 import sys
 import time
@@ -147,7 +148,17 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1, choices=(1, 2), help="problems at once (the machine has 2 cores)")
     ap.add_argument("--out", type=Path, help="append each row here (JSON lines)")
     ap.add_argument("--resume", action="store_true", help="skip the rows --out already holds")
+    ap.add_argument("--report", action="store_true", help="only print the report of the rows --out holds")
+    ap.add_argument("--shuffle", type=int, metavar="SEED", help="run the problems in a seeded random order "
+                    "(a run stopped early is then a random subset, not the first ids)")
     args = ap.parse_args(argv)
+    if args.report:
+        if not args.out or not args.out.exists():
+            print("--report needs an existing --out file", file=sys.stderr)
+            return 2
+        rows = [json.loads(line) for line in args.out.read_text().splitlines() if line.strip()]
+        print("\n".join(report(rows, f"report of {args.out} ({len(rows)} rows)")))
+        return 0
     ids = set(args.ids.split(",")) if args.ids else None
     tasks: list[tuple[str, dict, float, float]] = []
     if args.part in ("ineqmath", "both"):
@@ -159,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.part in ("olympiad", "both"):
         items = [json.loads(line) for line in OLYMPIAD.read_text().splitlines() if line.strip()]
         tasks += [("olympiad", x, args.engine_seconds, args.seconds) for x in items if ids is None or x["id"] in ids][: args.limit]
+    if args.shuffle is not None:
+        random.Random(args.shuffle).shuffle(tasks)
     rows: list[dict] = []
     if args.out and args.resume and args.out.exists():
         rows = [json.loads(line) for line in args.out.read_text().splitlines() if line.strip()]
@@ -178,16 +191,20 @@ def main(argv: list[str] | None = None) -> int:
                     f.write(json.dumps(r, default=str) + "\n")
             print(f"[{i:>3}/{len(tasks)}] {r['part'][:4]} {r['id']:>8} {r['kind']:8} {'OK' if r['overall'] else '-':3} "
                   f"{r['method'] or '':14} {r['seconds']:5.1f}s {(r['reason'] or '')[:90]}", file=sys.stderr, flush=True)
-    lines = [f"proof benchmark: {time.monotonic() - t0:.0f} s wall, --jobs {args.jobs}, engine {args.engine_seconds:g} s, "
-             f"certificate {args.seconds:g} s per problem"]
+    print("\n".join(report(rows, f"proof benchmark: {time.monotonic() - t0:.0f} s wall, --jobs {args.jobs}, "
+                                  f"engine {args.engine_seconds:g} s, certificate {args.seconds:g} s per problem")))
+    return 0
+
+
+def report(rows: list[dict], title: str) -> list[str]:
+    lines = [title]
     ineq = [r for r in rows if r["part"] == "ineqmath"]
     olym = [r for r in rows if r["part"] == "olympiad"]
     if ineq:
         lines += report_ineqmath(ineq)
     if olym:
         lines += report_olympiad(olym)
-    print("\n".join(lines))
-    return 0
+    return lines
 
 
 if __name__ == "__main__":

@@ -36,7 +36,7 @@ def show_proof(console: Console, run_path: str | Path, result: dict[str, Any]) -
     entry = result["proof"]
     console.print(Rule(f"{result['problem_id']}: {entry['status']} ({entry.get('method')}) · {file}", align="left"))
     shown = text if len(text) <= MAX_SHOWN_CHARS else text[:MAX_SHOWN_CHARS] + f"\n… (the rest is in {file})\n"
-    console.print(shown, markup=False, highlight=False, emoji=False)
+    console.print(shown, markup=False, highlight=False, emoji=False, soft_wrap=True)  # formulas are never re-wrapped
     return True
 
 

@@ -116,6 +116,6 @@ def partial_evidence(engine: dict | None, proof: ComputedProof | None) -> list[s
         pt = proof["certificate"].get("counterexample")
         if isinstance(pt, dict):
             out.append("The statement fails at " + ", ".join(f"{k} = {v}" for k, v in pt.items()) + " (checked exactly).")
-    if proof is not None and proof["reason"]:
-        out.append(f"No computed proof: {proof['reason'][:200]}.")
+    if proof is not None and proof["reason"] and not proof["reason"].startswith(("claim:", "an open problem")):
+        out.append(f"No computed proof: {proof['reason'][:200]}.")  # a search ran and says why it failed
     return out
