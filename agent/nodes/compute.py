@@ -24,7 +24,8 @@ def compute(state: LoopState, deps: LoopDeps) -> dict[str, Any]:
     problem = state["problem"]
     engine = run_engine(problem, deps)
     theirs = engine_answer(engine)
-    update: dict[str, Any] = {"engine": engine, "engine_answer": theirs}
+    # decision is reset here: a problem solved again on its old thread must not route on the old one
+    update: dict[str, Any] = {"engine": engine, "engine_answer": theirs, "decision": None}
     if not deps.config.proofs:
         return update
     emit({"event": "status", "text": "certificate: search → re-check → proof → numeric judges"})
