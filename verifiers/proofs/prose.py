@@ -14,7 +14,7 @@ from typing import Any
 
 import sympy as sp
 from qed.verifiers.certificates.check import ReadError, read_expr
-from qed.verifiers.certificates.claim import Claim, ClaimError, read_claim
+from qed.verifiers.certificates.claim import LETTER_RELATION, Claim, ClaimError, read_claim
 from qed.verifiers.certificates.witness import symmetric_points
 from qed.verifiers.proofs.doc import Display, Heading, Para, ProofDoc
 from qed.verifiers.proofs.latex import NameBook, TexPrinter, at_point, relation
@@ -61,7 +61,8 @@ def simplest(value: sp.Expr) -> sp.Expr:
 class Document:
     """Builds the ProofDoc for one valid certificate."""
 
-    def __init__(self, cert: dict, title: str | None = None) -> None:
+    def __init__(self, cert: dict, title: str | None = None, answer_kind: str | None = None) -> None:
+        self.answer_kind = answer_kind  # "bound" / "relation": end with the answer in IneqMath's form
         try:
             self.claim: Claim = read_claim(cert["claim"])
         except (ClaimError, KeyError, TypeError) as e:
@@ -144,12 +145,24 @@ class Document:
                 self.optimality()
             elif c.relation in (">=", "<="):
                 self.equality()
+        if self.answer_kind is not None:
+            self.answer_line()
         self.doc.add(Heading(2, "Certificate"))
         method = cert.get("method") or "—"
         self.doc.add(Para().text("Method: ").code(str(method)).text(". Every step above is recorded in ")
                      .code("certificate.json").text("; ").code("qed check certificate.json")
                      .text(" re-verifies it exactly from that file alone (sympy, no numerics)."))
         return self.doc
+
+    def answer_line(self) -> None:
+        """`The answer is $C = …$.` / `The answer is (B).`, from the claim, for the final-answer judge."""
+        c = self.claim
+        if self.answer_kind == "bound" and c.constant is not None:
+            self.doc.add(Para().strong("Answer.").text(" The answer is ").math(f"{self.tex(c.constant)} = {self.tex(c.value)}").text("."))
+        elif self.answer_kind == "relation" and self.cert.get("verdict") == "holds":
+            letter = {rel: k for k, rel in LETTER_RELATION.items()}.get(c.relation)
+            if letter:
+                self.doc.add(Para().strong("Answer.").text(f" The answer is ({letter})."))
 
     def proof(self, lhs_tex: str, rhs_tex: str) -> None:
         c = self.claim
@@ -288,10 +301,11 @@ class Document:
                      Para().text("and ").math(relation(self.tex(lv), actual, self.tex(rv))).text(", so the claim fails at this point."))
 
 
-def explain(cert: dict, title: str | None = None) -> ProofDoc:
-    """The proof document of a valid certificate; ExplainError when a step cannot be explained."""
+def explain(cert: dict, title: str | None = None, answer_kind: str | None = None) -> ProofDoc:
+    """The proof document of a valid certificate; ExplainError when a step cannot be explained.
+    answer_kind "bound" or "relation" ends it with the problem's answer line."""
     try:
-        return Document(cert, title).build()
+        return Document(cert, title, answer_kind).build()
     except ExplainError:
         raise
     except (KeyError, TypeError, ValueError, IndexError, AttributeError, sp.PolynomialError) as e:

@@ -106,7 +106,8 @@ def write_proof(cert: dict, problem: Problem | None, model: ChatModel | None = N
         out.reason = f"the certificate does not re-verify: {verdict.summary()}"
         return out
     try:
-        doc = explain(cert)
+        kind = problem.kind if problem is not None and problem.kind in ("bound", "relation") else None
+        doc = explain(cert, answer_kind=kind)
     except ExplainError as e:
         out.reason = f"the certificate could not be explained: {e}"
         return out
