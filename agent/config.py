@@ -36,6 +36,11 @@ class LoopConfig:
     use_memory: bool = True
     recall_k: int = 5
     interactive: bool = False  # a person confirms each decision (qed prove --interactive)
+    proofs: bool = True  # compute first: a certificate and a proof before any draft (agent/nodes/compute.py)
+    certificate_seconds: float = 30.0  # the certificate search's time limit per problem
+    lean_check: bool = True  # check proof.lean with Lean where a toolchain is configured
+    present: bool = False  # the generator rewrites a computed proof's prose (kept only if it passes the judges)
+    present_max_tokens: int = 900
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> LoopConfig:

@@ -24,6 +24,8 @@ from qed.agent.summary import render_summary
 from qed.models.base import ChatModel, ModelError
 from qed.problems.record import Problem
 from qed.verifiers.engine import solve_problem
+from qed.verifiers.proofs.files import write_proof_files
+from qed.verifiers.proofs.pipeline import ComputedProof, prove_problem, settles
 
 EventFn = Callable[[dict[str, Any]], None]
 AskFn = Callable[[dict[str, Any]], Any]  # interactive: the person's decision for an interrupt
@@ -139,6 +141,8 @@ class Solver:
 
     def _symbolic(self, problem: Problem, start: float) -> dict[str, Any]:
         if problem.kind not in ("bound", "relation"):
+            if problem.kind == "proof" and self.config.loop.proofs:
+                return self._symbolic_proof(problem, start)
             state: LoopState = {"outcome": "abstained",
                                 "reason": f"the engine answers bound and relation problems, not {problem.kind}"}
             return self._result(problem, state, time.perf_counter() - start)
@@ -146,15 +150,36 @@ class Solver:
         try:
             engine: EngineResult = plain(solve_problem(problem, model=None).to_dict())
             answer = engine_answer(engine)
+            proof = self._proof(problem, engine if answer is not None else None)
         except Exception as e:  # the engine promises clean abstentions; a bug must not stop the batch
             return self._result(problem, {}, time.perf_counter() - start, error=f"engine: {_error_text(e)}")
         state = {
+            "proof": proof,
             "outcome": "solved" if answer is not None else "abstained",
             "answer": answer,
             "reason": engine["reason"] or ("certified" if engine["certified"] else "numerical evidence"),
             "engine": engine,
             "engine_answer": answer,
         }
+        return self._result(problem, state, time.perf_counter() - start)
+
+    def _proof(self, problem: Problem, engine: EngineResult | None) -> ComputedProof | None:
+        """The certificate and proof the loop's compute node makes (None when proofs are off)."""
+        if not self.config.loop.proofs or (problem.kind in ("bound", "relation") and engine is None):
+            return None
+        self.on_event({"event": "node", "node": "compute", "round": 1})
+        return plain(prove_problem(problem, engine, self.config.loop.certificate_seconds,
+                                   check_lean=self.config.loop.lean_check))
+
+    def _symbolic_proof(self, problem: Problem, start: float) -> dict[str, Any]:
+        """A "Prove that" statement without a model: its certificate's proof or refutation, or abstain."""
+        try:
+            proof = self._proof(problem, None)
+        except Exception as e:  # noqa: BLE001 - one bad problem never stops the batch
+            return self._result(problem, {}, time.perf_counter() - start, error=f"compute: {_error_text(e)}")
+        settled = settles("proof", proof, False)
+        state: LoopState = {"proof": proof, "outcome": settled[0] if settled else "abstained",
+                            "reason": settled[1] if settled else (proof or {}).get("reason") or "no proof"}
         return self._result(problem, state, time.perf_counter() - start)
 
     def _result(self, problem: Problem, state: LoopState, seconds: float, error: str | None = None) -> dict[str, Any]:
@@ -187,6 +212,8 @@ class Solver:
             "drafts": [_draft_line(d) for d in state.get("drafts", [])],
             "memory": {"recalled": [it.get("id") for it in state.get("recalled", [])], "written": state.get("memory_written", [])},
             "evidence": evidence,
+            # the proof's files are written here, as the result is recorded (verifiers/proofs/files.py)
+            "proof": write_proof_files(self.run.path, problem.id, state.get("proof")),
         }
 
 

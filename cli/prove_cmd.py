@@ -13,6 +13,7 @@ from qed.agent.session import RunSession
 from qed.agent.solve import SolveOptions, Solver
 from qed.cli.errors import fail
 from qed.cli.live import outcome_text
+from qed.cli.proof_view import show_proof
 from qed.cli.solve_cmd import open_memory_for
 from qed.models.roles import parse_role_overrides
 from qed.problems.load import load_problems
@@ -137,6 +138,7 @@ def prove(
         solver = Solver(cfg, session, options, on_event=Trajectory(console))
         session.models()  # fail fast (missing model, bad key) before the first node
         [result] = solver.solve_all([problem])
+    show_proof(console, run.path, result)
     console.print(f"results: {run.file(RunDir.RESULTS)}")
     if result["outcome"] == "error":
         raise typer.Exit(1)

@@ -15,6 +15,7 @@ from qed.agent.solve import SolveOptions, Solver
 from qed.agent.summary import tally
 from qed.cli.errors import fail
 from qed.cli.live import LiveView
+from qed.cli.proof_view import with_proofs
 from qed.memory import Memory, MemoryStoreError, open_memory
 from qed.models.registry import parse_spec
 from qed.models.roles import ROLES, RoleSpecs, parse_role_overrides
@@ -86,7 +87,7 @@ def solve(
         if solver == "loop":
             session.models()  # fail fast (missing model, bad key) before the live view starts
         with LiveView(f"QED solve · {Path(path).name}", cfg.loop.max_rounds, console) as view:
-            solver_obj.on_event = view
+            solver_obj.on_event = with_proofs(view, console, run.path)
             results = solver_obj.solve_all(problems, total)
     t = tally(results)
     console.print(f"\n[bold]{t.line()}[/bold]")
