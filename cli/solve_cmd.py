@@ -13,10 +13,10 @@ from qed.agent.runs import RunDir, resume_plan
 from qed.agent.session import RunSession
 from qed.agent.solve import SolveOptions, Solver
 from qed.agent.summary import tally
-from qed.cli.errors import fail
+from qed.cli.errors import fail, unknown_choice
 from qed.cli.live import LiveView
 from qed.memory import Memory, MemoryStoreError, open_memory
-from qed.models.registry import parse_spec
+from qed.models.registry import parse_spec, preflight
 from qed.models.roles import ROLES, RoleSpecs, parse_role_overrides
 from qed.problems.load import count_selected, iter_problems, select
 from rich.console import Console
@@ -42,7 +42,7 @@ def solve(
 ) -> None:
     """Solve a problem set; results land in runs/<timestamp>-solve-<name>/ as each problem ends."""
     if solver not in SOLVERS:
-        raise fail(f"--solver must be one of {', '.join(SOLVERS)}, not {solver!r}")
+        raise fail(unknown_choice("--solver", solver, SOLVERS))
     if trust_run_config and not resume:
         raise fail("--trust-run-config goes with --resume RUN_DIR")
     plan = None
@@ -68,6 +68,8 @@ def solve(
         raise fail(f"no problem with id {', '.join(missing)} in {path}")
     problems = select(iter_problems(path), wanted, limit)  # read again as the run goes
     mem = open_memory_for(cfg.loop.use_memory and solver == "loop", memory)
+    if solver == "loop":
+        preflight(cfg.roles.specs.values())  # an unknown or unpulled model leaves no run folder
     if not resume:
         run = RunDir.create("solve", Path(path).stem)
         run.write_config({

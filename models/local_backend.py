@@ -186,6 +186,11 @@ def _check_role(spec: ModelSpec) -> tuple[bool | None, str]:
     return ready, "" if ready else f"run: qed models pull {spec.name}"
 
 
+def _preflight(spec: ModelSpec) -> None:
+    """A name the catalog lacks, or a model not pulled yet, fails before any run folder exists."""
+    ModelStore().require(lookup(spec.name).name)
+
+
 def _doctor() -> list[Finding]:
     """The catalog models in the cache, and the llama.cpp runtime that serves them."""
     store = ModelStore()
@@ -198,4 +203,4 @@ def _doctor() -> list[Finding]:
 
 
 BACKEND = Backend("local", "local:<catalog name>", "the embedded model, served by llama.cpp on 127.0.0.1", _build,
-                  check_role=_check_role, doctor=_doctor)
+                  check_role=_check_role, doctor=_doctor, preflight=_preflight)
