@@ -8,6 +8,7 @@ behaves the same whichever version the install resolves.
 from __future__ import annotations
 
 import difflib
+import gc
 import re
 import sys
 from collections.abc import Callable, Iterable, Sequence
@@ -123,6 +124,15 @@ def usage_line(e: Any, argv: list[str] | None = None) -> str:
 
 def run_cli(app: Callable[..., T]) -> None:
     """Run the typer app; known errors become `error: ...` on stderr with exit 2."""
+    try:
+        _run(app)
+    finally:
+        # The heap of a solve (sympy, LangGraph, the engine) took seconds to collect at exit, after
+        # everything was written and closed: frozen objects are skipped by that last collection.
+        gc.freeze()
+
+
+def _run(app: Callable[..., T]) -> None:
     no_args = _types("NoArgsIsHelpError")
     usage = _types("UsageError")
     click_errors = _types("ClickException")

@@ -14,6 +14,7 @@ from qed.agent.session import RunSession
 from qed.agent.solve import SolveOptions, Solver
 from qed.agent.summary import tally
 from qed.cli.errors import fail, unknown_choice
+from qed.cli.interrupt import stop_on_interrupt
 from qed.cli.live import LiveView
 from qed.memory import Memory, MemoryStoreError, open_memory
 from qed.models.registry import parse_spec, preflight
@@ -81,7 +82,7 @@ def solve(
     console.print(f"[bold]QED[/bold] solving {total} problem(s) from {path} → [cyan]{run.path}[/cyan]")
     if solver == "loop":
         console.print("[dim]models: " + ", ".join(f"{r}={s}" for r, s in cfg.roles.specs.items()) + "[/dim]")
-    with RunSession(run, cfg.roles, deadline_s=cfg.loop.call_deadline_s) as session:
+    with RunSession(run, cfg.roles, deadline_s=cfg.loop.call_deadline_s) as session, stop_on_interrupt(run, total):
         if mem is not None:
             session.adopt(mem)
         solver_obj = Solver(cfg, session, SolveOptions(solver=solver, memory=mem))
