@@ -15,12 +15,11 @@ from qed.agent.solve import SolveOptions, Solver
 from qed.agent.summary import tally
 from qed.cli.errors import fail, unknown_choice
 from qed.cli.interrupt import stop_on_interrupt
-from qed.cli.live import LiveView
+from qed.cli.live import live_view, make_console
 from qed.memory import Memory, MemoryStoreError, open_memory
 from qed.models.registry import parse_spec, preflight
 from qed.models.roles import ROLES, RoleSpecs, parse_role_overrides
 from qed.problems.load import count_selected, iter_problems, select
-from rich.console import Console
 
 SOLVERS = ("loop", "symbolic")
 
@@ -78,7 +77,7 @@ def solve(
             "solver": solver, "problems": total, "started": datetime.now(UTC).isoformat(),
             **cfg.to_dict(),
         })
-    console = Console()
+    console = make_console()
     console.print(f"[bold]QED[/bold] solving {total} problem(s) from {path} → [cyan]{run.path}[/cyan]")
     if solver == "loop":
         console.print("[dim]models: " + ", ".join(f"{r}={s}" for r, s in cfg.roles.specs.items()) + "[/dim]")
@@ -88,7 +87,7 @@ def solve(
         solver_obj = Solver(cfg, session, SolveOptions(solver=solver, memory=mem))
         if solver == "loop":
             session.models()  # fail fast (missing model, bad key) before the live view starts
-        with LiveView(f"QED solve · {Path(path).name}", cfg.loop.max_rounds, console) as view:
+        with live_view(f"QED solve · {Path(path).name}", cfg.loop.max_rounds, console) as view:
             solver_obj.on_event = view
             results = solver_obj.solve_all(problems, total)
     t = tally(results)
