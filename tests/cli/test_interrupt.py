@@ -137,9 +137,13 @@ def test_ctrl_c_with_the_embedded_model_stops_qed_and_its_worker(tmp_path):
     def worker_started() -> bool:
         workers[:] = [c for c in children(proc.pid)
                       if b"qed.models.worker" in (Path("/proc") / str(c) / "cmdline").read_bytes()]
-        return bool(workers) and any(run_dirs(tmp_path)) and (run_dirs(tmp_path)[0] / "calls.sqlite").exists()
+        if not workers or not run_dirs(tmp_path):
+            return False
+        log = run_dirs(tmp_path)[0] / "llama-server.log"
+        return log.exists() and "init: listening on" in log.read_text(errors="replace")
 
     wait_for(worker_started, 240, "the llama.cpp worker to start")
+    time.sleep(2.0)  # the first draft is being written
     [worker] = workers
     assert _session_of(worker) != _session_of(proc.pid), "the worker shares the terminal's process group"
     code, _, err = ctrl_c(proc)
