@@ -4,9 +4,12 @@ from __future__ import annotations
 
 import json
 import re
+import sqlite3
+import subprocess
+import sys
 
 from tests.agent.loop_helpers import roles_script
-from tests.cli.cli_helpers import qed, run_dirs, write_jsonl
+from tests.cli.cli_helpers import qed, qed_env, run_dirs, write_jsonl
 
 PROBLEMS = [
     {"id": "p1", "statement": "What is the smallest prime greater than 10?", "kind": "open", "answer": "11"},
@@ -49,3 +52,19 @@ def test_piped_symbolic_solve_says_the_engine_certified_the_answer(tmp_path):
     assert "engine (certified by z3" in (run / "summary.md").read_text()
     [result] = [json.loads(x) for x in (run / "results.jsonl").read_text().splitlines()]
     assert result["outcome"] == "solved"
+
+
+def test_prove_says_a_persons_unchecked_acceptance_is_unverified(tmp_path):
+    (tmp_path / "qed.toml").write_text("[loop]\nuse_engine = false\nmax_rounds = 1\n")
+    spec = roles_script(tmp_path, ["The answer is 13."], ["VERDICT: FAIL"], ["13 is not the least.\nVERDICT: REJECT"])
+    r = subprocess.run([sys.executable, "-m", "qed.cli", "prove", "What is the smallest prime greater than 10?",
+                        "--model", f"scripted:{spec}", "--interactive"], cwd=tmp_path, env=qed_env(tmp_path),
+                       input="accept\n", capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert "answer from user (unverified)" in r.stdout
+    [run] = run_dirs(tmp_path)
+    [result] = [json.loads(x) for x in (run / "results.jsonl").read_text().splitlines()]
+    assert result["outcome"] == "solved" and result["reason"].startswith("accepted by the user")
+    with sqlite3.connect(tmp_path / "memory.db") as db:
+        kinds = [row[0] for row in db.execute("select kind from nodes where problem_id = ?", (result["problem_id"],))]
+    assert "episode" in kinds and not {"fact", "lemma", "strategy"} & set(kinds)
