@@ -144,8 +144,10 @@ def _run(app: Callable[..., T]) -> None:
         status = app(prog_name="qed", standalone_mode=False)
         if isinstance(status, int) and not isinstance(status, bool) and status != 0:
             sys.exit(status)
-    except no_args as e:  # `qed` or `qed memory` alone: the help, as asked for
-        typer.echo(e.ctx.get_help() if getattr(e, "ctx", None) else str(e))
+    except no_args as e:  # `qed` or `qed memory` alone: the help (typer's rich help is already printed)
+        text = e.format_message()
+        if text.strip():
+            typer.echo(text)
         sys.exit(EXIT_USAGE)
     except usage as e:
         typer.echo(f"error: {usage_line(e)}", err=True)

@@ -99,3 +99,4 @@ def test_a_group_alone_prints_its_help_not_an_error(tmp_path):
     r = qed(tmp_path, "memory")
     assert "Traceback" not in r.stderr
     assert "search" in r.stdout and "stats" in r.stdout
+    assert r.stdout.count("Usage: qed memory") == 1, "the help is printed once"
