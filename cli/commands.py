@@ -35,6 +35,8 @@ COMMANDS: dict[str, Entry] = {
                     "Write one HTML file (no network, no external files) showing a run, or comparing two."),
     "eval": Entry("eval_cmd", "eval_command",
                   "Score a run again without re-running it; writes eval.json and eval.md into the run folder."),
+    "session": Entry("session_cmd", "session",
+                     "An interactive proof session: claims checked now, computations, the loop step by step, export."),
     "models": Entry("models_cmd", "app", "Pull and list the embedded models."),
     "memory": Entry("memory_cmd", "app", "Search, inspect and curate the knowledge graph."),
     "judges": Entry("judges_cmd", "app", "Calibrate the proof judges on planted flaws."),
