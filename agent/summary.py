@@ -6,6 +6,8 @@ from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
 
+from qed.agent.provenance import of_result
+
 
 @dataclass
 class Tally:
@@ -75,18 +77,23 @@ def render_summary(config: dict[str, Any], results: list[dict[str, Any]], total:
         + ("" if config.get("solver") == "symbolic" else "; models: "
            + ", ".join(f"{r}={s}" for r, s in (config.get("models") or {}).items())),
         "",
-        "| problem | kind | outcome | answer | correct | rounds | tokens | seconds | proved |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| problem | kind | outcome | answer | answer from | correct | rounds | tokens | seconds | proved |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for r in results:
         tok = r.get("tokens") or {}
         correct = {True: "yes", False: "no", None: "–"}[r.get("correct")]
         answer = (r.get("answer") or "–").replace("|", "\\|").replace("\n", " ")
         lines.append(
-            f"| {r['problem_id']} | {r.get('kind', '')} | {r.get('outcome', '')} | {answer} | {correct} | "
+            f"| {r['problem_id']} | {r.get('kind', '')} | {r.get('outcome', '')} | {answer} | {_origin(r)} | {correct} | "
             f"{r.get('rounds', 0)} | {tok.get('prompt', 0) + tok.get('completion', 0)} | {r.get('seconds', 0):.1f} | {proved_mark(r)} |"
         )
     errors = [r for r in results if r.get("outcome") == "error"]
     if errors:
         lines += ["", "## Errors", ""] + [f"- {r['problem_id']}: {r.get('error')}" for r in errors]
     return "\n".join(lines) + "\n"
+
+
+def _origin(result: dict[str, Any]) -> str:
+    found = of_result(result)
+    return f"{found.source} ({found.backing})" if found else "–"

@@ -15,6 +15,7 @@ from qed.cli.errors import fail
 from qed.cli.live import outcome_text
 from qed.cli.proof_view import show_proof
 from qed.cli.solve_cmd import open_memory_for
+from qed.models.registry import preflight
 from qed.models.roles import parse_role_overrides
 from qed.problems.load import load_problems
 from qed.problems.loaders.text import problems_from_text
@@ -124,6 +125,7 @@ def prove(
         return open_session(target, resume=None, cfg=cfg, memory=memory)
     if no_memory:
         cfg.loop.use_memory = False
+    preflight(cfg.roles.specs.values())  # an unknown or unpulled model leaves no run folder
     run = RunDir.create("prove", problem.id if problem.source != "command line" else problem.statement)
     run.write_config({"command": "prove", "source": target if problem.source != "command line" else "command line",
                       "solver": "loop", "problems": 1, "started": datetime.now(UTC).isoformat(), **cfg.to_dict()})

@@ -13,14 +13,14 @@ from qed.agent.runs import RunDir, resume_plan
 from qed.agent.session import RunSession
 from qed.agent.solve import SolveOptions, Solver
 from qed.agent.summary import tally
-from qed.cli.errors import fail
-from qed.cli.live import LiveView
+from qed.cli.errors import fail, unknown_choice
+from qed.cli.interrupt import stop_on_interrupt
+from qed.cli.live import live_view, make_console
 from qed.cli.proof_view import with_proofs
 from qed.memory import Memory, MemoryStoreError, open_memory
-from qed.models.registry import parse_spec
+from qed.models.registry import parse_spec, preflight
 from qed.models.roles import ROLES, RoleSpecs, parse_role_overrides
 from qed.problems.load import count_selected, iter_problems, select
-from rich.console import Console
 
 SOLVERS = ("loop", "symbolic")
 
@@ -43,7 +43,7 @@ def solve(
 ) -> None:
     """Solve a problem set; results land in runs/<timestamp>-solve-<name>/ as each problem ends."""
     if solver not in SOLVERS:
-        raise fail(f"--solver must be one of {', '.join(SOLVERS)}, not {solver!r}")
+        raise fail(unknown_choice("--solver", solver, SOLVERS))
     if trust_run_config and not resume:
         raise fail("--trust-run-config goes with --resume RUN_DIR")
     plan = None
@@ -69,6 +69,8 @@ def solve(
         raise fail(f"no problem with id {', '.join(missing)} in {path}")
     problems = select(iter_problems(path), wanted, limit)  # read again as the run goes
     mem = open_memory_for(cfg.loop.use_memory and solver == "loop", memory)
+    if solver == "loop":
+        preflight(cfg.roles.specs.values())  # an unknown or unpulled model leaves no run folder
     if not resume:
         run = RunDir.create("solve", Path(path).stem)
         run.write_config({
@@ -76,17 +78,17 @@ def solve(
             "solver": solver, "problems": total, "started": datetime.now(UTC).isoformat(),
             **cfg.to_dict(),
         })
-    console = Console()
+    console = make_console()
     console.print(f"[bold]QED[/bold] solving {total} problem(s) from {path} → [cyan]{run.path}[/cyan]")
     if solver == "loop":
         console.print("[dim]models: " + ", ".join(f"{r}={s}" for r, s in cfg.roles.specs.items()) + "[/dim]")
-    with RunSession(run, cfg.roles, deadline_s=cfg.loop.call_deadline_s) as session:
+    with RunSession(run, cfg.roles, deadline_s=cfg.loop.call_deadline_s) as session, stop_on_interrupt(run, total):
         if mem is not None:
             session.adopt(mem)
         solver_obj = Solver(cfg, session, SolveOptions(solver=solver, memory=mem))
         if solver == "loop":
             session.models()  # fail fast (missing model, bad key) before the live view starts
-        with LiveView(f"QED solve · {Path(path).name}", cfg.loop.max_rounds, console) as view:
+        with live_view(f"QED solve · {Path(path).name}", cfg.loop.max_rounds, console) as view:
             solver_obj.on_event = with_proofs(view, console, run.path)
             results = solver_obj.solve_all(problems, total)
     t = tally(results)
