@@ -290,3 +290,11 @@ class BudgetedModel:
 
     def close(self) -> None:
         self.inner.close()
+
+
+def resolve_budgets(toml_table: Mapping[str, Any] | None, problem_flag: str | None, run_flag: str | None,
+                    saved: Mapping[str, Any] | None = None) -> Budgets:
+    """flags > (a resumed run's saved budgets, or qed.toml [budget] for a new run)."""
+    base = (Budgets.from_mapping(saved, "the run folder's config.json budget") if saved is not None
+            else Budgets.from_mapping(toml_table, "qed.toml [budget]"))
+    return base.merged(Budgets(Budget.parse(problem_flag, "--budget"), Budget.parse(run_flag, "--run-budget")))

@@ -152,3 +152,18 @@ def verify(problem: Problem, text: str, model: ChatModel, n: int, recipe: Recipe
         if judged.failed:
             break
     return out
+
+
+def resolve_recipe(flag: str | None, tables: Mapping[str, Any] | None, saved: Mapping[str, Any] | None = None) -> Recipe:
+    """The recipe of a new run (flag, qed.toml), or a resumed run's own (its checkpoints follow it)."""
+    if saved is None:
+        return parse_recipe(flag, tables)
+    if not isinstance(saved, Mapping) or not isinstance(saved.get("name"), str):
+        raise RecipeError("the run folder's config.json has an unreadable recipe")
+    n = saved.get("n", 1)
+    text = saved["name"] if saved["name"] == "single" else f"{saved['name']}:{n}"
+    table = {k: saved[k] for k in ("temperature", "meta") if k in saved}
+    recipe = parse_recipe(text, {saved["name"]: table})
+    if flag and parse_recipe(flag, tables).label != recipe.label:
+        raise RecipeError(f"this run used --recipe {recipe.label}; resume it with that recipe")
+    return recipe

@@ -74,6 +74,7 @@ class Solver:
         self.meter = self.options.meter or Meter(self.options.budgets)
         self._graphs: dict[float | None, Any] = {}
         self._budgeted: dict[str, ChatModel] | None = None
+        self.stopped: str | None = None  # why solve_all stopped before the end (the run's budget)
 
     # -- set-up -------------------------------------------------------------------------------
     def models(self) -> dict[str, ChatModel]:
@@ -119,7 +120,7 @@ class Solver:
             self.on_event({"event": "problem_start", "index": i, "total": total, "problem": problem.to_dict()})
             result = self.solve_one(problem)
             if run_budget_cut(result):
-                self.on_event({"event": "budget_stop", "text": result["reason"], "problem": problem.id})
+                self.stopped = result["reason"]
                 break
             self.run.append_result(result)
             results.append(result)
@@ -293,36 +294,40 @@ class Solver:
         return self._result(problem, state, time.perf_counter() - start)
 
     def _result(self, problem: Problem, state: LoopState, seconds: float, error: str | None = None) -> dict[str, Any]:
-        """The line results.jsonl keeps for a problem: one engine copy, answers as parsed in the loop."""
-        kind = problem.kind
-        answer = state.get("answer")
-        outcome = "error" if error else (state.get("outcome") or "error")
-        usage = state.get("usage") or {}
-        checks = [
-            {k: v for k, v in c.items() if k != "evidence"} | {"evidence": _compact(c.get("evidence", {}))}
-            for c in state.get("checks", [])
-        ]
-        evidence: dict[str, Any] = {"checks": checks}
-        if state.get("engine"):
-            evidence["engine"] = state["engine"]
-        return {
-            "problem_id": problem.id,
-            "kind": kind,
-            "source": problem.source,
-            "outcome": outcome,
-            "answer": shown(kind, answer),
-            "gold": problem.answer,
-            "correct": grade(kind, answer if outcome == "solved" else None, problem.answer),
-            "rounds": len(state.get("drafts", [])),
-            "tokens": {"prompt": usage.get("prompt_tokens", 0), "completion": usage.get("completion_tokens", 0)},
-            "calls": usage.get("calls", 0),
-            "seconds": round(seconds, 2),
-            "reason": state.get("reason"),
-            "error": error if error else (None if state.get("outcome") else "the loop ended without an outcome"),
-            "drafts": [_draft_line(d) for d in state.get("drafts", [])],
-            "memory": {"recalled": [it.get("id") for it in state.get("recalled", [])], "written": state.get("memory_written", [])},
-            "evidence": evidence,
-        }
+        return result_line(problem, state, seconds, error)
+
+
+def result_line(problem: Problem, state: LoopState, seconds: float, error: str | None = None) -> dict[str, Any]:
+    """The line results.jsonl keeps for a problem: one engine copy, answers as parsed in the loop."""
+    kind = problem.kind
+    answer = state.get("answer")
+    outcome = "error" if error else (state.get("outcome") or "error")
+    usage = state.get("usage") or {}
+    checks = [
+        {k: v for k, v in c.items() if k != "evidence"} | {"evidence": _compact(c.get("evidence", {}))}
+        for c in state.get("checks", [])
+    ]
+    evidence: dict[str, Any] = {"checks": checks}
+    if state.get("engine"):
+        evidence["engine"] = state["engine"]
+    return {
+        "problem_id": problem.id,
+        "kind": kind,
+        "source": problem.source,
+        "outcome": outcome,
+        "answer": shown(kind, answer),
+        "gold": problem.answer,
+        "correct": grade(kind, answer if outcome == "solved" else None, problem.answer),
+        "rounds": len(state.get("drafts", [])),
+        "tokens": {"prompt": usage.get("prompt_tokens", 0), "completion": usage.get("completion_tokens", 0)},
+        "calls": usage.get("calls", 0),
+        "seconds": round(seconds, 2),
+        "reason": state.get("reason"),
+        "error": error if error else (None if state.get("outcome") else "the loop ended without an outcome"),
+        "drafts": [_draft_line(d) for d in state.get("drafts", [])],
+        "memory": {"recalled": [it.get("id") for it in state.get("recalled", [])], "written": state.get("memory_written", [])},
+        "evidence": evidence,
+    }
 
 
 def _draft_line(draft: Draft) -> dict[str, Any]:
