@@ -44,8 +44,9 @@ def solve(
         False, "--trust-run-config",
         help="With --resume: use the run folder's models even where they differ from your configuration."),
     jobs: int = typer.Option(1, "--jobs", "-j", min=1, max=256, help="Solve N problems at a time, in N processes."),
-    ray: str = typer.Option(None, "--ray", flag_value="local", is_flag=False,
-                            help="Run problems as Ray tasks: a local Ray, or a cluster's ADDRESS (pip install 'qed-workbench[ray]')."),
+    ray: str = typer.Option(None, "--ray", metavar="ADDRESS",
+                            help="Run problems as Ray tasks: 'local' starts a Ray here; 'auto' or ray://HOST:PORT "
+                                 "joins a cluster (pip install 'qed-workbench[ray]')."),
     budget: str = typer.Option(None, "--budget", help="Per problem: tokens=N,seconds=S,calls=N (any of them)."),
     run_budget: str = typer.Option(None, "--run-budget", help="For the whole run: tokens=N,seconds=S,calls=N."),
     recipe: str = typer.Option(None, "--recipe", help="single, pessimistic[:N] or best-of[:N] (parameters in qed.toml [recipes])."),
