@@ -113,10 +113,15 @@ class RayPool:
         ray = self.ray
         if ray.is_initialized():
             return False
-        if self.address:
-            ray.init(address=self.address, log_to_driver=False)
-        else:
-            ray.init(include_dashboard=False, log_to_driver=False, num_cpus=max(self.jobs, 1))
+        try:
+            if self.address:
+                ray.init(address=self.address, log_to_driver=False)
+            else:
+                ray.init(include_dashboard=False, log_to_driver=False, num_cpus=max(self.jobs, 1))
+        except Exception as e:  # noqa: BLE001 — Ray raises bare Exceptions for a node that did not start
+            where = f"the Ray cluster at {self.address}" if self.address else "a local Ray"
+            first = (str(e).strip().splitlines() or [type(e).__name__])[0]
+            raise ValueError(f"could not start or reach {where}: {first}") from None
         return True
 
     def _node_models(self) -> dict[str, Any]:
@@ -152,14 +157,16 @@ class RayPool:
         done = {r["problem_id"]: r for r in self.run.results()}
         self.results = list(done.values())
         self.on_event({"event": "run_start", "total": total, "done": self.results, "run_dir": str(self.run.path)})
-        started = self._start()
+        todo: Iterator[tuple[int, Problem]] = ((i, p) for i, p in enumerate(problems) if p.id not in done)
+        pending = next(todo, None)
+        started = self._start() if pending is not None else False  # nothing left to do: no cluster needed
         try:
+            if pending is None:
+                return self._end()
             counter = ray.remote(RunCounterActor).remote(*spent(self.results))
             node_models = self._node_models()
             task = ray.remote(max_retries=0)(_solve_in_task)
             limit = self.jobs if self.jobs > 1 or not self.address else int(ray.cluster_resources().get("CPU", 1))
-            todo: Iterator[tuple[int, Problem]] = ((i, p) for i, p in enumerate(problems) if p.id not in done)
-            pending = next(todo, None)
             flying: dict[Any, tuple[Problem, float]] = {}
             while pending is not None or flying:
                 while pending is not None and len(flying) < limit and self.stopped is None:
@@ -187,6 +194,9 @@ class RayPool:
         finally:
             if started:
                 ray.shutdown()
+        return self._end()
+
+    def _end(self) -> list[dict[str, Any]]:
         self.on_event({"event": "run_end", "results": self.results})
         return self.results
 
