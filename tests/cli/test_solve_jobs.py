@@ -202,3 +202,35 @@ def test_a_run_out_of_budget_stops_and_a_resume_with_more_finishes_it_once_each(
     ids = [x["problem_id"] for x in _results(run)]
     assert sorted(ids) == ["e1", "e2", "e3", "e4", "e5"]
     assert all(x["outcome"] == "solved" for x in _results(run))
+
+
+def test_a_recipe_runs_in_the_jobs_and_is_kept_in_the_run_folder(tmp_path):
+    from tests.agent.test_recipes import PASSES, SOUND, _roles
+
+    proofs = [{"id": f"f{i}", "kind": "proof", "statement": f"Prove that $a^2 + b^2 \\geq 2ab$ for all real $a, b$ (copy {i})."}
+              for i in (1, 2, 3)]
+    write_jsonl(tmp_path / "p.jsonl", proofs)
+    (tmp_path / "qed.toml").write_text(NO_ENGINE + "model_checks = false\n[recipes.pessimistic]\nn = 5\n")
+    spec = _roles(tmp_path, [SOUND], [{"match": "careful grader", "reply": PASSES}])
+    r = qed(tmp_path, "solve", "p.jsonl", "--jobs", "2", "--recipe", "pessimistic", "--model", f"scripted:{spec}",
+            "--no-memory", timeout=300)
+    assert r.returncode == 0, r.stderr
+    [run] = run_dirs(tmp_path)
+    results = _results(run)
+    assert sorted(x["problem_id"] for x in results) == ["f1", "f2", "f3"]
+    for result in results:
+        assert result["outcome"] == "solved"
+        assert result["evidence"]["recipe"]["name"] == "pessimistic:5" and result["evidence"]["recipe"]["passed"] == 5
+    assert len(_calls(run, "recipe pessimistic:5")) == 15, "five checks per problem, in the jobs"
+    assert json.loads((run / "config.json").read_text())["recipe"]["n"] == 5
+
+
+def test_bad_budgets_and_recipes_are_one_line_errors(tmp_path):
+    write_jsonl(tmp_path / "p.jsonl", _problems("g1"))
+    for args, expected in ((["--budget", "calls=lots"], "--budget: calls must be a positive number"),
+                           (["--run-budget", "minutes=3"], "--run-budget: expected KEY=NUMBER"),
+                           (["--recipe", "heavy"], "unknown recipe 'heavy'")):
+        r = qed(tmp_path, "solve", "p.jsonl", "--solver", "symbolic", *args)
+        assert r.returncode == 2, r.stderr
+        lines = r.stderr.strip().splitlines()
+        assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], r.stderr
