@@ -246,6 +246,15 @@ class Meter:
             left.append(self.budgets.run.tokens - self.counter.read()[0])
         return max(1, min(left))
 
+    def seconds_left(self) -> float | None:
+        """What is left of the problem's and the run's seconds (a call may not outlast them)."""
+        left = []
+        if self.budgets.problem.seconds is not None:
+            left.append(self.budgets.problem.seconds - self.elapsed())
+        if self.budgets.run.seconds is not None and self.run_deadline is not None:
+            left.append(self.run_deadline - time.time())
+        return max(1.0, min(left)) if left else None
+
     def record(self, completion: Completion) -> None:
         used = completion.usage.prompt_tokens + completion.usage.completion_tokens
         self.tokens += used
@@ -279,9 +288,12 @@ class BudgetedModel:
         self.meter.check()
         opts = options or CallOptions()
         capped = self.meter.max_tokens(opts.max_tokens)
-        if capped < opts.max_tokens:
+        left = self.meter.seconds_left()
+        deadline = opts.deadline_s if left is None else min(left, opts.deadline_s or left)
+        if capped < opts.max_tokens or deadline != opts.deadline_s:
             opts = CallOptions(max_tokens=capped, temperature=opts.temperature, stop=opts.stop,
-                               timeout_s=opts.timeout_s, deadline_s=opts.deadline_s)
+                               timeout_s=opts.timeout_s if left is None else min(opts.timeout_s, left),
+                               deadline_s=deadline)
         result = self.inner.chat(messages, opts, on_token)
         self.meter.record(result)
         if self.on_spend is not None:

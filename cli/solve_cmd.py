@@ -113,9 +113,10 @@ def solve(
     t = tally(results)
     console.print(f"\n[bold]{t.line()}[/bold]")
     if runner.stopped:
+        more = " --run-budget ..." if "for the run" in runner.stopped else ""
         console.print(f"[yellow]stopped early: {runner.stopped}[/yellow]\n"
                       f"[yellow]the problems not finished are not recorded; continue with "
-                      f"qed solve --resume {run.path} (and a larger --run-budget)[/yellow]")
+                      f"qed solve --resume {run.path}{more}[/yellow]")
     console.print(f"results: {run.file(RunDir.RESULTS)}\nsummary: {run.file(RunDir.SUMMARY)}")
 
 

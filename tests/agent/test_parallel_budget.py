@@ -127,3 +127,19 @@ def test_a_resumed_run_keeps_its_recipe():
     assert resolve_recipe("pessimistic:8", None, saved).label == "pessimistic:8"
     with pytest.raises(RecipeError, match="this run used --recipe pessimistic:8"):
         resolve_recipe("best-of:2", None, saved)
+
+
+def test_a_call_may_not_outlast_the_problems_seconds(tmp_path):
+    seen = []
+
+    class Recording(ScriptedModel):
+        def chat(self, messages, options=None, on_token=None):
+            seen.append((options.deadline_s, options.timeout_s))
+            return super().chat(messages, options, on_token)
+
+    model = Recording(script(tmp_path, "m", [{"reply": "ok"}]))
+    BudgetedModel(model, Meter(Budgets(Budget(seconds=30)))).chat([Message("user", "x")], CallOptions(timeout_s=300))
+    BudgetedModel(model, Meter(Budgets())).chat([Message("user", "x")], CallOptions(timeout_s=300))
+    (deadline, timeout), unlimited = seen
+    assert 29 <= deadline <= 30 and 29 <= timeout <= 30
+    assert unlimited == (None, 300)
