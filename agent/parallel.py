@@ -67,7 +67,10 @@ class JobPool:
         self.jobs = jobs
         self.on_event = on_event or (lambda e: None)
         self.run = RunDir.open(spec.run_dir)
-        self.ctx = multiprocessing.get_context("spawn")  # no fork of a process holding threads and servers
+        # Jobs are forked from a fork server that imported the solver once (cheap starts, and no fork
+        # of this process, which holds threads and servers); never plain fork.
+        self.ctx = multiprocessing.get_context("forkserver")
+        self.ctx.set_forkserver_preload(["qed.agent.parallel_worker"])
         self.workers: list[_Job] = []
         self.results: list[dict[str, Any]] = []
         self.total = 0
@@ -150,6 +153,7 @@ class JobPool:
                     with contextlib.suppress(OSError):
                         job.conn.send(("stop",))
                 self._retire(job, kill=job.problem is not None)
+            self.run.file(JOBS_FILE).unlink(missing_ok=True)  # no job is running any more
         self.on_event({"event": "run_end", "results": self.results})
         return self.results
 

@@ -66,11 +66,22 @@ def open_solver(spec: JobSpec, counter: Any, on_event: Any) -> Solver:
     return solver
 
 
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:
+        return True
+    return True
+
+
 def _watch_parent(parent: int) -> None:
+    """Stop when the `qed` process that runs the batch is gone (a job's own parent is the fork server)."""
     def watch() -> None:
         while True:
             time.sleep(0.5)
-            if os.getppid() != parent:
+            if not _alive(parent):
                 os._exit(3)  # the run folder is crash-safe; nothing here is worth finishing unseen
 
     threading.Thread(target=watch, daemon=True, name="qed-parent-watch").start()

@@ -61,20 +61,9 @@ def _wait_for(condition, timeout: float = 120.0) -> None:
     raise AssertionError("the run did not get there in time")
 
 
-def _jobs_of(pid: int) -> list[int]:
-    """The job processes a `qed` process started (multiprocessing's spawned children)."""
-    out = []
-    for entry in Path("/proc").iterdir():
-        if not entry.name.isdigit():
-            continue
-        try:
-            ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
-            cmdline = (entry / "cmdline").read_bytes()
-        except (OSError, IndexError, ValueError):
-            continue
-        if ppid == pid and b"spawn_main" in cmdline:
-            out.append(int(entry.name))
-    return out
+def _jobs_of(run: Path) -> list[int]:
+    """The job processes of a run, as the run shows them in jobs.json."""
+    return [j["pid"] for j in json.loads((run / "jobs.json").read_text())["jobs"]]
 
 
 def _alive(pid: int) -> bool:
@@ -96,8 +85,8 @@ def test_a_parallel_run_killed_with_sigkill_resumes_with_nothing_lost_or_duplica
             dirs = run_dirs(tmp_path)
             return bool(dirs) and "slow" in _calls(dirs[0], "self_verify") and len(_results(dirs[0])) >= 2
         _wait_for(slow_in_review)
-        jobs = _jobs_of(proc.pid)
-        assert len(jobs) == 2, "two job processes are working"
+        jobs = _jobs_of(run_dirs(tmp_path)[0])
+        assert len(jobs) == 2 and all(_alive(j) for j in jobs), "two job processes are working"
     finally:
         proc.send_signal(signal.SIGKILL)
         proc.wait()
