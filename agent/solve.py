@@ -78,6 +78,9 @@ class Solver:
 
     # -- set-up -------------------------------------------------------------------------------
     def models(self) -> dict[str, ChatModel]:
+        return self.session.models()
+
+    def metered_models(self) -> dict[str, ChatModel]:
         """The session's models, each call checked against and counted in the budget meter."""
         if self._budgeted is None:
             self._budgeted = {role: BudgetedModel(m, self.meter, self._show_budget)
@@ -90,7 +93,7 @@ class Solver:
             loop = self.config.loop if temperature is None else dataclasses.replace(
                 self.config.loop, temperature=temperature, refine_temperature=max(temperature, self.config.loop.refine_temperature))
             deps = LoopDeps(
-                models=self.models(), config=loop, memory=self.options.memory,
+                models=self.metered_models(), config=loop, memory=self.options.memory,
                 engine=solve_problem,
                 run_id=self.run.path.name, run_dir=str(self.run.path),
             )
@@ -199,7 +202,7 @@ class Solver:
         return result
 
     def _verifier(self) -> Metered:
-        return Metered(self.models()["reviewer"])
+        return Metered(self.metered_models()["reviewer"])
 
     def _verify(self, problem: Problem, state: LoopState, n: int, recipe: Recipe, meter: Metered) -> Verification | None:
         """N checks of the state's final draft; None when computation already settled it."""
@@ -236,7 +239,7 @@ class Solver:
         """N loop attempts (later ones at the recipe's temperature); the best-verified solved one is kept."""
         attempts: list[tuple[LoopState, str | None]] = []
         lines: list[dict[str, Any]] = []
-        checks = Metered(self.models()["reviewer"])  # the selecting verifier's calls, for the result
+        checks = Metered(self.metered_models()["reviewer"])  # the selecting verifier's calls, for the result
         best: tuple[float, int] | None = None
         for k in range(recipe.n):
             if self.meter.exhausted is not None:
