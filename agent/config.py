@@ -36,6 +36,11 @@ class LoopConfig:
     use_memory: bool = True
     recall_k: int = 5
     interactive: bool = False  # a person confirms each decision (qed prove --interactive)
+    proofs: bool = True  # compute first: a certificate and a proof before any draft (agent/nodes/compute.py)
+    certificate_seconds: float = 30.0  # the certificate search's time limit per problem
+    lean_check: bool = True  # check proof.lean with Lean where a toolchain is configured
+    present: bool = False  # the generator rewrites a computed proof's prose (kept only if it passes the judges)
+    present_max_tokens: int = 900
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> LoopConfig:
@@ -62,6 +67,7 @@ class QedConfig:
     roles: RoleSpecs = field(default_factory=RoleSpecs)
     loop: LoopConfig = field(default_factory=LoopConfig)
     source: str | None = None  # the qed.toml that was read, if any
+    tables: dict[str, Any] = field(default_factory=dict)  # [recipes], [budget]: read by agent/recipes.py, agent/budget.py
 
     def to_dict(self) -> dict[str, Any]:
         return {"models": dict(self.roles.specs), "loop": asdict(self.loop), "config_file": self.source}
@@ -99,11 +105,12 @@ def load_config(
             data = tomllib.loads(file.read_text())
         except tomllib.TOMLDecodeError as e:
             raise ConfigError(f"{file}: not valid TOML ({e})") from None
-    unknown = set(data) - {"models", "api_key_env", "loop"}
+    unknown = set(data) - {"models", "api_key_env", "loop", "recipes", "budget"}
     if unknown:
         raise ConfigError(f"{file}: unknown section(s) {', '.join(sorted(unknown))}; "
-                          "expected [models], [api_key_env], [loop]")
+                          "expected [models], [api_key_env], [loop], [recipes], [budget]")
     roles = RoleSpecs.from_sources(data.get("models"), model=model, overrides=role_overrides,
                                    key_env=data.get("api_key_env"))
     loop = LoopConfig.from_mapping({**data.get("loop", {}), **(loop_overrides or {})})
-    return QedConfig(roles, loop, str(file) if file else None)
+    tables = {k: data[k] for k in ("recipes", "budget") if k in data}
+    return QedConfig(roles, loop, str(file) if file else None, tables)

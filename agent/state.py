@@ -12,6 +12,7 @@ import operator
 from typing import Annotated, Any, Literal, TypedDict
 
 from qed.problems.record import ProblemKind
+from qed.verifiers.proofs.pipeline import ComputedProof
 
 Outcome = Literal["solved", "refuted", "abstained", "error"]
 Decision = Literal["accept", "refine", "abstain"]
@@ -168,6 +169,7 @@ class LoopState(TypedDict, total=False):
     checks: Annotated[list[Check], operator.add]
     engine: EngineResult | None  # the inequality engine's result, computed once per problem
     engine_answer: Answer | None  # the engine's answer, parsed once when the result arrives
+    proof: ComputedProof | None  # the certificate and the proof computed before any draft (compute)
     feedback: str | None  # what the next generate round must address
     decision: Decision | None
     outcome: Outcome | None

@@ -27,6 +27,8 @@ from qed.verifiers.engine import EngineAnswer, solve_problem
 from qed.verifiers.final_answer import is_correct
 
 DEFAULT_DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "ineqmath" / "train_sample_200.json"
+if not DEFAULT_DATA.exists():  # a worktree under /work/wt: the shared folder is one level further up
+    DEFAULT_DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "ineqmath" / "train_sample_200.json"
 
 
 def load(path: Path, kind: str | None, ids: set[str] | None, limit: int | None) -> list[dict]:
@@ -63,7 +65,7 @@ def run_one(item: dict, seconds: float, model=None) -> dict:
 
 
 def table(rows: list[dict]) -> list[str]:
-    lines = [f"{'':9} {'n':>4} {'parsed':>7} {'answered':>9} {'correct':>8} {'wrong':>6} {'abstained':>10} {'certified':>10} {'median s':>9}"]
+    lines = [f"{'':9} {'n':>4} {'parsed':>7} {'answered':>9} {'correct':>8} {'wrong':>6} {'c-wrong':>7} {'abstained':>10} {'certified':>10} {'median s':>9}"]
     for label, group in (("bound", [r for r in rows if r["type"] == "bound"]), ("relation", [r for r in rows if r["type"] == "relation"]), ("all", rows)):
         if not group:
             continue
@@ -71,10 +73,11 @@ def table(rows: list[dict]) -> list[str]:
         answered = [r for r in group if r["status"] == "answered"]
         correct = sum(1 for r in answered if r["correct"])
         wrong = len(answered) - correct
+        cwrong = sum(1 for r in answered if not r["correct"] and r["certified"])
         med = statistics.median(r["seconds"] for r in group)
         lines.append(
             f"{label:9} {n:>4} {sum(r['parsed'] for r in group):>7} {len(answered):>9} "
-            f"{correct:>5} {100 * correct / n:>2.0f}% {wrong:>3} {100 * wrong / n:>1.0f}% {n - len(answered):>10} "
+            f"{correct:>5} {100 * correct / n:>2.0f}% {wrong:>3} {100 * wrong / n:>1.0f}% {cwrong:>7} {n - len(answered):>10} "
             f"{sum(r['certified'] for r in answered):>10} {med:>9.1f}"
         )
     return lines
@@ -89,6 +92,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seconds", type=float, default=25.0, help="engine budget per problem (hard limit: +10 s)")
     ap.add_argument("--jobs", type=int, default=1, choices=(1, 2), help="problems run at once (the machine has 2 cores)")
     ap.add_argument("--json", type=Path, help="write every result with its evidence to this file")
+    ap.add_argument("--errata", type=Path, default=ERRATA, help="reference errata to re-check and apply in a second table")
     ap.add_argument("--model", help="formalizer model for statements the parser cannot read (a spec such as local:qwen2.5-coder-1.5b)")
     args = ap.parse_args(argv)
     if not args.data.exists():
@@ -121,6 +125,22 @@ def main(argv: list[str] | None = None) -> int:
         print(f"formalizer model {args.model}: {len(by_model)} statements formalized by the model, "
               f"{sum(1 for r in by_model if r['correct'])} of them answered correctly")
     print("\n".join(table(rows)))
+    statements = {str(x["data_id"]): x for x in json.loads(args.data.read_text())}
+    errata = load_errata(args.errata, statements) if args.errata and args.errata.exists() else {}
+    if errata:
+        adjusted = []
+        for r in rows:
+            e = errata.get(r["id"])
+            if e and e["verified"]:
+                r = {**r, "gold": e["answer"], "correct": is_correct(r["type"], r["formatted"], e["answer"]) if r["status"] == "answered" else None}
+            adjusted.append(r)
+        shown = ", ".join(f"{i} ({'re-checked' if e['verified'] else 'NOT confirmed, ignored'})" for i, e in sorted(errata.items()))
+        print(f"\nwith the reference errata applied ({args.errata.name}: {shown}):")
+        print("\n".join(table(adjusted)))
+    certified = [r for r in rows if r["certified"]]
+    unchecked = [r["id"] for r in certified if not rechecked(r["evidence"])]
+    print(f"\ncertified answers whose evidence names a confirmed independent re-check: "
+          f"{len(certified) - len(unchecked)} of {len(certified)}" + (f" (not: {', '.join(unchecked)})" if unchecked else ""))
     wrong = [r for r in rows if r["status"] == "answered" and not r["correct"]]
     print(f"\nwrong answers ({len(wrong)}):")
     for r in wrong:
@@ -135,6 +155,83 @@ def main(argv: list[str] | None = None) -> int:
         args.json.write_text(json.dumps(rows, indent=1, default=str))
         print(f"\nresults with evidence: {args.json}")
     return 0
+
+
+ERRATA = Path(__file__).resolve().parent / "ineqmath_answer_errata.toml"
+
+
+def load_errata(path: Path, statements: dict[str, dict]) -> dict[str, dict]:
+    """The errata whose evidence holds up when re-checked now, by id (see the errata file)."""
+    import re
+    import tomllib
+
+    import sympy as sp
+    from qed.verifiers.engine.recheck import check_reading, exact_value
+    from qed.verifiers.engine.reread import reread
+
+    out = {}
+    for e in tomllib.loads(path.read_text()).get("erratum", []):
+        item = statements.get(e["id"])
+        if item is None or item["answer"] != e["reference"]:
+            continue
+        if e["kind"] == "counterexample":
+            point = {k: exact_value(v, "an erratum point") for k, v in e["point"].items()}
+            rr = reread(item["problem"], "relation", point)
+            expect = {"(B) $\\geq$": "negative", "(A) $\\leq$": "positive", "(E) $>$": "nonpositive", "(D) $<$": "nonnegative"}.get(e["reference"])
+            check = check_reading(rr, point, "counterexample to the reference", expect=expect) if expect else None
+            e["verified"] = check is not None and check.verdict == "confirmed"
+            e["evidence"] = [] if check is None else [check.describe()]
+            if e["answer"].startswith("(F)"):  # "none of the above" also needs a point of the other sign
+                other = {k: exact_value(v, "an erratum point") for k, v in e.get("other_point", {}).items()}
+                flip = {"negative": "positive", "positive": "negative"}.get(expect or "")
+                check = check_reading(reread(item["problem"], "relation", other), other, "point of the other sign",
+                                      expect=flip) if other and flip else None
+                e["verified"] = e["verified"] and check is not None and check.verdict == "confirmed"
+                e["evidence"].append(None if check is None else check.describe())
+        elif e["kind"] == "better_constant":
+            value = exact_value(e["constant"], "an erratum constant")
+            reference = exact_value(e["reference_value"], "an erratum reference value")
+            valid, e["evidence"] = _valid_constant(item, value)
+            asked = e["evidence"].pop("asked", None)
+            better = (value > reference) if asked == "largest" else (value < reference) if asked == "smallest" else False
+            same = is_correct("bound", f"$$C = {sp.latex(reference)}$$", item["answer"])
+            e["evidence"]["better_than_the_reference"] = bool(better and same)
+            e["verified"] = bool(valid and better and same)
+        elif e["kind"] == "not_a_constant":
+            # the reference depends on names the statement quantifies or sums over, not on its parameters
+            valid, e["evidence"] = _valid_constant(item, exact_value(e["constant"], "an erratum constant"))
+            fixed = set(e["evidence"].pop("parameters", []))
+            free = [n for n in e["names"] if re.search(rf"(?<![A-Za-z\\]){n}(?![A-Za-z])", item["answer"]) and n not in fixed]
+            e["evidence"]["reference_depends_on"] = free
+            e["verified"] = bool(valid and free == e["names"])
+        else:
+            e["verified"] = False
+        out[e["id"]] = e
+    return out
+
+
+def _valid_constant(item: dict, value) -> tuple[bool, dict]:
+    """z3/cvc5 prove the statement's inequality at C = value on its formal record."""
+    import sympy as sp
+    from qed.verifiers.formalize import formalize
+    from qed.verifiers.smt.certify import certify_nonnegative
+
+    outcome = formalize(Problem(id=str(item["data_id"]), statement=item["problem"], kind="bound"))
+    fp = outcome.formal
+    if fp is None or fp.relation_with_constant is None:
+        return False, {"reason": outcome.reason}
+    rel = fp.relation_with_constant
+    h = rel.lhs - rel.rhs if isinstance(rel, (sp.Ge, sp.Gt)) else rel.rhs - rel.lhs
+    strict = isinstance(rel, (sp.Gt, sp.Lt))
+    cert = certify_nonnegative(h.subs(fp.constant, value), fp, strict=strict, timeout=30)
+    return cert.verdict == "proved", {**cert.describe(), "asked": fp.extra.get("asked"),
+                                      "parameters": [str(p) for p in fp.parameters], "instance": {str(k): v for k, v in fp.parameter_values.items()}}
+
+
+def rechecked(evidence: dict) -> bool:
+    """The evidence names the independent re-check, and every re-check in it confirmed its point."""
+    checks = evidence.get("recheck") or []
+    return bool(checks) and all(c.get("check", "").startswith("independent re-check") and c.get("verdict") == "confirmed" for c in checks)
 
 
 def _reason_kind(reason: str | None) -> str:

@@ -1,65 +1,34 @@
-"""The `qed` entry point: one small module per command group, assembled here."""
+"""The `qed` entry point. `qed --version` answers before typer (and pydantic) is even imported;
+every other command goes through the group in cli/commands.py, which imports only what it runs."""
 
 from __future__ import annotations
 
-from importlib.metadata import PackageNotFoundError, version
-
-import typer
-from qed.cli.errors import run_cli
-
-app = typer.Typer(
-    name="qed",
-    help="QED: a workbench for mathematical research with AI.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+import sys
+from typing import Any
 
 
-def _version() -> str:
+def version_line() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
-        return version("qed-workbench")
+        return f"qed {version('qed-workbench')}"
     except PackageNotFoundError:
-        return "unknown"
-
-
-@app.callback(invoke_without_command=True)
-def _root(
-    show_version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
-) -> None:
-    if show_version:
-        typer.echo(f"qed {_version()}")
-        raise typer.Exit(0)
-
-
-def _register() -> None:
-    from qed.cli import (
-        check_cmd,
-        doctor_cmd,
-        eval_cmd,
-        grade_cmd,
-        judges_cmd,
-        memory_cmd,
-        models_cmd,
-        prove_cmd,
-        report_cmd,
-        solve_cmd,
-    )
-
-    app.command()(solve_cmd.solve)
-    app.command()(prove_cmd.prove)
-    app.command("grade")(grade_cmd.grade_command)
-    app.command()(doctor_cmd.doctor)
-    app.command()(check_cmd.check)
-    app.command()(report_cmd.report)
-    app.command("eval")(eval_cmd.eval_command)
-    app.add_typer(models_cmd.app, name="models", help="Pull and list the embedded models.")
-    app.add_typer(memory_cmd.app, name="memory", help="Search, inspect and curate the knowledge graph.")
-    app.add_typer(judges_cmd.app, name="judges", help="Calibrate the proof judges on planted flaws.")
-
-
-_register()
+        return "qed unknown"
 
 
 def main() -> None:
+    if sys.argv[1:] == ["--version"]:
+        print(version_line())
+        return
+    from qed.cli.commands import app
+    from qed.cli.errors import run_cli
+
     run_cli(app)
+
+
+def __getattr__(name: str) -> Any:  # `qed.cli.app.app`, the typer app, built on first use
+    if name == "app":
+        from qed.cli.commands import app
+
+        return app
+    raise AttributeError(name)

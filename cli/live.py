@@ -1,11 +1,17 @@
-"""The live view of a solve: current problem, node, round, tokens, elapsed, running accuracy."""
+"""The live view of a solve: current problem, node, round, tokens, elapsed, running accuracy.
+
+On a terminal it is a panel redrawn in place; when stdout is not a terminal (`| tee`, nohup, a
+log file) a panel never draws, so the same events become plain lines, one per problem and stage.
+"""
 
 from __future__ import annotations
 
+import sys
 import time
 from collections import deque
 from typing import Any
 
+from qed.agent.provenance import of_result
 from qed.agent.summary import Tally
 from rich.console import Console, Group
 from rich.live import Live
@@ -24,11 +30,92 @@ def outcome_text(result: dict[str, Any]) -> Text:
     line.append(f" {answer[:40]:<40}{mark}  ")
     line.append(f"{result.get('rounds', 0)} rnd · {sum((result.get('tokens') or {}).values()):>5} tok · "
                 f"{result.get('seconds', 0):5.1f} s", style="dim")
+    found = of_result(result)
+    if found is not None:
+        line.append(f"\n    {found.line()}", style="green" if found.verified else "yellow")
     if result.get("error"):
         line.append(f"\n    {result['error']}", style="red")
     elif result["outcome"] == "abstained" and result.get("reason"):
         line.append(f"\n    {result['reason'].splitlines()[0][:150]}", style="dim")
     return line
+
+
+def make_console() -> Console:
+    """The console a command prints to; off a terminal, lines are never wrapped or coloured."""
+    if sys.stdout.isatty():
+        return Console()
+    return Console(soft_wrap=True, highlight=False, no_color=True)
+
+
+def plain_outcome(result: dict[str, Any]) -> str:
+    """One line for a finished problem, for logs and pipes."""
+    mark = {True: " ✓", False: " ✗", None: ""}[result.get("correct")]
+    found = of_result(result)
+    parts = [f"{result['outcome']}{mark}"]
+    if result.get("answer"):
+        parts.append(f"answer {' '.join(str(result['answer']).split())[:80]}")
+    if found is not None:
+        parts.append(found.line())
+    parts.append(f"{result.get('rounds', 0)} rnd, {sum((result.get('tokens') or {}).values())} tok, "
+                 f"{result.get('seconds', 0):.1f} s")
+    if result.get("error"):
+        parts.append(f"error: {result['error']}")
+    elif result["outcome"] == "abstained" and result.get("reason"):
+        parts.append(result["reason"].splitlines()[0][:150])
+    return " · ".join(parts)
+
+
+class PlainView:
+    """The live view's events as plain lines: a problem starting, each stage, each verdict, the end."""
+
+    def __init__(self, title: str, max_rounds: int, console: Console | None = None):
+        self.console = console or make_console()
+        self.title = title
+        self.tally = Tally()
+        self.total = 0
+        self.prefix = ""
+
+    def __enter__(self) -> PlainView:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        sys.stdout.flush()
+
+    def _say(self, text: str) -> None:
+        self.console.out(f"{self.prefix}{text}", highlight=False)
+        self.console.file.flush()
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        kind = event.get("event")
+        if kind == "run_start":
+            self.total = event["total"]
+            for r in event["done"]:
+                self.tally.add(r)
+            if event["done"]:
+                self._say(f"resuming: {len(event['done'])} problem(s) already finished")
+        elif kind == "problem_start":
+            problem = event["problem"]
+            self.prefix = f"[{event['index'] + 1}/{self.total}] {problem.get('id')} "
+            self._say(f"start ({problem.get('kind')})")
+        elif kind == "node":
+            self._say(f"{event['node']} · round {event.get('round', 1)}")
+        elif kind == "update":
+            for check in event["update"].get("checks") or []:
+                self._say(f"{check['stage']}: {check['verdict']} — {' '.join(check['summary'].split())[:160]}")
+        elif kind == "error":
+            self._say(f"error in {event.get('node')}: {event.get('text')}")
+        elif kind == "problem_end":
+            self.tally.add(event["result"])
+            self._say(plain_outcome(event["result"]))
+            self.prefix = ""
+            self._say(self.tally.line())
+
+
+def live_view(title: str, max_rounds: int, console: Console) -> LiveView | PlainView:
+    """The panel on a terminal, plain lines anywhere else."""
+    if console.is_terminal:
+        return LiveView(title, max_rounds, console)
+    return PlainView(title, max_rounds, console)
 
 
 class LiveView:

@@ -13,7 +13,9 @@ from qed.agent.session import RunSession
 from qed.agent.solve import SolveOptions, Solver
 from qed.cli.errors import fail
 from qed.cli.live import outcome_text
+from qed.cli.proof_view import show_proof
 from qed.cli.solve_cmd import open_memory_for
+from qed.models.registry import preflight
 from qed.models.roles import parse_role_overrides
 from qed.problems.load import load_problems
 from qed.problems.loaders.text import problems_from_text
@@ -101,7 +103,8 @@ def prove(
     model: str = typer.Option(None, "--model", "-m", help="Model spec for every role."),
     role: list[str] = typer.Option([], "--role", help="ROLE=SPEC for one role (repeatable)."),
     rounds: int = typer.Option(None, "--rounds", min=1, help="Refine rounds before abstaining."),
-    interactive: bool = typer.Option(False, "--interactive", "-i", help="You confirm each decision."),
+    interactive: bool = typer.Option(False, "--interactive", help="You confirm each decision."),
+    session: bool = typer.Option(False, "-i", "--session", help="Open an interactive session on it (qed session)."),
     config: Path = typer.Option(None, "--config", help="A qed.toml to read."),
     memory: Path = typer.Option(None, "--memory", help="Memory database file."),
     no_memory: bool = typer.Option(False, "--no-memory", help="Neither recall from nor write to memory."),
@@ -113,8 +116,16 @@ def prove(
     cfg = load_config(config, model=model, role_overrides=parse_role_overrides(role),
                       loop_overrides={"max_rounds": rounds} if rounds else None)
     cfg.loop.interactive = interactive
+    if session:  # qed session on this problem: the person steers step by step
+        from qed.cli.session_cmd import open_session
+
+        cfg.loop.interactive = False
+        if no_memory:
+            cfg.loop.use_memory = False
+        return open_session(target, resume=None, cfg=cfg, memory=memory)
     if no_memory:
         cfg.loop.use_memory = False
+    preflight(cfg.roles.specs.values())  # an unknown or unpulled model leaves no run folder
     run = RunDir.create("prove", problem.id if problem.source != "command line" else problem.statement)
     run.write_config({"command": "prove", "source": target if problem.source != "command line" else "command line",
                       "solver": "loop", "problems": 1, "started": datetime.now(UTC).isoformat(), **cfg.to_dict()})
@@ -129,6 +140,7 @@ def prove(
         solver = Solver(cfg, session, options, on_event=Trajectory(console))
         session.models()  # fail fast (missing model, bad key) before the first node
         [result] = solver.solve_all([problem])
+    show_proof(console, run.path, result)
     console.print(f"results: {run.file(RunDir.RESULTS)}")
     if result["outcome"] == "error":
         raise typer.Exit(1)

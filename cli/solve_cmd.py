@@ -3,23 +3,28 @@
 from __future__ import annotations
 
 import sys
+import time
 from datetime import UTC, datetime
 from pathlib import Path
 
 import typer
+from qed.agent.budget import LocalCounter, Meter, resolve_budgets, spent
 from qed.agent.checkpoints import verify_checkpoints
 from qed.agent.config import load_config
+from qed.agent.parallel import batch_runner
+from qed.agent.recipes import resolve_recipe
 from qed.agent.runs import RunDir, resume_plan
 from qed.agent.session import RunSession
 from qed.agent.solve import SolveOptions, Solver
 from qed.agent.summary import tally
-from qed.cli.errors import fail
-from qed.cli.live import LiveView
+from qed.cli.errors import fail, unknown_choice
+from qed.cli.interrupt import stop_on_interrupt
+from qed.cli.live import live_view, make_console
+from qed.cli.proof_view import with_proofs
 from qed.memory import Memory, MemoryStoreError, open_memory
-from qed.models.registry import parse_spec
+from qed.models.registry import parse_spec, preflight
 from qed.models.roles import ROLES, RoleSpecs, parse_role_overrides
 from qed.problems.load import count_selected, iter_problems, select
-from rich.console import Console
 
 SOLVERS = ("loop", "symbolic")
 
@@ -39,10 +44,17 @@ def solve(
     trust_run_config: bool = typer.Option(
         False, "--trust-run-config",
         help="With --resume: use the run folder's models even where they differ from your configuration."),
+    jobs: int = typer.Option(1, "--jobs", "-j", min=1, max=256, help="Solve N problems at a time, in N processes."),
+    ray: str = typer.Option(None, "--ray", metavar="ADDRESS",
+                            help="Run problems as Ray tasks: 'local' starts a Ray here; 'auto' or ray://HOST:PORT "
+                                 "joins a cluster (pip install 'qed-workbench[ray]')."),
+    budget: str = typer.Option(None, "--budget", help="Per problem: tokens=N,seconds=S,calls=N (any of them)."),
+    run_budget: str = typer.Option(None, "--run-budget", help="For the whole run: tokens=N,seconds=S,calls=N."),
+    recipe: str = typer.Option(None, "--recipe", help="single, pessimistic[:N] or best-of[:N] (parameters in qed.toml [recipes])."),
 ) -> None:
     """Solve a problem set; results land in runs/<timestamp>-solve-<name>/ as each problem ends."""
     if solver not in SOLVERS:
-        raise fail(f"--solver must be one of {', '.join(SOLVERS)}, not {solver!r}")
+        raise fail(unknown_choice("--solver", solver, SOLVERS))
     if trust_run_config and not resume:
         raise fail("--trust-run-config goes with --resume RUN_DIR")
     plan = None
@@ -60,6 +72,9 @@ def solve(
                       loop_overrides={"max_rounds": rounds} if rounds else None)
     if no_memory:
         cfg.loop.use_memory = False
+    saved = run.read_config() if plan is not None else {}
+    budgets = resolve_budgets(cfg.tables.get("budget"), budget, run_budget, saved.get("budget"))
+    recipe_used = resolve_recipe(recipe, cfg.tables.get("recipes"), saved.get("recipe"))
     if plan is not None and solver == "loop":
         cfg.roles = _resume_roles(run, plan.models, cfg.roles, trust_run_config)
     wanted = [i.strip() for i in ids.split(",") if i.strip()] if ids else None
@@ -68,28 +83,43 @@ def solve(
         raise fail(f"no problem with id {', '.join(missing)} in {path}")
     problems = select(iter_problems(path), wanted, limit)  # read again as the run goes
     mem = open_memory_for(cfg.loop.use_memory and solver == "loop", memory)
+    if solver == "loop":
+        preflight(cfg.roles.specs.values())  # an unknown or unpulled model leaves no run folder
     if not resume:
         run = RunDir.create("solve", Path(path).stem)
         run.write_config({
             "command": "solve", "source": str(Path(path).resolve()), "limit": limit, "ids": ids,
             "solver": solver, "problems": total, "started": datetime.now(UTC).isoformat(),
+            "jobs": jobs, "budget": budgets.to_dict(), "recipe": recipe_used.to_dict(),
             **cfg.to_dict(),
         })
-    console = Console()
+    console = make_console()
     console.print(f"[bold]QED[/bold] solving {total} problem(s) from {path} → [cyan]{run.path}[/cyan]")
     if solver == "loop":
         console.print("[dim]models: " + ", ".join(f"{r}={s}" for r, s in cfg.roles.specs.items()) + "[/dim]")
-    with RunSession(run, cfg.roles, deadline_s=cfg.loop.call_deadline_s) as session:
+    if not budgets.empty or recipe_used.name != "single":
+        console.print(f"[dim]recipe: {recipe_used.label} · budget per problem: {budgets.problem.text()} · "
+                      f"for the run: {budgets.run.text()}[/dim]")
+    run_deadline = time.time() + budgets.run.seconds if budgets.run.seconds else None
+    with RunSession(run, cfg.roles, deadline_s=cfg.loop.call_deadline_s) as session, stop_on_interrupt(run, total):
         if mem is not None:
             session.adopt(mem)
-        solver_obj = Solver(cfg, session, SolveOptions(solver=solver, memory=mem))
+        meter = Meter(budgets, LocalCounter(*spent(run.results())), run_deadline)
+        solver_obj = Solver(cfg, session, SolveOptions(solver=solver, memory=mem, budgets=budgets,
+                                                       recipe=recipe_used, meter=meter))
         if solver == "loop":
             session.models()  # fail fast (missing model, bad key) before the live view starts
-        with LiveView(f"QED solve · {Path(path).name}", cfg.loop.max_rounds, console) as view:
-            solver_obj.on_event = view
-            results = solver_obj.solve_all(problems, total)
+        runner = batch_runner(solver_obj, jobs=jobs, ray=ray, memory_path=memory, run_deadline=run_deadline)
+        with live_view(f"QED solve · {Path(path).name}", cfg.loop.max_rounds, console) as view:
+            runner.on_event = with_proofs(view, console, run.path)
+            results = runner.solve_all(problems, total)
     t = tally(results)
     console.print(f"\n[bold]{t.line()}[/bold]")
+    if runner.stopped:
+        more = " --run-budget ..." if "for the run" in runner.stopped else ""
+        console.print(f"[yellow]stopped early: {runner.stopped}[/yellow]\n"
+                      f"[yellow]the problems not finished are not recorded; continue with "
+                      f"qed solve --resume {run.path}{more}[/yellow]")
     console.print(f"results: {run.file(RunDir.RESULTS)}\nsummary: {run.file(RunDir.SUMMARY)}")
 
 

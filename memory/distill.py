@@ -109,7 +109,8 @@ def episode_nodes(ep: Episode, findings: Findings) -> tuple[Node, Node]:
                    provenance=prov)
     answer = f"; answer {ep.answer}" if ep.answer else ""
     checks = "; ".join(findings.summaries[-4:])
-    text = (f"{ep.outcome.capitalize()} attempt at {ep.kind} problem {ep.problem_id} in {ep.rounds} round(s){answer}. "
+    text = (f"{'' if ep.verified else 'Unverified (accepted by the user, no check confirmed it): '}"
+            f"{ep.outcome.capitalize()} attempt at {ep.kind} problem {ep.problem_id} in {ep.rounds} round(s){answer}. "
             f"{ep.reason or ''} {('Checks: ' + checks) if checks else ''}").strip()
     compact = [{k: item.get(k) for k in ("stage", "verdict", "summary", "round") if item.get(k) is not None}
                for item in ep.evidence if isinstance(item, dict)]
@@ -124,7 +125,7 @@ def knowledge_items(ep: Episode, findings: Findings, titles: dict[str, str]) -> 
     """Lemmas, facts, counterexamples and a strategy the evidence supports."""
     items: list[Item] = []
     gist = excerpt(ep.statement, 160)
-    if ep.outcome == "solved" and ep.answer:
+    if ep.outcome == "solved" and ep.answer and ep.verified:
         formal = None
         if findings.formal:
             try:
@@ -153,7 +154,7 @@ def knowledge_items(ep: Episode, findings: Findings, titles: dict[str, str]) -> 
         items.append(Item(kind="counterexample", title=f"Counterexample from {ep.problem_id}",
                           text=f"{_point_text(point)} refutes {target}.",
                           data={"point": point, "claim": formal.to_dict() if formal else None}))
-    if ep.outcome == "solved":
+    if ep.outcome == "solved" and ep.verified:
         ways = []
         used = [i for i in dict.fromkeys(ep.used) if i in titles]
         if used:

@@ -124,6 +124,7 @@ class Episode:
     reason: str | None = None
     recalled: list[str] = field(default_factory=list)
     used: list[str] = field(default_factory=list)
+    verified: bool = True  # False: a person accepted it and no check confirmed it (no fact, no strategy)
 
     def __post_init__(self) -> None:
         if self.outcome not in OUTCOMES:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import difflib
 from dataclasses import dataclass
 
 from qed.models.base import ModelError
@@ -71,4 +72,6 @@ def lookup(name: str) -> CatalogModel:
         return CATALOG[name]
     except KeyError:
         known = ", ".join(CATALOG)
-        raise ModelError(f"unknown model {name!r}; the catalog has: {known}") from None
+        guess = difflib.get_close_matches(name, list(CATALOG), n=1, cutoff=0.6)
+        hint = f"; did you mean {guess[0]!r}?" if guess else ""
+        raise ModelError(f"unknown model {name!r}; the catalog has: {known}{hint}") from None

@@ -12,10 +12,25 @@ import contextvars
 import socket
 import threading
 import time
+import weakref
 from collections.abc import Callable, Iterator
 from typing import Any
 
 _active: contextvars.ContextVar[Deadline | None] = contextvars.ContextVar("qed_call_deadline", default=None)
+_live: weakref.WeakSet[Deadline] = weakref.WeakSet()  # calls in flight, for cut_all (Ctrl-C)
+
+
+_cancelled = False  # after cut_all, every call is born cut: no retries in a process being stopped
+
+
+def cut_all() -> None:
+    """Shut every in-flight call's connection now (Ctrl-C): a streaming read fails at once."""
+    global _cancelled
+    _cancelled = True
+    for deadline in list(_live):  # no lock: this runs in a signal handler
+        deadline.cut = True  # and no retry starts
+        for sock in list(deadline._socks):
+            deadline._shut(sock)
 
 
 class Deadline:
@@ -23,8 +38,9 @@ class Deadline:
         self.seconds = seconds
         self.clock = clock
         self.end = clock() + seconds
-        self.cut = False  # the watchdog shut a connection down
+        self.cut = _cancelled  # the watchdog shut a connection down (or Ctrl-C: cut_all)
         self._timers: list[threading.Timer] = []
+        self._socks: list[socket.socket] = []
         self._lock = threading.Lock()
 
     def left(self) -> float:
@@ -37,20 +53,24 @@ class Deadline:
     def active(self) -> Iterator[Deadline]:
         """While active, every response the guarded HTTP clients receive is watched."""
         token = _active.set(self)
+        _live.add(self)
         try:
             yield self
         finally:
             _active.reset(token)
+            _live.discard(self)
             with self._lock:
                 for t in self._timers:
                     t.cancel()
                 self._timers.clear()
+                self._socks.clear()
 
     def watch(self, sock: socket.socket) -> None:
         timer = threading.Timer(max(0.0, self.left()), self._shut, (sock,))
         timer.daemon = True
         with self._lock:
             self._timers.append(timer)
+            self._socks.append(sock)
         timer.start()
 
     def _shut(self, sock: socket.socket) -> None:

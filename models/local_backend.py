@@ -34,6 +34,7 @@ class LocalServer:
 
     _servers: dict[tuple[str, int], LocalServer] = {}
     _lock = threading.Lock()
+    _aborted = False  # Ctrl-C: no worker starts again in this process (see abort_all)
 
     def __init__(self, model_path: Path, n_ctx: int, log_path: Path | None):
         self.model_path = model_path
@@ -73,6 +74,8 @@ class LocalServer:
         with self._lock:
             if self.alive and self.base_url:
                 return self.base_url
+            if LocalServer._aborted:
+                raise ModelError("the llama.cpp worker was stopped (interrupted)")
             if self.proc is not None:
                 self.restarts += 1
             self._start()
@@ -84,7 +87,10 @@ class LocalServer:
         threads = int(os.environ.get("QED_THREADS", os.cpu_count() or 2))
         cmd = [sys.executable, "-m", "qed.models.worker", str(self.model_path), "--ctx", str(self.n_ctx),
                "--threads", str(threads)]
-        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True)
+        # Its own session: the terminal's Ctrl-C goes to QED, which stops the worker; a worker in the
+        # terminal's process group died with every press and was started again.
+        self.proc = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=log, text=True,
+                                     start_new_session=True)
         if log is not subprocess.DEVNULL:
             log.close()
         deadline = time.monotonic() + _START_TIMEOUT_S
@@ -116,6 +122,15 @@ class LocalServer:
             if stream:
                 stream.close()
         self.base_url = None
+
+    @classmethod
+    def abort_all(cls) -> None:
+        """Ctrl-C: kill every worker now (a call in flight fails at once) and start none again.
+        Takes no lock: it runs in a signal handler, possibly while this thread holds one."""
+        cls._aborted = True
+        for server in list(cls._servers.values()):
+            if server.proc is not None and server.proc.poll() is None:
+                server.proc.kill()
 
     @classmethod
     def stop_all(cls) -> None:
@@ -186,6 +201,11 @@ def _check_role(spec: ModelSpec) -> tuple[bool | None, str]:
     return ready, "" if ready else f"run: qed models pull {spec.name}"
 
 
+def _preflight(spec: ModelSpec) -> None:
+    """A name the catalog lacks, or a model not pulled yet, fails before any run folder exists."""
+    ModelStore().require(lookup(spec.name).name)
+
+
 def _doctor() -> list[Finding]:
     """The catalog models in the cache, and the llama.cpp runtime that serves them."""
     store = ModelStore()
@@ -198,4 +218,4 @@ def _doctor() -> list[Finding]:
 
 
 BACKEND = Backend("local", "local:<catalog name>", "the embedded model, served by llama.cpp on 127.0.0.1", _build,
-                  check_role=_check_role, doctor=_doctor)
+                  check_role=_check_role, doctor=_doctor, preflight=_preflight)

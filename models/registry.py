@@ -8,9 +8,10 @@ reading a spec (every command does) costs nothing.
 
 from __future__ import annotations
 
+import difflib
 import importlib
 import pkgutil
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import NamedTuple
@@ -82,6 +83,9 @@ class Backend:
     takes_base_url: bool = False  # `kind:<model>@<base_url>` splits at the @
     check_role: Callable[[ModelSpec], tuple[bool | None, str]] = _role_ok  # doctor: can a role use this spec?
     doctor: Callable[[], list[Finding]] = _nothing  # doctor: what this installation has for the backend
+    # What can be checked before a run folder exists, without starting or calling anything (a
+    # ModelError a user can act on: a model not in the catalog, not pulled).
+    preflight: Callable[[ModelSpec], None] = lambda spec: None
 
 
 def backends() -> dict[str, Backend]:
@@ -112,13 +116,22 @@ def parse_spec(spec: str) -> ModelSpec:
     kind, sep, rest = spec.partition(":")
     backend = registered.get(kind)
     if not sep or not rest or backend is None:
-        raise ModelSpecError(f"unknown model spec {spec!r}; expected {spec_help(registered)}")
+        guess = difflib.get_close_matches(kind, list(registered), n=1, cutoff=0.6)
+        hint = f"; did you mean {guess[0]}:{rest or '<model>'}?" if guess else ""
+        raise ModelSpecError(f"unknown model spec {spec!r}; expected {spec_help(registered)}{hint}")
     if backend.takes_base_url and "@" in rest:
         model, _, base = rest.partition("@")
         if not model or not base:
             raise ModelSpecError(f"bad model spec {spec!r}; expected {kind}:<model>@<base_url>")
         return ModelSpec(kind, model, base)
     return ModelSpec(kind, rest, None)
+
+
+def preflight(specs: Iterable[str]) -> None:
+    """Refuse specs that cannot work before anything is created for them (a run folder, a worker)."""
+    for spec in dict.fromkeys(specs):
+        parsed = parse_spec(spec)
+        backend_for(parsed).preflight(parsed)
 
 
 def backend_for(spec: ModelSpec) -> Backend:

@@ -100,6 +100,9 @@ def run_bounded(fn: Callable[..., T], *args: Any, limits: Limits | None = None, 
     data, overflow, timed_out = b"", False, False
     try:
         data, overflow, timed_out = _read_result(read_fd, t0 + limits.seconds)
+    except BaseException:  # Ctrl-C: the child is in its own group (no SIGINT); end it, do not wait it out
+        _kill_group(pid)
+        raise
     finally:
         os.close(read_fd)
         if timed_out or overflow:

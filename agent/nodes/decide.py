@@ -13,6 +13,7 @@ from langgraph.types import interrupt
 from qed.agent.answers import ANSWER_KINDS, proof_complete
 from qed.agent.deps import LoopDeps
 from qed.agent.nodes.common import node
+from qed.agent.provenance import USER_ACCEPTED
 from qed.agent.state import LoopState, checks_of_round, latest_draft
 
 
@@ -71,7 +72,7 @@ def apply_choice(state: LoopState, proposed: dict[str, Any], choice: Any, max_ro
     note = choice.get("feedback") or ""
     if decision == "accept":
         return {"decision": "accept", "outcome": "solved", "answer": draft["answer"],
-                "reason": f"accepted by the user{': ' + note if note else ''}"}
+                "reason": f"{USER_ACCEPTED}{': ' + note if note else ''}"}
     if decision == "refine":
         return {"decision": "refine", "round": draft["round"] + 1,
                 "feedback": note or proposed.get("feedback") or "the user asked for another attempt"}

@@ -13,12 +13,15 @@ from qed.agent.nodes.common import call_model, node, recalled_block
 from qed.agent.prompts import render
 from qed.agent.state import Draft, LoopState, add_usage
 from qed.models.base import Message
+from qed.verifiers.proofs.pipeline import partial_evidence
 
 
 def _context(state: LoopState) -> str:
     parts = []
     if recalled := recalled_block(state):
         parts.append(recalled)
+    if found := partial_evidence(state.get("engine"), state.get("proof")):
+        parts.append(render("context_evidence", evidence="\n".join(f"- {line}" for line in found)) + "\n\n")
     if state.get("feedback"):
         parts.append(render("context_feedback", feedback=state["feedback"]) + "\n\n")
     return "".join(parts)

@@ -43,7 +43,7 @@ def test_the_engine_solves_a_problem_set_scored_by_the_exact_answer(tmp_path, mo
     [log] = inspect_eval(starter(ids="starter-b02,starter-r03"), log_dir=str(tmp_path / "logs"), display="none")
     assert log.status == "success", log.error
     assert _scores(log) == {"starter-b02": {"final_answer": "C", "proof_judges": "N"},
-                            "starter-r03": {"final_answer": "C", "proof_judges": "N"}}
+                            "starter-r03": {"final_answer": "C", "proof_judges": "C"}}  # r03 gets a computed proof
     assert log.results.scores[0].metrics["accuracy"].value == 1.0
     # the QED run folder of the task, as `qed solve` writes it (so `qed report` reads it)
     [run] = (tmp_path / "runs").iterdir()
@@ -101,4 +101,4 @@ def test_inspect_eval_finds_qed_tasks_by_name(tmp_path):
     [info] = list_eval_logs(str(tmp_path / "logs"))
     log = read_eval_log(info)
     assert log.eval.task.endswith("starter") and _scores(log) == {"starter-b01": {"final_answer": "C",
-                                                                                  "proof_judges": "N"}}
+                                                                                  "proof_judges": "C"}}  # its computed proof.md

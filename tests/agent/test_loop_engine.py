@@ -16,7 +16,7 @@ WEIGHTED = Problem(
 )
 WRONG = "At x = y the sum is 10, so the answer is $C = 10$."
 RIGHT = "By AM-GM, x/y + 9y/x >= 2*sqrt(9) = 6, equality at x = 3y.\nThe answer is $C = 6$."
-ENGINE = LoopConfig(use_engine=True, use_memory=False, max_rounds=2)
+ENGINE = LoopConfig(use_engine=True, use_memory=False, max_rounds=2, proofs=False)  # the drafting path; compute-first: test_loop_compute_first.py
 
 
 def test_the_engine_refutes_a_wrong_draft_and_certifies_the_corrected_one(tmp_path):

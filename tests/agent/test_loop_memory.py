@@ -27,7 +27,7 @@ RIGHT = "By AM-GM, the sum is at least 2*sqrt(9) = 6, with equality when the fir
 
 def test_a_second_run_recalls_what_the_first_run_learned(tmp_path):
     spec = roles_script(tmp_path, [RIGHT], ["VERDICT: PASS"], ["VERDICT: ACCEPT"])
-    loop = LoopConfig(use_engine=True, use_memory=True)
+    loop = LoopConfig(use_engine=True, use_memory=True, proofs=False)  # memory flows through drafts
     mem_path = tmp_path / "memory.db"
 
     first, first_run = make_solver(tmp_path, spec, loop)

@@ -38,7 +38,7 @@ def test_accepts_a_confirmed_draft_and_records_the_run(tmp_path):
     ]
     assert "AM-GM" in logged[0]["response"] and logged[0]["completion_tokens"] > 0
     summary = run.file(RunDir.SUMMARY).read_text()
-    assert "| amgm-sum | bound | solved | $$C = 2$$ | yes | 1 |" in summary
+    assert "| amgm-sum | bound | solved | $$C = 2$$ | model (confirmed by the referee) | yes | 1 |" in summary
 
 
 def test_refines_after_a_rejection_then_accepts(tmp_path):

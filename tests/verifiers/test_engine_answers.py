@@ -19,21 +19,31 @@ a, b, c = sp.symbols("a b c", positive=True)
 POS = sp.Interval.open(0, sp.oo)
 
 
-def bound_record(target, sense, constraints=(), variables=(a, b, c)) -> FormalProblem:
-    return FormalProblem(kind="bound", variables=list(variables), domains={v: POS for v in variables}, constraints=list(constraints), target=target, sense=sense)
+def bound_record(target, sense, constraints=(), variables=(a, b, c), statement=None) -> FormalProblem:
+    extra = {"statement": statement} if statement else {}
+    return FormalProblem(kind="bound", variables=list(variables), domains={v: POS for v in variables}, constraints=list(constraints), target=target, sense=sense, extra=extra)
 
 
-def relation_record(lhs, rhs, constraints=(), variables=(a, b, c)) -> FormalProblem:
-    return FormalProblem(kind="relation", variables=list(variables), domains={v: POS for v in variables}, constraints=list(constraints), lhs=lhs, rhs=rhs)
+def relation_record(lhs, rhs, constraints=(), variables=(a, b, c), statement=None) -> FormalProblem:
+    extra = {"statement": statement} if statement else {}
+    return FormalProblem(kind="relation", variables=list(variables), domains={v: POS for v in variables}, constraints=list(constraints), lhs=lhs, rhs=rhs, extra=extra)
+
+
+def relation_statement(head: str, lhs: str, rhs: str) -> str:
+    return f"{head} Consider the following inequality:\n$$\n{lhs} \\quad () \\quad {rhs}\n$$\nDetermine the correct inequality relation to fill in the blank."
 
 
 def test_bound_answer_is_exact_latex_with_certificate_and_evidence():
     # Largest C with (a+b)(b+c)(c+a) >= C abc: min of the ratio is 8 at a = b = c.
-    fp = bound_record((a + b) * (b + c) * (c + a) / (a * b * c), "min")
+    statement = "Let $a, b, c$ be positive reals. Find the largest constant $C$ such that\n$$\n(a+b)(b+c)(c+a) \\geq C a b c\n$$"
+    C = sp.Symbol("C", real=True)
+    fp = bound_record((a + b) * (b + c) * (c + a) / (a * b * c), "min", statement=statement)
+    fp.constant, fp.relation_with_constant = C, sp.Ge((a + b) * (b + c) * (c + a), C * a * b * c)
     ans = solve_formal(fp, seconds=15)
     assert ans.status == "answered" and ans.answer == "8"
     assert ans.formatted == "$$C = 8$$"
     assert ans.certified
+    assert [c["verdict"] for c in ans.evidence["recheck"]] == ["confirmed", "confirmed"]
     ext = ans.evidence["extremum"]
     assert ext["where"] == "interior" and ext["search"]["evaluations"] > 0
     assert ans.evidence["certificate"]["verdict"] == "proved"
@@ -62,10 +72,20 @@ def test_false_relation_gives_none_of_the_above_with_two_exact_witnesses():
     assert set(ans.evidence["sign"]["witnesses"]) == {"lhs<rhs", "lhs>rhs"}
 
 
-def test_relation_with_a_margin_abstains_instead_of_picking_between_weak_and_strict():
+def test_relation_with_a_margin_is_the_strict_relation_once_proved():
+    statement = relation_statement("Let $a$ be a positive real number.", "a^2 + 1", "a")
+    ans = solve_formal(relation_record(a**2 + 1, a, variables=(a,), statement=statement), seconds=10)
+    assert (ans.status, ans.answer, ans.certified) == ("answered", "E", True)
+    assert ans.evidence["sign"]["equality"] == "never"
+    assert ans.evidence["certificate"][0]["verdict"] == "proved"
+
+
+def test_a_margin_that_cannot_be_proved_strict_abstains(monkeypatch):
+    import qed.verifiers.engine.relation as relation
+
+    monkeypatch.setattr(relation, "certify_nonnegative", lambda g, fp, strict=False, timeout=1.0: relation.Certificate("unknown", str(g)))
     ans = solve_formal(relation_record(a**2 + 1, a, variables=(a,)), seconds=10)
-    assert ans.status == "abstained"
-    assert "not tight" in ans.reason
+    assert ans.status == "abstained" and "strictness (E) could not be proved" in ans.reason
 
 
 def test_unbounded_target_abstains_with_reason():
@@ -190,7 +210,8 @@ def test_infimum_approached_off_every_probe_is_strict_only_with_a_proof(monkeypa
     # a/(a+b) + b/(b+c) + c/(c+a) lies strictly between 1 and 2; both ends are approached only along
     # a = 1, b = t, c = t^2 (t -> 0 or oo), which no axis or equal-variable probe finds.
     cyclic = a / (a + b) + b / (b + c) + c / (c + a)
-    upper = solve_formal(relation_record(cyclic, sp.Integer(2)), seconds=20)
+    statement = relation_statement("Let $a, b, c$ be positive reals.", "\\frac{a}{a+b} + \\frac{b}{b+c} + \\frac{c}{c+a}", "2")
+    upper = solve_formal(relation_record(cyclic, sp.Integer(2), statement=statement), seconds=20)
     assert (upper.status, upper.answer, upper.certified) == ("answered", "D", True)
     assert upper.evidence["sign"]["equality"] == "unknown"
 

@@ -53,9 +53,14 @@ def test_a_huge_finite_minimum_is_answered_not_called_unbounded():
 
 
 def test_a_large_negative_minimum_is_exact_not_unbounded():
-    target = x + 1 / x - 10**9  # min 2 - 10^9 at x = 1, far below any "unbounded" threshold
-    ans = solve_formal(min_record(target), seconds=20)
+    # min 2 - 10^9 at x = 1, far below any "unbounded" threshold
+    statement = ("Let $x$ be a positive real number. Find the largest constant $C$ such that the inequality "
+                 "$$ x + \\frac{1}{x} - 10^{9} \\geq C $$ holds for every such $x$.")
+    ans = solve_problem(Problem(id="big", kind="bound", statement=statement), seconds=20)
     assert (ans.status, ans.answer, ans.certified) == ("answered", "-999999998", True)
+    # the same record without its statement: the same answer, but nothing to re-check it against
+    bare = solve_formal(min_record(x + 1 / x - 10**9), seconds=20)
+    assert (bare.status, bare.answer, bare.certified) == ("answered", "-999999998", False)
 
 
 def test_an_unbounded_target_is_called_so_with_the_limit_that_shows_it():

@@ -202,6 +202,6 @@ def test_a_judge_calls_an_ambiguous_relation_false_only_if_every_reading_is_fals
 
     statement = "Let $x$ be a positive real number. Prove that $x + 1 > x$."
     # 1/2x is x/2 to some writers: the claim holds under that reading, so it is not a wrong computation
-    assert numeric_computation.check(r"Clearly $\frac{x}{2} = 1/2x$.", statement).verdict != "fail"
+    assert numeric_computation.check_in_process(r"Clearly $\frac{x}{2} = 1/2x$.", statement).verdict != "fail"
     # false however 1/2x is read
-    assert numeric_computation.check(r"Clearly $\frac{x}{3} = 1/2x$.", statement).verdict == "fail"
+    assert numeric_computation.check_in_process(r"Clearly $\frac{x}{3} = 1/2x$.", statement).verdict == "fail"

@@ -42,6 +42,7 @@ their index in the current domain's list:
     {"step": "ideal", "multipliers": [λ_k]}        goal = Σ λ_k h_k, so goal = 0 (for ==)
     {"step": "multiply", "factors": [{"factor": f, "power": k, "proof": STEP}], "goal": P, "then": STEP}
         each f > 0 (its proof), D = Π f^k, goal · D = P (a polynomial) exactly; then P op 0.
+        Also a conjugate: (A + C·w)·(A - C·w) = A² - C²·w² removes a radical variable w.
     {"step": "substitute", "variables": [new names], "facts": [...], "equalities": [...],
      "forward": {old: expr(new)}, "inverse": {new: expr(old)}, "inverse_defined": [...],
      "composition": {old: STEP}, "facts_hold": [STEP per new fact], "equalities_hold": [STEP],
@@ -50,7 +51,8 @@ their index in the current domain's list:
         domain into the new one (each new fact and equality holds at inverse(x)), and the new goal
         at inverse(x) is the goal (formally, or on the domain by goal_proof, a proof that their
         difference is 0): so every point has a preimage where the new goal is proved.
-        Covers x = u², Ravi's a = y + z, c = 1/(ab) under abc = 1, a = x, b = x + p, c = x + p + q.
+        Covers x = u², Ravi's a = y + z, c = 1/(ab) under abc = 1, a = x, b = x + p, c = x + p + q,
+        x_i = y_i/y_{i+1} under x_1···x_n = k, and a variable eliminated by a linear equality.
     {"step": "cases", "order": [vars], "symmetries": [[images of order]], "cases": [{"ascending": [vars], "then": STEP}]}
         goal and domain are invariant under the symmetries; every ordering of the values is, up to
         a symmetry, one of the cases (x_1 <= x_2 <= ... added as facts).

@@ -50,6 +50,9 @@ def _prove_part(e: sp.Expr, base: PolyProblem, seconds: float) -> dict | None:
     # names the domain's facts by their indices).
     own = sorted(p.free_symbols, key=str)
     if len(own) == 1:
+        node = univariate_leaf(p, own[0], base)
+        if node is not None:
+            return wrap(node)
         facts = [f for f in base.facts if f.expr.free_symbols <= set(own)]
         problem = PolyProblem(own, p, ">=", facts, [], base.domain_facts, base.domain_equalities)
     else:
@@ -62,6 +65,30 @@ def _prove_part(e: sp.Expr, base: PolyProblem, seconds: float) -> dict | None:
         return wrap(leaf(problem, lp[0], lp[1]))
     node = sos_certificate(problem, seconds=seconds / 2)
     return wrap(node) if node is not None else None
+
+
+def univariate_leaf(p: sp.Expr, x: sp.Symbol, base: PolyProblem) -> dict | None:
+    """p(x) >= 0 from its square-free factorisation: p = k·S(x)²·r(x) with the even-power factors in
+    S, and r with non-negative coefficients (r(x) >= 0 for x >= 0, a fact of the domain) or only
+    even powers: terms k·r_j · x^(j mod 2) · (x^(j div 2)·S)²."""
+    sign = next((i for i, (f, op) in enumerate(base.domain_facts) if f == x and op in (">", ">=")), None)
+    try:
+        k, factors = sp.Poly(p, x).sqf_list()
+    except sp.PolynomialError:
+        return None
+    if k <= 0:
+        return None
+    square, rest = sp.Integer(1), sp.Poly(1, x)
+    for f, e in factors:
+        square *= f.as_expr() ** (e // 2)
+        if e % 2:
+            rest *= f
+    terms = []
+    for (j,), r in rest.terms():
+        if r < 0 or (j % 2 and sign is None):
+            return None
+        terms.append({"c": to_text(k * r), "m": [sign] * (j % 2), "s": to_text(sp.expand(x ** (j // 2) * square))})
+    return {"step": "sos", "terms": terms}
 
 
 def tangent_line(claim: Claim, seconds: float = 20.0) -> dict | None:
@@ -114,3 +141,85 @@ def tangent_line(claim: Claim, seconds: float = 20.0) -> dict | None:
     if rest > 0:
         node_parts.append({"expr": to_text(rest), "op": ">", "proof": {"step": "sos", "terms": [{"c": to_text(rest)}], "strict": {"term": 0}}})
     return {"step": "sum", "multipliers": [to_text(slope / scale)], "parts": node_parts}
+
+
+def _linear(e: sp.Expr, vs: list[sp.Symbol]) -> sp.Poly | None:
+    try:
+        p = sp.Poly(sp.expand(e), *vs)
+    except sp.PolynomialError:
+        return None
+    return p if p.total_degree() <= 1 and p.domain.is_Exact and all(c.is_Rational for c in p.coeffs()) else None
+
+
+def lagrange_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds: float = 20.0) -> dict | None:
+    """The tangent-line trick at a known equality point p, with Lagrange multipliers: for a goal
+    Σ_i g_i(x_i) + K under linear equalities h_k = 0 and linear facts f_j >= 0 (those with f_j(p) = 0),
+    the slopes c_i = g_i'(p_i) solve c = Σ λ_k ∇h_k + Σ μ_j ∇f_j with μ_j >= 0, and
+        goal = Σ_i [g_i(x_i) - g_i(p_i) - c_i (x_i - p_i)] + Σ λ_k h_k + Σ μ_j f_j + goal(p),
+    each bracket a one-variable inequality (AM-GM with weights, in effect)."""
+    if claim.op != ">=" or _radicals([claim.goal]):
+        return None
+    t0 = time.monotonic()
+    vs = claim.variables
+    sep = _separate(claim.goal, vs)
+    if sep is None:
+        return None
+    parts, _ = sep
+    eqs = [_linear(h, vs) for h in claim.equalities]
+    lin_facts = [(j, _linear(f, vs)) for j, (f, op) in enumerate(claim.facts) if op in (">=", ">")]
+    lin_facts = [(j, p) for j, p in lin_facts if p is not None and len(p.free_symbols) >= 2]
+    if any(p is None for p in eqs) or not (eqs or lin_facts):
+        return None
+    facts, ceqs = claim.facts, claim.equalities
+    base = PolyProblem(vs, sp.Integer(0), ">=", polynomial_facts(vs, facts), polynomial_equalities(vs, ceqs), facts, ceqs)
+    for pt in points:
+        if set(pt) != set(vs) or not all(v.is_Rational for v in pt.values()):
+            continue
+        try:
+            slopes = [sp.nsimplify(sp.diff(parts[v], v).xreplace(pt)) for v in vs]
+            at = sp.nsimplify(claim.goal.xreplace(pt))
+        except (TypeError, ValueError, ZeroDivisionError):
+            continue
+        if not all(s.is_Rational for s in slopes) or not (at.is_Rational and at >= 0):
+            continue
+        if any(p.as_expr().xreplace(pt) != 0 for p in eqs):
+            continue
+        active = [(j, p) for j, p in lin_facts if p.as_expr().xreplace(pt) == 0]
+        lam = sp.symbols(f"l0:{len(eqs)}") if eqs else ()
+        mu = sp.symbols(f"m0:{len(active)}") if active else ()
+        system = [sum((lam[k] * p.coeff_monomial(v) for k, p in enumerate(eqs)), sp.Integer(0))
+                  + sum((mu[k] * p.coeff_monomial(v) for k, (_, p) in enumerate(active)), sp.Integer(0)) - s
+                  for v, s in zip(vs, slopes, strict=True)]
+        unknowns = list(lam) + list(mu)
+        if not unknowns:
+            continue
+        sol = sp.solve(system, unknowns, dict=True)
+        if not sol:
+            continue
+        sol = {u: sol[0].get(u, sp.Integer(0)).xreplace(dict.fromkeys(unknowns, 0)) for u in unknowns}
+        if any(not sol[m].is_Rational or sol[m] < 0 for m in mu):
+            continue
+        node_parts = []
+        for v, s in zip(vs, slopes, strict=True):
+            e = sp.together(parts[v] - parts[v].xreplace(pt) - s * (v - pt[v]))
+            if sp.cancel(e) == 0:
+                continue
+            left = seconds - (time.monotonic() - t0)
+            if left < 1.0:
+                return None
+            proof = _prove_part(e, base, left / max(1, len(vs)))
+            if proof is None:
+                break
+            node_parts.append({"expr": to_text(e), "op": ">=", "proof": proof})
+        else:
+            for k, (j, _) in enumerate(active):
+                if sol[mu[k]] != 0:
+                    node_parts.append({"expr": to_text(sol[mu[k]] * claim.facts[j][0]), "op": ">=",
+                                       "proof": {"step": "sos", "terms": [{"c": to_text(sol[mu[k]]), "m": [j], "s": "1"}]}})
+            if at > 0:
+                node_parts.append({"expr": to_text(at), "op": ">", "proof": {"step": "sos", "terms": [{"c": to_text(at)}], "strict": {"term": 0}}})
+            node: dict = {"step": "sum", "parts": node_parts}
+            if eqs:
+                node["multipliers"] = [to_text(sol[x]) for x in lam]
+            return node
+    return None

@@ -24,6 +24,7 @@ from qed.verifiers.certificates.products import direct_coefficients, lp_certific
 from qed.verifiers.certificates.text import to_text
 
 MAX_VARIABLES = 4
+MAX_CASES = 8  # orderings proved one by one (24 for four variables with no symmetry is too many)
 
 
 def _invariant(problem: PolyProblem, perm: dict) -> bool:
@@ -35,27 +36,46 @@ def _invariant(problem: PolyProblem, perm: dict) -> bool:
         return False
 
 
+def _representatives(n: int, gens: list[list[int]]) -> list[list[int]]:
+    """One ordering (as variable indices from smallest to largest) per orbit of the group that
+    the generators span: every ordering is one of them moved by a symmetry (the checker's test)."""
+    group = {tuple(range(n))}
+    frontier = list(group)
+    while frontier:
+        g = frontier.pop()
+        for h in gens:
+            gh = tuple(g[h[i]] for i in range(n))
+            if gh not in group:
+                group.add(gh)
+                frontier.append(gh)
+    seen: set[tuple[int, ...]] = set()
+    out = []
+    for pi in itertools.permutations(range(n)):
+        if pi in seen:
+            continue
+        out.append(list(pi))
+        seen.update(tuple(g[i] for i in pi) for g in group)
+    return out
+
+
 def symmetry_cases(problem: PolyProblem) -> tuple[list[list[str]], list[list[sp.Symbol]]] | None:
-    """(symmetry generators as image lists, case chains) for the problem's variables."""
+    """(symmetry generators as image lists, case chains) for the problem's variables: the goal's
+    cyclic shift and first transposition when they leave it invariant, and one case per ordering
+    up to them (2 for a cyclic goal in 3 variables, 6 in 4)."""
     vs = problem.variables
     n = len(vs)
     names = [str(v) for v in vs]
     cycle = {vs[i]: vs[(i + 1) % n] for i in range(n)}
     swap = {vs[0]: vs[1], vs[1]: vs[0]}
-    cyc_images = [names[(i + 1) % n] for i in range(n)]
-    swap_images = [names[1], names[0]] + names[2:]
-    if n == 2:
-        if _invariant(problem, swap):
-            return [swap_images], [list(vs)]
-        return [], [list(vs), list(reversed(vs))]
-    has_cycle = _invariant(problem, cycle)
-    if has_cycle and _invariant(problem, swap):
-        return [cyc_images, swap_images], [list(vs)]
-    if has_cycle:
-        return [cyc_images], [list(vs), list(reversed(vs))]
-    if n <= 3:
-        return [], [list(p) for p in itertools.permutations(vs)]
-    return None
+    gens: list[list[int]] = []
+    if n > 2 and _invariant(problem, cycle):
+        gens.append([(i + 1) % n for i in range(n)])
+    if _invariant(problem, swap):
+        gens.append([1, 0] + list(range(2, n)))
+    chains = _representatives(n, gens)
+    if len(chains) > MAX_CASES:
+        return None
+    return [[names[i] for i in g] for g in gens], [[vs[i] for i in c] for c in chains]
 
 
 def _case_node(problem: PolyProblem, chain: list[sp.Symbol], fresh: Callable[[str], sp.Symbol], seconds: float) -> dict | None:

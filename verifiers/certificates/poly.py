@@ -38,9 +38,10 @@ class PolyProblem:
     domain_facts: list[tuple[sp.Expr, str]]  # the certificate domain's facts, by index
     domain_equalities: list[sp.Expr]
     notes: list[str] = field(default_factory=list)
+    points: list[dict[sp.Symbol, sp.Rational]] = field(default_factory=list)  # known points of the domain (equality cases), rational
 
     def with_goal(self, goal: sp.Expr, op: str | None = None) -> PolyProblem:
-        return PolyProblem(self.variables, goal, op or self.op, self.facts, self.equalities, self.domain_facts, self.domain_equalities, list(self.notes))
+        return PolyProblem(self.variables, goal, op or self.op, self.facts, self.equalities, self.domain_facts, self.domain_equalities, list(self.notes), list(self.points))
 
 
 @dataclass

@@ -64,7 +64,8 @@ def _multipliers(problem: PolyProblem, d: int, homog: bool) -> list[tuple[list[i
 
 def zeros(problem: PolyProblem) -> list[dict[sp.Symbol, sp.Rational]]:
     """Exact zeros of P in the domain among simple candidates: all variables equal (scaled to meet
-    the equalities), and 0/1 patterns on the boundary."""
+    the equalities), 0/1 patterns on the boundary, and the problem's known points (equality cases
+    from the engine or the optimality witness, carried through the substitutions)."""
     vs = problem.variables
     cands: list[dict] = []
     for pattern in itertools.product((0, 1), repeat=len(vs)):
@@ -87,6 +88,21 @@ def zeros(problem: PolyProblem) -> list[dict[sp.Symbol, sp.Rational]]:
                 for r in sp.Poly(eq, t).real_roots():
                     if r.is_Rational and r > 0:
                         cands.append({v: r * p for v, p in pt.items()})
+    cands += [pt for pt in problem.points if set(pt) == set(vs)]
+    out = _in_domain_zeros(problem, cands)
+    # over the reals a zero has sign variants that may be zeros too (x^6 + y^6 + z^6 - 3x^2y^2z^2 at (1, -1, 1))
+    signed = [v for v in vs if not any(f == v for f, op in problem.domain_facts if op != "!=")]
+    flipped = []
+    for pt in out if len(signed) <= 6 else []:
+        moved = [v for v in signed if pt.get(v, 0) != 0]
+        for flips in itertools.product((1, -1), repeat=len(moved)):
+            if -1 in flips:
+                flipped.append({**pt, **{v: f * pt[v] for v, f in zip(moved, flips, strict=True)}})
+    return out + [pt for pt in _in_domain_zeros(problem, flipped) if pt not in out]
+
+
+def _in_domain_zeros(problem: PolyProblem, cands: list[dict]) -> list[dict]:
+    vs = problem.variables
     out = []
     for pt in cands:
         if sp.expand(problem.goal.xreplace(pt)) != 0:
@@ -124,7 +140,11 @@ def sos_certificate(problem: PolyProblem, seconds: float = 30.0) -> dict | None:
         return None
     t0 = time.monotonic()
     # With equalities the multipliers λ_k h_k may need a higher degree than P itself.
-    extras = (0, 1, 2) if problem.equalities else (0,)
+    # A non-homogeneous goal of odd degree may need squares of one degree more (a linear goal
+    # under quadratic facts: squares of linear forms).
+    vs = problem.variables
+    odd = _degree(problem.goal, vs) % 2 == 1 and not _homogeneous(problem.goal, vs)
+    extras = (0, 1, 2) if problem.equalities else (0, 1) if odd else (0,)
     for extra in extras:
         left = seconds - (time.monotonic() - t0)
         if left < 1.0:
@@ -147,6 +167,8 @@ def sos_terms(problem: PolyProblem, seconds: float, extra: int = 0) -> tuple[lis
     homog = not problem.equalities and _homogeneous(goal, vs)
     if problem.equalities:
         d = max([d] + [_degree(e.expr, vs) for e in problem.equalities]) + extra
+    else:
+        d += extra
     pts = zeros(problem)
     blocks = []  # (fact indices, g, basis)
     for idx, g in _multipliers(problem, d, homog):

@@ -15,7 +15,7 @@ from typing import Any
 import sympy as sp
 from qed.verifiers.certificates import FORMAT
 from qed.verifiers.certificates.bounded import run_bounded
-from qed.verifiers.certificates.check import check_certificate
+from qed.verifiers.certificates.check import ReadError, check_certificate, read_expr
 from qed.verifiers.certificates.claim import Claim, ClaimError
 from qed.verifiers.certificates.ordered import ordered_certificate
 from qed.verifiers.certificates.poly import PolyProblem, leaf
@@ -28,11 +28,12 @@ from qed.verifiers.certificates.witness import (
     optimality,
     point_text,
     read_point,
+    symmetric_points,
 )
 
 CHECK_SECONDS = 60.0
 # The most of the budget each method may take, so that one slow method leaves time for the others.
-SHARE = {"homogenized": 0.3, "coefficients": 0.1, "ordered": 0.3, "products": 0.2, "classic": 0.2, "sos": 0.5, "sos-multiplied": 0.4}
+SHARE = {"homogenized": 0.3, "coefficients": 0.1, "ordered": 0.3, "products": 0.2, "classic": 0.2, "sos": 0.5, "conjugate": 0.4, "sos-multiplied": 0.4}
 
 
 @dataclass
@@ -129,6 +130,12 @@ def _sos_multiplied(problem: PolyProblem, seconds: float) -> dict | None:
     return None
 
 
+def _conjugate(problem: PolyProblem, seconds: float) -> dict | None:
+    from qed.verifiers.certificates.conjugate import conjugate_certificate
+
+    return conjugate_certificate(problem, seconds=seconds)
+
+
 def _homogenized(problem: PolyProblem, seconds: float) -> dict | None:
     """Under q = k with q homogeneous of degree r, P equals its homogenisation
     P_hom = Σ_j P_j·(q/k)^((d-j)/r) on the domain (P - P_hom = λ·(q - k) exactly); P_hom >= 0 is
@@ -178,6 +185,7 @@ METHODS: list[tuple[str, Method | None]] = [
     ("homogenized", _homogenized),
     ("classic", None),
     ("sos", _sos),
+    ("conjugate", _conjugate),
     ("sos-multiplied", _sos_multiplied),
 ]
 
@@ -215,28 +223,39 @@ def find_certificate(claim: Claim, hints: dict | None = None, seconds: float = 6
         result.reason = f"reduction: {e}"
         result.seconds = time.monotonic() - t0
         return result
-    chosen = [m for m in METHODS if methods is None or m[0] in methods]
-    for name, method in chosen:
+    candidates = _candidates(red)
+    known = _known_points(claim, opt, hints)
+    for _, problem, wrap in candidates:
+        problem.points = carry_points(known, wrap, problem)
+    for name, method in METHODS:
         if method is None:  # a step on the claim itself, not on its polynomial form
-            if _claim_level(result, claim, opt, seconds, t0):
+            if _selected(name, "", methods) and _claim_level(result, claim, opt, seconds, t0, known):
                 break
             continue
-        left = seconds - (time.monotonic() - t0)
-        if left < 1.0:
-            result.attempts.append({"method": name, "outcome": "no time left"})
-            continue
-        m0 = time.monotonic()
-        try:
-            node = method(red.problem, min(left, SHARE.get(name, 1.0) * seconds))
-        except (ReduceError, ArithmeticError, ValueError, TypeError, sp.PolynomialError, sp.CoercionFailed) as e:
-            result.attempts.append({"method": name, "outcome": f"error: {type(e).__name__}: {str(e)[:200]}", "seconds": round(time.monotonic() - m0, 2)})
-            continue
-        if node is None:
-            result.attempts.append({"method": name, "outcome": "not found", "seconds": round(time.monotonic() - m0, 2)})
-            continue
-        cert = dict(_base(claim), proof=red.wrap(node), method=name)
-        _complete(cert, claim, opt, hints)
-        if _accept(result, cert, name, m0):
+        done = False
+        for label, problem, wrap in candidates:
+            full = f"{label}+{name}" if label else name
+            if not _selected(name, label, methods):
+                continue
+            left = seconds - (time.monotonic() - t0)
+            if left < 1.0:
+                result.attempts.append({"method": full, "outcome": "no time left"})
+                continue
+            m0 = time.monotonic()
+            try:
+                node = method(problem, min(left, SHARE.get(name, 1.0) * seconds))
+            except (ReduceError, ArithmeticError, ValueError, TypeError, sp.PolynomialError, sp.CoercionFailed) as e:
+                result.attempts.append({"method": full, "outcome": f"error: {type(e).__name__}: {str(e)[:200]}", "seconds": round(time.monotonic() - m0, 2)})
+                continue
+            if node is None:
+                result.attempts.append({"method": full, "outcome": "not found", "seconds": round(time.monotonic() - m0, 2)})
+                continue
+            cert = dict(_base(claim), proof=wrap(node), method=full)
+            _complete(cert, claim, opt, hints)
+            if _accept(result, cert, full, m0):
+                done = True
+                break
+        if done:
             break
     if not result.found and result.reason is None:
         result.reason = "; ".join(f"{a['method']}: {a['outcome']}" for a in result.attempts) or "no method applies"
@@ -244,9 +263,68 @@ def find_certificate(claim: Claim, hints: dict | None = None, seconds: float = 6
     return result
 
 
-def _claim_level(result: SearchResult, claim: Claim, opt: dict | None, seconds: float, t0: float) -> bool:
+def _selected(name: str, label: str, methods: list[str] | None) -> bool:
+    """A method runs when no list is given, or the list names it (on the problem itself), its
+    change of variables (with any method), or both ("ratios+ordered")."""
+    if methods is None:
+        return True
+    if not label:
+        return name in methods
+    return label in methods or f"{label}+{name}" in methods
+
+
+def _candidates(red) -> list[tuple[str, PolyProblem, Callable[[dict], dict]]]:
+    """The reduced problem and every change of variables of it (changed ones first: with a
+    constraint they are usually the easier problem)."""
+    from qed.verifiers.certificates.constraints import transforms
+
+    out = []
+    for t in transforms(red.problem):
+        out.append((t.label, t.problem, (lambda w: lambda child: red.wrap(w(child)))(t.wrap)))
+    out.append(("", red.problem, red.wrap))
+    return out
+
+
+def _known_points(claim: Claim, opt: dict | None, hints: dict) -> list[dict[sp.Symbol, sp.Expr]]:
+    """Exact points of the claim's domain where the goal may vanish: the optimality point and the
+    engine's equality points (the SDP restricts its bases to polynomials vanishing there)."""
+    raws = ([opt["point"]] if opt and "point" in opt else []) + list(hints.get("points", []))
+    out = []
+    for raw in raws:
+        pt = read_point(raw, claim) if isinstance(raw, dict) else None
+        if pt is not None and pt not in out:
+            out.append(pt)
+    return out + [pt for pt in symmetric_points(claim) if pt not in out]
+
+
+def carry_points(points: list[dict[sp.Symbol, sp.Expr]], wrap: Callable[[dict], dict], problem: PolyProblem) -> list[dict[sp.Symbol, sp.Rational]]:
+    """The points in the problem's variables: each substitute step on the way from the claim to the
+    problem maps a point by its inverse. Only points with rational coordinates are kept."""
+    hole = {"step": "hole"}
+    tree = wrap(hole)
+    out = []
+    for pt in points:
+        node, cur = tree, {str(k): v for k, v in pt.items()}
+        try:
+            while isinstance(node, dict) and node is not hole:
+                if node.get("step") == "substitute":
+                    names = {k: sp.Symbol(k) for k in cur}
+                    at = {names[k]: v for k, v in cur.items()}
+                    cur = {k: sp.nsimplify(read_expr(t, names, radicals=True).xreplace(at)) for k, t in node["inverse"].items()}
+                node = node.get("then")
+        except (ReadError, KeyError, TypeError, ValueError, ZeroDivisionError):
+            continue
+        by_name = {str(v): v for v in problem.variables}
+        if set(cur) == set(by_name) and all(v.is_Rational for v in cur.values()):
+            mapped = {by_name[k]: v for k, v in cur.items()}
+            if mapped not in out:
+                out.append(mapped)
+    return out
+
+
+def _claim_level(result: SearchResult, claim: Claim, opt: dict | None, seconds: float, t0: float, points: list | None = None) -> bool:
     """The classical steps that work on the claim itself (tangent line), before the SDP."""
-    from qed.verifiers.certificates.classic import tangent_line
+    from qed.verifiers.certificates.classic import lagrange_split, tangent_line
 
     left = seconds - (time.monotonic() - t0)
     if left < 2.0:
@@ -254,6 +332,8 @@ def _claim_level(result: SearchResult, claim: Claim, opt: dict | None, seconds: 
     m0 = time.monotonic()
     try:
         node = tangent_line(claim, seconds=min(left, SHARE["classic"] * seconds))
+        if node is None and points:
+            node = lagrange_split(claim, points, seconds=min(seconds - (time.monotonic() - t0), SHARE["classic"] * seconds))
     except (ReduceError, ArithmeticError, ValueError, TypeError, sp.PolynomialError) as e:
         result.attempts.append({"method": "classic", "outcome": f"error: {type(e).__name__}: {str(e)[:200]}"})
         return False

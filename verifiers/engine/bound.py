@@ -15,8 +15,10 @@ import time
 import sympy as sp
 from qed.verifiers.engine.answer import EngineAnswer
 from qed.verifiers.engine.isolate import split_by_sign
+from qed.verifiers.engine.recheck import PointCheck, check_point, domain_coverage
 from qed.verifiers.final_answer import latex_to_sympy
 from qed.verifiers.formal import FormalProblem
+from qed.verifiers.numeric.domain import DomainError, build_charts
 from qed.verifiers.numeric.extremum import Extremum, extremum, lowest_value
 from qed.verifiers.smt.certify import Certificate, certify_nonnegative
 
@@ -43,7 +45,9 @@ def render_latex(value: sp.Expr) -> str | None:
     return None
 
 
-def solve_bound(fp: FormalProblem, seconds: float = 20.0, certify: bool = True) -> EngineAnswer:
+def solve_bound(fp: FormalProblem, seconds: float = 20.0, certify: bool = True, second_look: bool = True) -> EngineAnswer:
+    """The best constant of a bound record; `certify` and `second_look` off (one instance of a
+    parametric problem, checked by other means) leave most of the time to the search."""
     t0 = time.monotonic()
     evidence: dict = {"formal": fp.describe()}
     search_fp, other = fp, None
@@ -56,7 +60,8 @@ def solve_bound(fp: FormalProblem, seconds: float = 20.0, certify: bool = True) 
         evidence["split"] = {"asked": search_fp.notes[-1], "other": other_fp.notes[-1]}
         other = extremum(other_fp.target, other_fp, other_fp.sense, seconds=0.15 * seconds)
         evidence["other_end"] = other.describe()
-    ext = extremum(search_fp.target, search_fp, search_fp.sense, seconds=0.45 * seconds)
+    share = 0.45 if certify or second_look else 0.8
+    ext = extremum(search_fp.target, search_fp, search_fp.sense, seconds=share * seconds)
     evidence["extremum"] = ext.describe()
     reason = _unusable(ext)
     if reason:
@@ -65,9 +70,14 @@ def solve_bound(fp: FormalProblem, seconds: float = 20.0, certify: bool = True) 
         return EngineAnswer.abstain(
             f"no constant works everywhere: the other sign region needs C {'>=' if other.sense == 'max' else '<='} {other.numeric:.6g}", "bound", evidence
         )
-    latex = render_latex(ext.exact)
+    value, why_not = constant_allowed(fp, ext.exact)
+    if value is None:
+        return EngineAnswer.abstain(why_not, "bound", evidence)
+    if value != ext.exact:
+        evidence["integer_constant"] = f"the constant must be an integer: {ext.exact} gives {value}"
+    latex = render_latex(value)
     if latex is None:
-        return EngineAnswer.abstain(f"the value {ext.exact} has no LaTeX form the answer reader accepts", "bound", evidence)
+        return EngineAnswer.abstain(f"the value {value} has no LaTeX form the answer reader accepts", "bound", evidence)
     evidence["summary"] = _summary(fp, ext)
     proved = False
     if certify:
@@ -77,7 +87,24 @@ def solve_bound(fp: FormalProblem, seconds: float = 20.0, certify: bool = True) 
         if cert.verdict == "refuted":
             return EngineAnswer.abstain(f"C = {ext.exact} is contradicted by the solver's counterexample", "bound", evidence)
         proved = cert.verdict == "proved"
-    if not proved:
+    checks = _rechecks(fp, ext, value)
+    evidence["recheck"] = [c.describe() for c in checks]
+    violated = [c for c in checks if c.verdict == "violated"]
+    if violated:
+        c = violated[0]
+        return EngineAnswer.abstain(
+            f"the independent re-check of the statement rejects the {c.what}: {'; '.join(c.failed)}", "bound", evidence
+        )
+    rechecked = all(c.verdict == "confirmed" for c in checks)
+    assumptions = fp.extra.get("assumptions") or []
+    evidence["certified_because"] = (
+        ("a z3/cvc5 proof of the inequality at this C" if proved else "no proof")
+        + ("; the independent re-check confirmed the extremal point and the domain" if rechecked else
+           "; the independent re-check could not confirm: " + "; ".join(
+               u for c in checks if c.verdict != "confirmed" for u in (c.undecided or c.failed)[:2]))
+        + (f"; rests on assumptions: {'; '.join(assumptions)}" if assumptions else "")
+    )
+    if not proved and second_look:
         left = seconds - (time.monotonic() - t0)
         low = lowest_value(search_fp.target if ext.sense == "min" else -search_fp.target, search_fp, seconds=max(1.0, min(4.0, left - 0.5)))
         if low is not None:
@@ -85,7 +112,74 @@ def solve_bound(fp: FormalProblem, seconds: float = 20.0, certify: bool = True) 
             evidence["second_look"] = {"lowest": low.value, "expected": value}
             if low.value < value - 1e-6 * max(1.0, abs(value)):
                 return EngineAnswer.abstain(f"a second, independent search went beyond C = {ext.exact} (to {abs(low.value):.12g})", "bound", evidence)
-    return EngineAnswer("answered", "bound", latex, proved, evidence)
+    return EngineAnswer("answered", "bound", latex, proved and rechecked and not assumptions, evidence)
+
+
+def constant_allowed(fp: FormalProblem, value: sp.Expr) -> tuple[sp.Expr | None, str]:
+    """The answer once what the statement says of the constant is applied ("the largest positive
+    constant", "the smallest integer k", "C > 1"), or None with the reason it cannot be given."""
+    domain = fp.extra.get("constant_domain")
+    if domain == "integer":
+        asked = fp.extra.get("asked")
+        rel = fp.relation_with_constant
+        strict = isinstance(rel, (sp.StrictGreaterThan, sp.StrictLessThan))
+        if value.is_integer:
+            if strict:
+                return None, f"the constant must be an integer and {value} is one, but the inequality is strict"
+        elif asked == "largest" and not strict:
+            value = sp.floor(value)
+        elif asked == "smallest" and not strict:
+            value = sp.ceiling(value)
+        else:
+            return None, f"the constant must be an integer; {value} is not one and the direction is unclear"
+    if domain in ("positive", "nonnegative"):
+        s = sp.sign(sp.N(value, 30)) if value.is_number else None
+        if s is None or s < 0 or (s == 0 and domain == "positive"):
+            return None, f"the statement asks for a {domain} constant, but the extreme value is {value}"
+    for op, bound in fp.extra.get("constant_bounds") or []:
+        ok = {"<": value < bound, "<=": value <= bound, ">": value > bound, ">=": value >= bound}.get(op, sp.true)
+        if ok is not sp.true and ok is not True:
+            return None, f"the extreme value {value} violates the stated condition C {op} {bound}"
+    return value, ""
+
+
+def _rechecks(fp: FormalProblem, ext: Extremum, value: sp.Expr) -> list[PointCheck]:
+    """The extremal point (or the limit it is approached in) checked against the statement, and
+    the statement's domain against the record's."""
+    checks: list[PointCheck] = []
+    w = ext.witness
+    if w is None:
+        checks.append(PointCheck("unconfirmed", "extremal point", undecided=[f"no exact point backs the value ({ext.method})"]))
+    elif w.attained and set(w.point) >= set(fp.variables):
+        tight = sp.simplify(value - ext.exact) == 0
+        checks.append(check_point(fp, w.point, "extremal point", expect="zero" if tight else "nonnegative", constant=value))
+    elif not w.attained:
+        point, far = dict(w.point), []
+        try:
+            ranges = build_charts(fp)[0].ranges
+            for v, side in w.limits.items():
+                end = ranges[v].lo if side == "lower" else ranges[v].hi
+                if not end.is_finite:  # infinity is no point: check far out along the way there
+                    end = sp.Integer(10) ** 6 * (1 if end == sp.oo else -1)
+                    far.append(v)
+                point[v] = end
+        except (DomainError, KeyError, IndexError):
+            point = {}
+        what = "limit the extreme value is approached in"
+        if set(point) >= set(fp.variables):
+            check = check_point(fp, point, what, constant=value, closure=True)
+            if far and check.verdict == "violated":
+                # the other coordinates belong to the limit, not to this far point
+                check = PointCheck("unconfirmed", what, check.point, undecided=[f"far point: {f}" for f in check.failed])
+            if far:
+                check.notes.append(f"{', '.join(map(str, far))} set to a far value (the limit is at infinity)")
+            checks.append(check)
+        else:
+            checks.append(PointCheck("unconfirmed", what, undecided=["the limit point is not complete"]))
+    else:
+        checks.append(PointCheck("unconfirmed", "extremal point", undecided=["the exact point is not complete"]))
+    checks.append(domain_coverage(fp))
+    return checks
 
 
 def _compatible(asked: Extremum, other: Extremum) -> bool:

@@ -1,17 +1,24 @@
 """Answer a relation problem (which of <=, >=, =, <, >, none fills the blank) from evidence only.
 
-The letter follows from the sign analysis and nothing else:
-  lhs >= rhs, equality at an exact feasible point       -> (B) >=
-  lhs >= rhs, equality only approached in a limit       -> (E) >
-  lhs >= rhs, infimum of the relative difference < 1e-5 but no equality point or limit found,
-  and z3/cvc5 prove lhs > rhs on the whole domain       -> (E) >
-  lhs <= rhs, likewise                                  -> (A) <= / (D) <
-  lhs = rhs at every point                              -> (C) =
-  both signs at exact feasible points                   -> (F) none of the above
-Everything else abstains: a strict inequality with a margin (both >= and > are then true and the
-statement is not tight, so no single option is supported), an equality case that could not be
-decided exactly, or signs seen only in floating point. A proof by z3/cvc5 of the chosen relation
-makes the answer certified; a checked counterexample to it makes the engine abstain.
+IneqMath's answer is the strongest relation that holds on the statement's domain:
+  lhs >= rhs, equality at an exact feasible point                         -> (B) >=
+  lhs >= rhs, never equal on the domain (equality only approached in a limit outside it, or
+  not approached at all), proved strict by z3/cvc5                         -> (E) >
+  lhs <= rhs, likewise                                                    -> (A) <= / (D) <
+  lhs = rhs at every point                                                -> (C) =
+  both signs at exact feasible points                                     -> (F) none of the above
+An equality point may be degenerate: all variables 0, or all equal where a cyclic difference and
+both sides vanish. The relative difference is undefined (0/0) there and hides such points, so they
+are looked for directly in lhs - rhs. Strictness is never read from floating point: without a
+proof of the strict inequality the engine abstains.
+
+The answer is certified only when a solver proved the chosen relation (two exact witnesses for
+(F)), and every point it rests on passed the independent re-check against the statement
+(verifiers.engine.recheck): the equality point is a point of the statement with lhs = rhs, the
+witnesses of (F) satisfy every stated condition with the claimed signs, the limit where a strict
+inequality's gap closes lies outside the statement's domain, and the statement's domain is covered
+by the record the solver proved the relation on. A re-check that finds a point violating the
+statement makes the engine abstain.
 """
 
 from __future__ import annotations
@@ -20,20 +27,38 @@ import time
 
 import sympy as sp
 from qed.verifiers.engine.answer import EngineAnswer
+from qed.verifiers.engine.recheck import (
+    PointCheck,
+    check_point,
+    degenerate_equality,
+    domain_coverage,
+    exact_value,
+    excluded_by_statement,
+)
 from qed.verifiers.formal import FormalProblem
-from qed.verifiers.numeric.extremum import lowest_value
-from qed.verifiers.numeric.sign import ROUNDING, SignResult, analyse_sign, relative_difference
+from qed.verifiers.numeric.domain import DomainError, build_charts
+from qed.verifiers.numeric.exact import ExactPoint, symmetric_points
+from qed.verifiers.numeric.extremum import lowest_value, split_constraints
+from qed.verifiers.numeric.sign import (
+    ROUNDING,
+    SignResult,
+    analyse_sign,
+    is_exact_zero,
+    relative_difference,
+)
 from qed.verifiers.smt.certify import Certificate, certify_nonnegative
 
 LETTERS = {
     (">=", "attained"): "B",
-    (">=", "limit"): "E",
     ("<=", "attained"): "A",
+    # No equality point: strict if, and only if, a solver proves it (checked below), since a
+    # proof of lhs > rhs rules out every equality point at once.
+    (">=", "limit"): "E",
     ("<=", "limit"): "D",
-    # The infimum is numerically 0 but no equality point was found: strict if, and only if, a solver
-    # proves it (checked below), since a proof of lhs > rhs rules out every equality point at once.
     (">=", "unknown"): "E",
     ("<=", "unknown"): "D",
+    (">=", "never"): "E",
+    ("<=", "never"): "D",
     ("=", "everywhere"): "C",
 }
 
@@ -49,11 +74,26 @@ def letter_for(sign: SignResult) -> tuple[str | None, str]:
     letter = LETTERS.get((sign.direction, sign.equality or ""))
     if letter is not None:
         return letter, sign.reason
-    if sign.equality == "never":
-        strict = "E" if sign.direction == ">=" else "D"
-        weak = "B" if sign.direction == ">=" else "A"
-        return None, f"{sign.reason}; both ({weak}) and ({strict}) hold, so the blank has no single tight answer"
     return None, sign.reason
+
+
+def degenerate_point(fp: FormalProblem, d: sp.Expr) -> ExactPoint | None:
+    """An exact feasible point with lhs - rhs = 0 exactly among all-equal and one-at-an-end points,
+    looked for in the difference itself (where both sides vanish the relative difference is 0/0)."""
+    try:
+        charts = build_charts(fp)
+    except DomainError:
+        return None
+    eqs, ineqs = split_constraints(fp)
+    for chart in charts[:2]:
+        for ep in symmetric_points(chart, eqs, ineqs, d):
+            try:
+                value = d.subs(ep.point)
+            except (TypeError, ValueError, ZeroDivisionError):
+                continue
+            if not value.free_symbols and not value.has(sp.nan, sp.zoo) and is_exact_zero(value):
+                return ep
+    return None
 
 
 def solve_relation(fp: FormalProblem, seconds: float = 20.0, certify: bool = True) -> EngineAnswer:
@@ -61,7 +101,13 @@ def solve_relation(fp: FormalProblem, seconds: float = 20.0, certify: bool = Tru
         return EngineAnswer.abstain("the record has no two sides to compare", "relation", {"formal": fp.describe()})
     t0 = time.monotonic()
     sign = analyse_sign(fp.lhs, fp.rhs, fp, seconds=0.55 * seconds)
-    evidence = {"formal": fp.describe(), "sign": sign.describe()}
+    evidence: dict = {"formal": fp.describe(), "sign": sign.describe()}
+    if sign.direction in (">=", "<=") and sign.equality != "attained":
+        ep = degenerate_point(fp, sp.sympify(fp.lhs - fp.rhs, strict=True))
+        if ep is not None:
+            sign.equality, sign.equality_point = "attained", ep
+            sign.reason = f"lhs = rhs at a degenerate exact feasible point ({ep.method}) where the relative difference is undefined"
+            evidence["sign"] = sign.describe()
     letter, why = letter_for(sign)
     if letter is None:
         return EngineAnswer.abstain(why, "relation", evidence)
@@ -78,7 +124,10 @@ def solve_relation(fp: FormalProblem, seconds: float = 20.0, certify: bool = Tru
     proved = bool(certs) and all(c.verdict == "proved" for c in certs)
     if strict and not proved:
         # Strictness rests on not having found an equality point; only a proof makes that an answer.
-        where = "only approached in a limit" if sign.equality == "limit" else "not found, though the infimum is numerically 0"
+        where = {
+            "limit": "only approached in a limit",
+            "never": "not approached: the inequality holds with a margin",
+        }.get(sign.equality or "", "not found, though the infimum is numerically 0")
         return EngineAnswer.abstain(
             f"an equality point is {where}, but strictness ({letter}) could not be proved", "relation", evidence
         )
@@ -87,9 +136,77 @@ def solve_relation(fp: FormalProblem, seconds: float = 20.0, certify: bool = Tru
         evidence["second_look"] = seen
         if seen.get("wrong_sign"):
             return EngineAnswer.abstain(f"a second, independent search found lhs - rhs of the wrong sign for ({letter})", "relation", evidence)
+    checks = _rechecks(fp, letter, sign)
+    evidence["recheck"] = [c.describe() for c in checks]
+    violated = [c for c in checks if c.verdict == "violated"]
+    if violated:
+        c = violated[0]
+        return EngineAnswer.abstain(
+            f"the independent re-check of the statement rejects the {c.what}: {'; '.join(c.failed)}", "relation", evidence
+        )
+    rechecked = bool(checks) and all(c.verdict == "confirmed" for c in checks)
+    assumptions = fp.extra.get("assumptions") or []
     evidence["summary"] = why
+    evidence["certified_because"] = _why_certified(letter, proved, rechecked, assumptions, checks)
     # (F) rests on two exact feasible points of opposite sign, which is itself a proof.
-    return EngineAnswer("answered", "relation", letter, letter == "F" or proved, evidence)
+    certified = (letter == "F" or proved) and rechecked and not assumptions
+    return EngineAnswer("answered", "relation", letter, certified, evidence)
+
+
+def _why_certified(letter: str, proved: bool, rechecked: bool, assumptions: list[str], checks: list[PointCheck]) -> str:
+    basis = "two exact witnesses of opposite sign" if letter == "F" else ("a z3/cvc5 proof" if proved else "no proof")
+    recheck = "the independent re-check confirmed every point" if rechecked else (
+        "the independent re-check could not confirm: " + "; ".join(
+            u for c in checks if c.verdict != "confirmed" for u in (c.undecided or c.failed)[:2]
+        )
+    )
+    extra = f"; rests on assumptions: {'; '.join(assumptions)}" if assumptions else ""
+    return f"{basis}; {recheck}{extra}"
+
+
+def _rechecks(fp: FormalProblem, letter: str, sign: SignResult) -> list[PointCheck]:
+    """The points the answer rests on, each checked against the statement by the second reader."""
+    checks: list[PointCheck] = []
+    if letter == "F":
+        for key, expect in (("lhs<rhs", "negative"), ("lhs>rhs", "positive")):
+            w = sign.witnesses.get(key)
+            if w is not None:
+                point = {v: exact_value(w["point"][str(v)]) for v in fp.variables if str(v) in w["point"]}
+                checks.append(check_point(fp, point, f"witness {key}", expect=expect))
+        return checks
+    if letter in ("A", "B"):
+        ep = sign.equality_point
+        if ep is not None and ep.attained and set(ep.point) >= set(fp.variables):
+            checks.append(check_point(fp, ep.point, "equality point", expect="zero"))
+        else:
+            checks.append(PointCheck("unconfirmed", "equality point", undecided=["no complete exact equality point"]))
+        checks.append(domain_coverage(fp))
+        return checks
+    if letter in ("D", "E"):
+        ep = sign.equality_point
+        if ep is not None and ep.limits:
+            point = dict(ep.point)
+            try:
+                charts = build_charts(fp)
+                for v, side in ep.limits.items():
+                    r = charts[0].ranges[v]
+                    end = r.lo if side == "lower" else r.hi
+                    point[v] = end
+            except (DomainError, KeyError, IndexError):
+                point = {}
+            if set(point) >= set(fp.variables):
+                checks.append(excluded_by_statement(fp, point, "limit where lhs - rhs tends to 0"))
+            else:
+                checks.append(PointCheck("unconfirmed", "limit where lhs - rhs tends to 0", undecided=["the limit point is not complete"]))
+        checks.append(degenerate_equality(fp))
+        checks.append(domain_coverage(fp))
+        return checks
+    if letter == "C":
+        for key, w in sign.witnesses.items():
+            point = {v: exact_value(w["point"][str(v)]) for v in fp.variables if str(v) in w["point"]}
+            checks.append(check_point(fp, point, f"point {key}", expect="zero"))
+        checks.append(domain_coverage(fp))
+    return checks
 
 
 def _second_look(fp: FormalProblem, letter: str, seconds: float) -> dict:

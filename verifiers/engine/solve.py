@@ -17,6 +17,7 @@ from qed.verifiers.bounded import Limits, run_bounded
 from qed.verifiers.engine.answer import EngineAnswer
 from qed.verifiers.engine.bound import solve_bound
 from qed.verifiers.engine.parametric import solve_parametric
+from qed.verifiers.engine.real_parameter import solve_real_parameter
 from qed.verifiers.engine.relation import solve_relation
 from qed.verifiers.formal import FormalProblem
 
@@ -30,6 +31,8 @@ def solve_formal(fp: FormalProblem, seconds: float = DEFAULT_SECONDS) -> EngineA
     try:
         if fp.parameters and fp.instantiate is not None:
             answer = solve_parametric(fp, seconds)
+        elif fp.kind == "bound" and fp.extra.get("real_parameters"):
+            answer = solve_real_parameter(fp, seconds)
         elif fp.kind == "relation":
             answer = solve_relation(fp, seconds)
         elif fp.kind == "bound":

@@ -14,7 +14,12 @@ from qed.verifiers.formal import FormalProblem
 from qed.verifiers.formalize.domains import REALS, bound_set, symbol_for
 from qed.verifiers.formalize.errors import FormalizeError
 from qed.verifiers.formalize.evaluate import Context, evaluate, relations
-from qed.verifiers.formalize.geometry import quantity, ravi, triangle_conditions
+from qed.verifiers.formalize.geometry import (
+    quantity,
+    ravi,
+    triangle_conditions,
+    triangle_kind_conditions,
+)
 from qed.verifiers.formalize.reading import Reading
 
 
@@ -88,6 +93,11 @@ def build(reading: Reading, values: dict[str, int]) -> FormalProblem:
             + ", ".join(f"{s} = {e}" for s, e in zip(sides, expressions, strict=True))
         )
     ctx.cyclic_groups = [run for g in groups.values() for run in _alphabetic_runs(g)]
+    real_parameters = {}
+    for name, domain in reading.real_parameters.items():
+        parameter = symbol_for(name, domain)
+        real_parameters[parameter] = domain
+        ctx.names[name] = parameter
 
     constraints: list[sp.Basic] = []
     side_values = [ctx.names[s.name] for s in sides]
@@ -133,6 +143,14 @@ def build(reading: Reading, values: dict[str, int]) -> FormalProblem:
         ]
     for names in reading.angle_groups:
         constraints.append(sp.Eq(sp.Add(*[ctx.names[n] for n in names]), sp.pi))
+    for kind in sorted(reading.triangle_kinds.get(reading.main_triangle or "ABC", set())):
+        if side_values:
+            constraints += triangle_kind_conditions(kind, side_values, "sides")
+        for names in reading.angle_groups:
+            constraints += triangle_kind_conditions(kind, [ctx.names[n] for n in names], "angles")
+    for names in reading.distinct_groups:
+        members = [ctx.names[n] for n in names]
+        constraints += [sp.Ne(u, v) for i, u in enumerate(members) for v in members[i + 1 :]]
 
     fp = FormalProblem(
         kind=reading.kind,
@@ -158,6 +176,14 @@ def build(reading: Reading, values: dict[str, int]) -> FormalProblem:
         if sym not in domains:
             domains[sym] = REALS
     fp.notes = _unique(notes + ctx.notes)
+    if real_parameters:
+        fp.extra["real_parameters"] = real_parameters
+    if reading.assumptions:
+        fp.extra["assumptions"] = list(reading.assumptions)
+    if reading.constant_domain is not None:
+        fp.extra["constant_domain"] = reading.constant_domain
+    if reading.constant_bounds:
+        fp.extra["constant_bounds"] = list(reading.constant_bounds)
     fp.parameter_values = {sp.Symbol(k, integer=True): v for k, v in values.items()}
     fp.parameters = {
         sp.Symbol(p.name, integer=True): sp.Range(p.low, sp.oo if p.high is None else p.high + 1)

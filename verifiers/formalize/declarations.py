@@ -25,6 +25,7 @@ from qed.verifiers.formalize.segments import (
     raw_after,
     raw_before,
     sentence_of,
+    sentence_pieces,
     text_after,
     text_before,
 )
@@ -69,6 +70,8 @@ _BEFORE_CUT = re.compile(
 )
 
 
+_TRIANGLE_PARTS = re.compile(r"\s*(?:the\s+)?(?:angles|sides|side lengths)\s*", re.I)
+
 _NUMBER = r"(-?\d+(?:\.\d+)?(?:/\d+)?)"
 
 
@@ -111,19 +114,43 @@ def _groups(decls: list[Decl], segments: list[Segment]) -> list[list[Decl]]:
     return groups
 
 
-def _domain_text(segments: list[Segment], first: int, last: int) -> tuple[str, str]:
+def _domain_text(segments: list[Segment], first: int, last: int) -> tuple[str, int, str]:
+    """The prose that qualifies a declaration: (text before, its offset in segment first - 1,
+    text after, which starts segment last + 1)."""
     after = text_after(segments, last)
     after = _AFTER_CUT.split(after, maxsplit=1)[0]
     before = text_before(segments, first)
     m = _BEFORE_CUT.match(before)
-    before = before[m.end() :] if m else before
-    return before, after
+    offset = m.end() if m else 0
+    if m and m.group(1).lower() == "with" and _TRIANGLE_PARTS.fullmatch(before[offset:]):
+        # "In an acute triangle with angles $A, B, C$": the triangle's words are before "with"
+        head = before[: m.start(1)]
+        m2 = _BEFORE_CUT.match(head)
+        if re.search(r"\btriangle\b", head[m2.end() if m2 else 0:], re.I):
+            offset = m2.end() if m2 else 0
+    return before[offset:], offset, after
+
+
+def _consume_around(
+    reading: Reading, segments: list[Segment], first: int, last: int, before_offset: int,
+    before: str, after: str, kinds: set[str],
+) -> None:
+    if kinds and first > 0 and segments[first - 1].kind == "text":
+        reading.consumption.consume(first - 1, before_offset, before, kinds)
+    if kinds and last + 1 < len(segments) and segments[last + 1].kind == "text":
+        reading.consumption.consume(last + 1, 0, after, kinds)
+
+
+def consume_in_sentence(reading: Reading, segments: list[Segment], k: int, kinds: set[str]) -> None:
+    """Mark the words of `kinds` in the prose of the sentence that holds segment k."""
+    for j, start, text in sentence_pieces(segments, k):
+        reading.consumption.consume(j, start, text, kinds)
 
 
 def apply_declarations(segments: list[Segment], decls: list[Decl], reading: Reading) -> None:
     for gid, group in enumerate(_groups(decls, segments)):
         first, last = group[0].k, group[-1].k
-        before, after = _domain_text(segments, first, last)
+        before, before_offset, after = _domain_text(segments, first, last)
         sentence = sentence_of(segments, last)
         names = [n for d in group for n in d.names]
         if _PROSE_DEFINITION.match(text_after(segments, last)):
@@ -134,6 +161,7 @@ def apply_declarations(segments: list[Segment], decls: list[Decl], reading: Read
         ) or quantity_roles(before)
         if roles:
             declare_quantities(names, roles, raw_after(segments, last), reading)
+            consume_in_sentence(reading, segments, last, {"triangle"})
             continue
         words = read_domain_words(
             before
@@ -145,11 +173,16 @@ def apply_declarations(segments: list[Segment], decls: list[Decl], reading: Read
                 else ""
             )
         )
+        used = set(words.used)
         if words.integer:
             for name, _ in names:
                 reading.parameters.setdefault(name, Parameter(name))
                 if words.integer_low is not None:
                     reading.parameters[name].low = words.integer_low
+            _consume_around(reading, segments, first, last, before_offset, before, after, used)
+            for d in group:  # "$n \geq 3$ be an integer": the bound is part of the declaration
+                if d.qualifier is not None:
+                    _apply_qualifier(d, reading)
             continue
         for name, size in names:
             var = reading.variables.get(name)
@@ -162,6 +195,11 @@ def apply_declarations(segments: list[Segment], decls: list[Decl], reading: Read
                 var.stated = True
             for point in words.excluded:
                 var.domain = sp.Complement(var.domain, sp.FiniteSet(point))
+        if words.distinct:
+            plain = [name for name, size in names if size is None]
+            if len(plain) != len(names) or len(plain) < 2:
+                raise FormalizeError("condition not understood: 'distinct' for a family of variables")
+            reading.distinct_groups.append(plain)
         if words.triangle_sides and len(names) == 3:
             for name, _ in names:
                 reading.variables[name].role = "side"
@@ -171,17 +209,26 @@ def apply_declarations(segments: list[Segment], decls: list[Decl], reading: Read
             reading.triangles[key] = None
             reading.main_triangle = key
             given_quantities(sentence, key, reading)
+            used |= {"triangle"}
+            consume_in_sentence(reading, segments, last, {"triangle"})
             if words.acute:
                 reading.acute.add(key)
+                used.add("acute")
+                consume_in_sentence(reading, segments, last, {"acute"})
             if re.search(r"\bright(?:-angled)?\s+triangle", sentence, re.I):
                 m = re.search(r"hypotenuse\s*(?:is\s*)?\$\s*([A-Za-z])\s*\$", sentence)
                 side_names = [n for n, _ in names]
                 hypotenuse = m.group(1) if m and m.group(1) in side_names else side_names[-1]
                 reading.right_angle = hypotenuse
+                consume_in_sentence(reading, segments, last, {"right"})
                 if not m:
                     reading.notes.append(f"right triangle: {hypotenuse} taken as the hypotenuse")
+                    reading.assumptions.append(f"the hypotenuse of the right triangle is taken to be {hypotenuse}")
         elif words.triangle_angles and len(names) == 3:
             declare_angles([n for n, _ in names], reading, acute=words.acute)
+            used |= {"triangle"} | ({"acute"} if words.acute else set())
+            consume_in_sentence(reading, segments, last, used & {"triangle", "acute"})
+        _consume_around(reading, segments, first, last, before_offset, before, after, used)
         for d in group:
             if d.qualifier is not None:
                 _apply_qualifier(d, reading)
@@ -191,6 +238,7 @@ def apply_declarations(segments: list[Segment], decls: list[Decl], reading: Read
             if m:
                 value = sp.Rational(next(g for g in m.groups() if g is not None))
                 reading.sums_to.append(([n for n, _ in names], value, combine))
+                reading.consumption.consume(last + 1, m.start(), m.group(0), {"sum_product"})
 
 
 def _is_family_reference(name: str, reading: Reading) -> bool:
@@ -298,7 +346,9 @@ def settle_parameters(reading: Reading, pending_bounds) -> None:
             var.domain = var.domain.intersect(bound_set(op, value, on_left))
             var.stated = var.stated or op != "!="
         elif name == reading.constant:
-            reading.notes.append(f"ignored a condition on the constant {name}")
+            flipped = op if on_left else {"<": ">", ">": "<", "<=": ">=", ">=": "<="}.get(op, op)
+            reading.constant_bounds.append((flipped, value))
+            reading.notes.append(f"the constant must satisfy {name} {flipped} {value}")
         else:
             var = reading.variables.setdefault(name, Variable(name, 1000 + len(reading.variables)))
             var.domain = var.domain.intersect(bound_set(op, value, on_left))

@@ -21,7 +21,10 @@ REALS = sp.Reals
 
 @dataclass
 class DomainWords:
-    """What a phrase like "be positive real numbers different from 1" says."""
+    """What a phrase like "be positive real numbers different from 1" says.
+
+    `used` lists the kinds of restricting words (verifiers.formalize.restricting) the phrase's
+    meaning rests on, so the caller can mark exactly those as read."""
 
     real_set: sp.Set | None = None  # None: the phrase names no real domain
     integer: bool = False
@@ -30,9 +33,19 @@ class DomainWords:
     triangle_sides: bool = False
     triangle_angles: bool = False
     acute: bool = False
+    distinct: bool = False
+    used: set[str] = field(default_factory=set)
 
 
 _NUMBER_WORD = r"(-?\d+(?:\.\d+)?(?:/\d+)?)"
+
+# "greater than 1", "at least 2", "not exceeding 3": a bound by a plain number, in words.
+_PROSE_BOUNDS = (
+    (r"\b(?:greater|larger|bigger)\s+than\s+" + _NUMBER_WORD, ">"),
+    (r"\b(?:at\s+least|no\s+less\s+than|not\s+less\s+than)\s+" + _NUMBER_WORD, ">="),
+    (r"\b(?:less|smaller)\s+than\s+" + _NUMBER_WORD, "<"),
+    (r"\b(?:at\s+most|no\s+more\s+than|not\s+more\s+than|not\s+exceeding)\s+" + _NUMBER_WORD, "<="),
+)
 
 
 def read_domain_words(text: str) -> DomainWords:
@@ -41,25 +54,44 @@ def read_domain_words(text: str) -> DomainWords:
     words = DomainWords()
     if re.search(r"\b(integers?|natural numbers?|whole numbers?)\b", t):
         words.integer = True
+        words.used.add("integer")
         if re.search(r"non-?\s?negative integer|natural numbers? including 0", t):
             words.integer_low = 0
+            words.used.add("nonnegative")
         elif re.search(r"positive integer|natural number", t):
             words.integer_low = 1
+            words.used.add("positive")
         return words
     if re.search(r"\bnon-?\s?negative\b", t):
-        words.real_set = NONNEGATIVE
+        words.real_set, kind = NONNEGATIVE, "nonnegative"
     elif re.search(r"\bnon-?\s?positive\b", t):
-        words.real_set = sp.Interval(-sp.oo, 0)
+        words.real_set, kind = sp.Interval(-sp.oo, 0), "nonpositive"
     elif re.search(r"\bpositive\b", t):
-        words.real_set = POSITIVE
+        words.real_set, kind = POSITIVE, "positive"
     elif re.search(r"\bnegative\b", t):
-        words.real_set = sp.Interval.open(-sp.oo, 0)
+        words.real_set, kind = sp.Interval.open(-sp.oo, 0), "negative"
     elif re.search(r"\breals?\b|\breal numbers?\b", t):
-        words.real_set = REALS
+        words.real_set, kind = REALS, None
+    else:
+        kind = None
+    if kind is not None:
+        words.used.add(kind)
+    for pattern, op in _PROSE_BOUNDS:
+        for m in re.finditer(pattern, t):
+            bound = bound_set(op, sp.Rational(m.group(1)), True)
+            words.real_set = bound if words.real_set is None else words.real_set.intersect(bound)
+            words.used.add("prose_bound")
     for m in re.finditer(
         r"(?:different from|not equal to|distinct from|other than)\s*" + _NUMBER_WORD, t
     ):
         words.excluded.append(sp.Rational(m.group(1)))
+        words.used.add("excluded")
+    if re.search(r"\bnon-?\s?zero\b|\bnot zero\b|\bdifferent from zero\b", t):
+        words.excluded.append(sp.Integer(0))
+        words.used.add("nonzero")
+    if re.search(r"\b(?:pairwise )?(?:distinct|different)\b(?!\s*from)|\bunequal\b", t):
+        words.distinct = True
+        words.used.add("distinct")
     words.acute = bool(re.search(r"\bacute(?:-angled)?\b", t))
     if re.search(r"\bangles?\b", t) and "triangle" in t and not re.search(r"bisector|side", t):
         words.triangle_angles = True

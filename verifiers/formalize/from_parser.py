@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 
 from qed.verifiers.formal import FormalProblem
@@ -14,13 +15,21 @@ from qed.verifiers.input_limits import MAX_STATEMENT_CHARS, too_long
 
 
 def complete(fp: FormalProblem) -> FormalProblem:
-    """Isolate the constant of a bound record and check the record at feasible points."""
-    points = sample_feasible(fp)
+    """Isolate the constant of a bound record and check the record at feasible points.
+
+    Real parameters (the answer is a function of them) are sampled like variables here, so the
+    constant is isolated the same way for every value they take."""
+    params = dict(fp.extra.get("real_parameters") or {})
+    probe = replace(fp, variables=list(fp.variables) + list(params), domains={**fp.domains, **params}) if params else fp
+    points = sample_feasible(probe)
     if not points:
         raise FormalizeError("no feasible point found (the conditions may be misread)")
     if fp.kind == "bound":
-        isolate(fp, points)
-    check(fp, points)
+        isolate(probe, points)
+    check(probe, points)
+    if params:
+        fp.target, fp.sense, fp.notes = probe.target, probe.sense, probe.notes
+        fp.constraints, fp.extra = probe.constraints, probe.extra
     return fp
 
 

@@ -56,3 +56,17 @@ def triangle_conditions(sides: list[sp.Expr]) -> list[sp.Basic]:
     """The strict triangle inequalities, for a triangle whose sides are given by expressions."""
     a, b, c = sides
     return [sp.Lt(a, b + c), sp.Lt(b, c + a), sp.Lt(c, a + b)]
+
+
+def triangle_kind_conditions(kind: str, values: list[sp.Expr], of: str) -> list[sp.Basic]:
+    """"obtuse", "equilateral" or "scalene" as conditions on the three sides or the three angles."""
+    a, b, c = values
+    if kind == "equilateral":
+        return [sp.Eq(a, b), sp.Eq(b, c)]
+    if kind == "scalene":
+        return [sp.Ne(a, b), sp.Ne(b, c), sp.Ne(c, a)]
+    if kind == "obtuse" and of == "angles":
+        return [sp.Gt(sp.Max(a, b, c), sp.pi / 2)]
+    if kind == "obtuse":
+        return [sp.Lt(sp.Min(b**2 + c**2 - a**2, c**2 + a**2 - b**2, a**2 + b**2 - c**2), 0)]
+    raise FormalizeError(f"condition not understood: a {kind} triangle")

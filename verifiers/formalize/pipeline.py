@@ -9,6 +9,7 @@ connection and call log belong here; its time is bounded by the call's own timeo
 from __future__ import annotations
 
 import re
+from functools import partial
 
 from qed.models.base import CallOptions, ChatModel, Message
 from qed.problems.record import Problem
@@ -45,6 +46,21 @@ def _one_line(error: BaseException | str) -> str:
     return text if len(text) <= 300 else text[:297] + "..."
 
 
+def with_statement(record: FormalProblem, statement: str) -> FormalProblem:
+    """Keep the statement with its record (and every record rebuilt from it), so that the points an
+    answer rests on can be re-checked against the statement itself, not only against the record."""
+    record.extra["statement"] = statement
+    rebuild = record.instantiate
+    if rebuild is not None:
+        # a partial, not a lambda: records travel to and from bounded children
+        record.instantiate = partial(_rebuilt_with_statement, rebuild, statement)
+    return record
+
+
+def _rebuilt_with_statement(rebuild, statement: str, values: dict) -> FormalProblem:
+    return with_statement(rebuild(values), statement)
+
+
 def formalize(
     problem: Problem,
     model: ChatModel | None = None,
@@ -64,7 +80,7 @@ def formalize(
     failures: dict[str, str] = {}
     parsed = run_bounded(parse_statement, problem.statement, kind, limits=limits)
     if parsed.ok:
-        return FormalizeOutcome(parsed.value, "parser")
+        return FormalizeOutcome(with_statement(parsed.value, problem.statement), "parser")
     failures["parser"] = _failure(parsed)
     if model is not None:
         try:
@@ -79,7 +95,7 @@ def formalize(
                 model_max_tokens, limits=limits,
             )
             if checked.ok:
-                return FormalizeOutcome(checked.value, "model", failures=failures)
+                return FormalizeOutcome(with_statement(checked.value, problem.statement), "model", failures=failures)
             failures["model"] = _failure(checked)
     reason = "; ".join(f"{path}: {why}" for path, why in failures.items())
     return FormalizeOutcome(None, None, reason, failures)

@@ -19,6 +19,12 @@ from qed.verifiers.formalize.conditions import classify, try_parse
 from qed.verifiers.formalize.declarations import apply_declarations, settle_parameters
 from qed.verifiers.formalize.errors import FormalizeError
 from qed.verifiers.formalize.evaluate import name_of
+from qed.verifiers.formalize.restricting import (
+    Word,
+    require_all_read,
+    restricting_words,
+    words_in_segments,
+)
 from qed.verifiers.formalize.segments import (
     Segment,
     clean_statement,
@@ -26,7 +32,12 @@ from qed.verifiers.formalize.segments import (
     text_before,
 )
 from qed.verifiers.formalize.statement_parts import Decl, Reading
-from qed.verifiers.formalize.triangles import implicit_triangle, implicit_vertices
+from qed.verifiers.formalize.triangles import (
+    constant_inside_a_function,
+    implicit_triangle,
+    implicit_vertices,
+    read_triangle_kinds,
+)
 from qed.verifiers.latex.tree import (
     Apply,
     Member,
@@ -50,7 +61,7 @@ _CONSTANT_PATTERNS = [
     re.compile(r"\bconstants?\s*\$([^$]{1,20})\$", re.I),
     re.compile(
         rf"\b(?:{_EXTREME_WORDS})\s+(?:possible\s+)?(?:positive\s+|non-?negative\s+)?"
-        r"(?:real\s+)?(?:number|value|constant|coefficient|parameter)?\s*(?:of\s+)?"
+        r"(?:real\s+)?(?:number|value|constant|coefficient|parameter|integer)?\s*(?:of\s+)?"
         r"\$([^$]{1,20})\$",
         re.I,
     ),
@@ -78,17 +89,71 @@ _CONDITION_HINT = re.compile(r"[<>=]|\\(?:le|ge|leq|geq|neq|ne|in|lt|gt)\b")
 def read_statement(statement: str, kind: str) -> Reading:
     """Read a bound or relation statement; raises FormalizeError with a one-line reason."""
     segments = split_segments(clean_statement(statement))
+    words = _restricting_words(segments)
     reading = Reading(kind=kind)
     if kind == "relation":
         main = _find_blank(segments)
         _read_relation_main(segments[main].text, reading)
     elif kind == "bound":
-        reading.constant, reading.asked, main = _find_constant_and_main(segments)
+        reading.constant, reading.asked, main, windows = _find_constant_and_main(segments)
+        _read_constant_words(segments, windows, reading)
         _read_bound_main(segments[main].text, reading)
     else:
         raise FormalizeError(f"only bound and relation problems are formalized, not {kind!r}")
     _read_context(segments, main, reading)
+    if kind == "bound":
+        _mark_real_parameters(segments, reading)
+    read_triangle_kinds(words, reading)
+    require_all_read(words, reading.consumption, lambda w: _context_of(segments, w))
     return reading
+
+
+def _restricting_words(segments: list[Segment]) -> list[Word]:
+    """Restricting words in the prose, and in \\text{...} inside formulas."""
+    pieces: list[tuple[int, str]] = []
+    for k, seg in enumerate(segments):
+        if seg.kind == "text":
+            pieces.append((k, seg.text))
+        else:
+            for m in _TEXT_IN_MATH.finditer(seg.text):
+                pieces.append((k, " " * m.start(1) + m.group(1)))
+    return words_in_segments(pieces)
+
+
+_TEXT_IN_MATH = re.compile(r"\\(?:text|mbox|textrm|mathrm)\s*\{([^{}]*)\}")
+
+
+def _context_of(segments: list[Segment], w: Word) -> str:
+    text = segments[w.segment].text
+    start = max(0, w.start - 40)
+    piece = " ".join(text[start : w.end + 30].split())
+    return ("..." if start > 0 else "") + piece + ("..." if w.end + 30 < len(text) else "")
+
+
+# "the largest positive constant", "the smallest real number": what the constant may be.
+_CONSTANT_DOMAIN = (("nonnegative", "nonnegative"), ("positive", "positive"), ("integer", "integer"))
+
+
+def _read_constant_words(segments: list[Segment], windows: list[tuple[int, int]], reading: Reading) -> None:
+    """Sign and integrality said of the constant itself ("largest positive constant C")."""
+    starts, pos = [], 0
+    for k, seg in enumerate(segments):
+        starts.append((pos, k))
+        pos += len(seg.text) if seg.kind == "text" else len(seg.text) + 2
+    for a, b in windows:
+        for seg_start, k in starts:
+            seg = segments[k]
+            if seg.kind != "text":
+                continue
+            lo, hi = max(a, seg_start), min(b, seg_start + len(seg.text))
+            if lo >= hi:
+                continue
+            piece = seg.text[lo - seg_start : hi - seg_start]
+            for _s, _e, kind, _w in restricting_words(piece):
+                for word_kind, domain in _CONSTANT_DOMAIN:
+                    if kind == word_kind and reading.constant_domain in (None, domain):
+                        reading.constant_domain = domain
+            reading.consumption.consume(k, lo - seg_start, piece, {"positive", "nonnegative", "integer"})
 
 
 def _find_blank(segments: list[Segment]) -> int:
@@ -130,11 +195,13 @@ def _read_relation_main(text: str, reading: Reading) -> None:
     reading.lhs, reading.rhs = sides
 
 
-def _constant_candidates(segments: list[Segment]) -> list[tuple[str, str | None]]:
+def _constant_candidates(segments: list[Segment]) -> list[tuple[str, str | None, list[tuple[int, int]]]]:
     """Names the statement may be asking about, most explicit wording first, each with the
-    direction asked ("largest", "smallest" or None when the wording says neither or both)."""
+    direction asked ("largest", "smallest" or None when the wording says neither or both) and
+    the stretches of prose (offsets in the joined statement) that name it."""
     prose = "".join(s.text if s.kind == "text" else f"${s.text}$" for s in segments)
     found: dict[str, tuple[bool, bool]] = {}
+    windows: dict[str, list[tuple[int, int]]] = {}
     for pattern in _CONSTANT_PATTERNS:
         for m in pattern.finditer(prose):
             node = try_parse(m.group(1))
@@ -148,22 +215,23 @@ def _constant_candidates(segments: list[Segment]) -> list[tuple[str, str | None]
                 largest or bool(_LARGEST.search(window)),
                 smallest or bool(_SMALLEST.search(window)),
             )
+            windows.setdefault(name, []).append((m.start(), m.start(1)))
     out = []
     for name, (largest, smallest) in found.items():
         asked = "largest" if largest and not smallest else None
         asked = "smallest" if smallest and not largest else asked
-        out.append((name, asked))
+        out.append((name, asked, windows[name]))
     return out
 
 
-def _find_constant_and_main(segments: list[Segment]) -> tuple[str, str | None, int]:
+def _find_constant_and_main(segments: list[Segment]) -> tuple[str, str | None, int, list[tuple[int, int]]]:
     candidates = _constant_candidates(segments)
     if not candidates:
         raise FormalizeError("cannot tell which constant the problem asks for")
     first_error: latex.LatexError | None = None
-    for name, asked in candidates:
+    for name, asked, windows in candidates:
         try:
-            return name, asked, _find_bound_main(segments, name)
+            return name, asked, _find_bound_main(segments, name), windows
         except latex.LatexError as e:
             first_error = first_error or e
     assert first_error is not None
@@ -234,8 +302,10 @@ def _read_context(segments: list[Segment], main: int, reading: Reading) -> None:
         classify(node, k, segments, reading, decls, pending_bounds, equations)
     apply_declarations(segments, decls, reading)
     settle_parameters(reading, pending_bounds)
-    if reading.constant is not None and reading.variables.pop(reading.constant, None) is not None:
-        reading.notes.append(f"{reading.constant} is the constant asked for, not a variable")
+    if reading.constant is not None:
+        _separate_constant_from_angle(reading)
+        if reading.variables.pop(reading.constant, None) is not None:
+            reading.notes.append(f"{reading.constant} is the constant asked for, not a variable")
     for rel in equations:
         head = rel.items[0]
         name = name_of(head.func if isinstance(head, Apply) else head)
@@ -249,3 +319,72 @@ def _read_context(segments: list[Segment], main: int, reading: Reading) -> None:
     implicit_vertices(segments, reading)
     if reading.quantities and reading.main_triangle is None:
         implicit_triangle(reading)
+
+
+def _separate_constant_from_angle(reading: Reading) -> None:
+    """"the largest constant C ... for all angles A, B, C": the formula's C is the constant and the
+    triangle's third angle gets another name, unless C also sits inside sin, cos, ... where it can
+    only be the angle; then the statement is ambiguous and the reading stops."""
+    name = reading.constant
+    groups = [g for g in reading.angle_groups if name in g]
+    if not groups:
+        return
+    if constant_inside_a_function(reading):
+        raise FormalizeError(
+            f"the letter {name} names both the constant asked for and an angle of the triangle"
+        )
+    fresh = f"{name}_angle"
+    for g in groups:
+        g[g.index(name)] = fresh
+    var = reading.variables.pop(name)
+    var.name = fresh
+    reading.variables[fresh] = var
+    reading.notes.append(
+        f"{name} is the constant asked for; the triangle's angle {name} is called {fresh}"
+    )
+
+
+_DEPENDS = re.compile(
+    r"(?:depending|depends|dependent)\s+(?:only\s+)?(?:up)?on\s+\$([^$]+)\$|\bin\s+terms\s+of\s+\$([^$]+)\$"
+    r"|\$([^$]+)\$\s+(?:is|be)\s+(?:a\s+)?(?:fixed|given)\b|\b(?:a\s+)?(?:fixed|given)\s+(?:positive\s+|"
+    r"non-?negative\s+)?(?:real\s+)?(?:number|constant|parameter)?\s*\$([^$]+)\$",
+    re.I,
+)
+_FOR_ALL = re.compile(
+    r"\bfor\s+(?:all|every|any|each)\s+(?:(?:positive|non-?negative|real|reals|numbers?)\s+)*\$([^$]+)\$", re.I
+)
+
+
+def _mark_real_parameters(segments: list[Segment], reading: Reading) -> None:
+    """A real number the answer may depend on: "C depending on $k$", "a fixed $k > 0$", or a
+    declared variable left out of the question's own "for all $x, y$". It is kept out of the
+    search; the engine solves for the constant as a function of it."""
+    prose = "".join(seg.text if seg.kind == "text" else f"${seg.text}$" for seg in segments)
+    named: set[str] = set()
+    for m in _DEPENDS.finditer(prose):
+        node = try_parse(next(g for g in m.groups() if g is not None))
+        items = node.items if isinstance(node, Seq) else [node]
+        for item in items:
+            target = item.element if isinstance(item, Member) else item
+            if isinstance(target, Rel):
+                target = target.items[0]
+            if isinstance(target, Name):
+                named.add(name_of(target))
+    quantified: list[set[str]] = []
+    for m in _FOR_ALL.finditer(prose):
+        node = try_parse(m.group(1))
+        items = node.items if isinstance(node, Seq) else [node]
+        inner = [i.element if isinstance(i, Member) else i for i in items]
+        inner = [i.items[0] if isinstance(i, Rel) else i for i in inner]
+        if inner and all(isinstance(i, Name) for i in inner):
+            quantified.append({name_of(i) for i in inner})
+    in_relation = {name_of(n) for n in walk(reading.relation) if isinstance(n, Name)} if reading.relation is not None else set()
+    free = {n for n, v in reading.variables.items() if v.role == "free" and v.family_size is None}
+    if quantified:
+        listed = set().union(*quantified)
+        if listed & free:
+            named |= {n for n in free - listed if n in in_relation}
+    for name in sorted(named & free):
+        var = reading.variables.pop(name)
+        reading.real_parameters[name] = var.domain
+        reading.notes.append(f"{name} is a parameter of the answer (real, in {var.domain}), not a variable")

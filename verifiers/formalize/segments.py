@@ -91,3 +91,27 @@ def raw_before(segments: list[Segment], k: int) -> str:
 def sentence_of(segments: list[Segment], k: int) -> str:
     """The prose (math in dollars) of the sentence holding segment k."""
     return raw_before(segments, k) + f"${segments[k].text}$" + raw_after(segments, k)
+
+
+def sentence_pieces(segments: list[Segment], k: int, limit: int = 3) -> list[tuple[int, int, str]]:
+    """The prose of the sentence holding segment k as (segment index, offset, text) pieces: the
+    same stretch raw_before and raw_after read, with positions so words in it can be marked read."""
+    pieces: list[tuple[int, int, str]] = []
+    for j in range(k - 1, -1, -1):
+        seg = segments[j]
+        if seg.kind != "text":
+            continue
+        cuts = list(re.finditer(r"\.\s|\n\n", seg.text))
+        start = cuts[-1].end() if cuts else 0
+        pieces.append((j, start, seg.text[start:]))
+        if cuts:
+            break
+    for j in range(k + 1, min(len(segments), k + 1 + 2 * limit)):
+        seg = segments[j]
+        if seg.kind != "text":
+            continue
+        m = re.search(r"(?<![A-Za-z]\.[A-Za-z])\.\s|\.$|\n\n", seg.text)
+        pieces.append((j, 0, seg.text[: m.start()] if m else seg.text))
+        if m:
+            break
+    return pieces

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 
 import sympy as sp
 from qed.verifiers.formalize.domains import REALS
+from qed.verifiers.formalize.restricting import Consumption
 from qed.verifiers.latex.tree import Node
 
 
@@ -43,12 +44,22 @@ class Reading:
     kind: str
     variables: dict[str, Variable] = field(default_factory=dict)
     parameters: dict[str, Parameter] = field(default_factory=dict)
+    real_parameters: dict[str, sp.Set] = field(default_factory=dict)  # the answer is a function of these
     index_ranges: dict[str, Node] = field(default_factory=dict)
     constraints: list[Node] = field(default_factory=list)
     sums_to: list[tuple[list[str], sp.Rational, str]] = field(default_factory=list)
     angle_groups: list[list[str]] = field(default_factory=list)
     acute: set[str] = field(default_factory=set)  # triangles said to be acute
     right_angle: str | None = None  # the hypotenuse, when the main triangle is right-angled
+    # other kinds said of a triangle ("obtuse", "equilateral", "scalene"), by triangle name
+    triangle_kinds: dict[str, set[str]] = field(default_factory=dict)
+    distinct_groups: list[list[str]] = field(default_factory=list)  # "distinct": pairwise unequal
+    # what the wording says of the constant asked for: "positive", "nonnegative", "integer"
+    constant_domain: str | None = None
+    constant_bounds: list[tuple[str, sp.Expr]] = field(default_factory=list)  # ("<", 1): C < 1
+    # readings that rest on a convention rather than on the text (an unnamed hypotenuse taken as
+    # the last side); an answer built on one is never certified
+    assumptions: list[str] = field(default_factory=list)
     definitions: list[tuple[str, Node]] = field(default_factory=list)
     functions: list[tuple[str, list[str], Node]] = field(default_factory=list)  # f(x) = ...
     triangles: dict[str, list[Node] | None] = field(default_factory=dict)
@@ -60,6 +71,7 @@ class Reading:
     constant: str | None = None
     asked: str | None = None
     notes: list[str] = field(default_factory=list)
+    consumption: Consumption = field(default_factory=Consumption)
 
     def count_parameters(self) -> list[str]:
         return [p.name for p in self.parameters.values() if p.counts]

@@ -12,12 +12,14 @@ import re
 import sympy as sp
 from qed.verifiers.formalize.errors import FormalizeError
 from qed.verifiers.formalize.evaluate import name_of
+from qed.verifiers.formalize.restricting import Word
 from qed.verifiers.formalize.segments import (
     Segment,
     text_before,
 )
 from qed.verifiers.formalize.statement_parts import Quantity, Reading, Variable
 from qed.verifiers.latex.tree import (
+    Func,
     Name,
     Node,
     Num,
@@ -202,9 +204,21 @@ def implicit_vertices(segments: list[Segment], reading: Reading) -> None:
                     Quantity(name, "angle", reading.main_triangle or tri, vertex)
                 )
         reading.notes.append(f"{', '.join(missing)} read as angles of triangle {tri}")
-    elif not any(x in declared for x in letters):
-        declare_angles(letters, reading)
-        reading.notes.append(f"{', '.join(letters)} read as the angles of triangle {tri}")
+    elif not any(x in declared - {reading.constant} for x in letters):
+        names = list(letters)
+        if reading.constant in letters:
+            if constant_inside_a_function(reading):
+                raise FormalizeError(
+                    f"the letter {reading.constant} names both the constant asked for and an "
+                    f"angle of triangle {tri}"
+                )
+            names[letters.index(reading.constant)] = f"{reading.constant}_angle"
+            reading.notes.append(
+                f"{reading.constant} is the constant asked for; the triangle's angle "
+                f"{reading.constant} is called {reading.constant}_angle"
+            )
+        declare_angles(names, reading)
+        reading.notes.append(f"{', '.join(names)} read as the angles of triangle {tri}")
 
 
 _GIVEN_QUANTITY = re.compile(
@@ -238,3 +252,82 @@ def implicit_triangle(reading: Reading) -> None:
     reading.triangles[key] = None
     reading.main_triangle = key
     reading.notes.append(f"introduced side lengths {', '.join(trio)} for triangle {key}")
+
+
+_KINDS = ("acute", "obtuse", "right", "isosceles", "equilateral", "scalene")
+
+
+def read_triangle_kinds(words: list[Word], reading: Reading) -> None:
+    """Apply "acute", "obtuse", "right", "equilateral", "scalene", "isosceles" to the triangle the
+    statement is about, and mark "triangle" read once a triangle was read.
+
+    A kind is applied only when the statement has one triangle whose sides or angles are the
+    variables (with several triangles a word cannot be placed, and stays unread). "isosceles"
+    and a right angle among angles are applied only when a stated equation already says which
+    sides or which angle; otherwise which vertex is meant is a guess, and the word stays unread.
+    """
+    has_sides = any(v.role == "side" for v in reading.variables.values())
+    has_angles = bool(reading.angle_groups)
+    triangles = [t for t in reading.triangles if t is not None]
+    if reading.quantities or has_sides or has_angles or triangles:
+        for w in words:
+            if w.kind == "triangle":
+                reading.consumption.consume_word(w)
+    if not (has_sides or has_angles) or len(set(triangles) - {reading.main_triangle}) > 0:
+        return
+    key = reading.main_triangle or "ABC"
+    for w in reading.consumption.unread([w for w in words if w.kind in _KINDS]):
+        kind = w.kind
+        if kind == "acute":
+            if has_sides:
+                reading.acute.add(key)
+            else:
+                for names in reading.angle_groups:
+                    for name in names:
+                        var = reading.variables[name]
+                        var.domain = var.domain.intersect(sp.Interval.open(0, sp.pi / 2))
+        elif kind in ("obtuse", "equilateral", "scalene"):
+            reading.triangle_kinds.setdefault(key, set()).add(kind)
+        elif kind == "right":
+            if not (has_sides and reading.right_angle is not None) and not _stated_right_angle(reading):
+                continue
+        elif kind == "isosceles" and not _stated_equal_pair(reading):
+            continue
+        reading.consumption.consume_word(w)
+
+
+def _stated_right_angle(reading: Reading) -> bool:
+    """A condition such as C = pi/2 or C = 90 among the angles."""
+    angles = {n for names in reading.angle_groups for n in names}
+    for rel in reading.constraints:
+        items = rel.items
+        if len(items) == 3 and items[1] == "=" and isinstance(items[0], Name) and name_of(items[0]) in angles:
+            return True
+    return False
+
+
+def _stated_equal_pair(reading: Reading) -> bool:
+    """A condition x = y between two sides or two angles of the triangle."""
+    members = {n for names in reading.angle_groups for n in names}
+    members |= {n for n, v in reading.variables.items() if v.role == "side"}
+    for rel in reading.constraints:
+        items = rel.items
+        if (
+            len(items) == 3 and items[1] == "="
+            and all(isinstance(x, Name) and name_of(x) in members for x in (items[0], items[2]))
+        ):
+            return True
+    return False
+
+
+def constant_inside_a_function(reading: Reading) -> bool:
+    """The constant's letter appears in the argument of sin, cos, ...: there it can only be an
+    angle, so one letter names two things in one formula."""
+    name = reading.constant or ""
+    if reading.relation is None:
+        return False
+    return any(
+        isinstance(node, Func)
+        and any(isinstance(n, Name) and name_of(n) == name for arg in node.args for n in walk(arg))
+        for node in walk(reading.relation)
+    )

@@ -133,6 +133,9 @@ class Chart:
     equations: list[sp.Expr] = field(default_factory=list)  # the equalities the eliminations solve
     # (g, value): points are rescaled so that the homogeneous g equals value (a scale normalisation)
     projection: tuple[sp.Expr, int] | None = None
+    # g != 0 conditions over several variables ("distinct"): measure zero for a search, but an
+    # exact point must avoid them
+    exclusions: list[sp.Expr] = field(default_factory=list)
     _compiled: dict = field(default_factory=dict, repr=False)
 
     @property
@@ -280,6 +283,7 @@ def build_charts(fp: FormalProblem, variables: list[sp.Symbol] | None = None) ->
     ranges = {v: range_of(fp.domains.get(v, sp.S.Reals)) for v in variables}
     equalities: list[sp.Expr] = []
     inequalities: list[tuple[sp.Expr, bool]] = []
+    exclusions: list[sp.Expr] = []
     for rel in fp.constraints:
         if rel is sp.true:
             continue
@@ -296,6 +300,8 @@ def build_charts(fp: FormalProblem, variables: list[sp.Symbol] | None = None) ->
                 pts = _single_variable_set(sp.Eq(rel.lhs, rel.rhs), v)
                 if isinstance(pts, sp.FiniteSet):
                     ranges[v].excluded += list(pts.args)
+                    continue
+            exclusions.append(rel.lhs - rel.rhs)
             continue
         if not isinstance(rel, sp.core.relational.Relational):
             raise DomainError(f"constraint {rel} is not a relation")
@@ -317,6 +323,7 @@ def build_charts(fp: FormalProblem, variables: list[sp.Symbol] | None = None) ->
     _branch(equalities, list(variables), [], variables, ranges, inequalities, charts, equalities)
     for chart in charts:
         chart.projection = projection
+        chart.exclusions = list(exclusions)
     return charts
 
 

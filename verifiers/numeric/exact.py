@@ -38,16 +38,20 @@ class ExactPoint:
     limits: dict[sp.Symbol, str] = field(default_factory=dict)
     method: str = ""
     digits: int | None = None  # digits of the high-precision solve the coordinates came from
+    # the point itself is excluded by a "!=" condition (distinct variables) but every condition
+    # else holds: the value there is approached, not attained
+    approached: bool = False
 
     @property
     def attained(self) -> bool:
-        return not self.limits
+        return not self.limits and not self.approached
 
     def describe(self) -> dict:
         return {
             "point": {str(k): str(v) for k, v in self.point.items()},
             "limits": {str(k): v for k, v in self.limits.items()},
             "method": self.method,
+            "approached": self.approached,
         }
 
 
@@ -235,8 +239,9 @@ def _complete(point: dict, st: Structure) -> dict:
     return {k: v for k, v in point.items() if v is not None and k not in st.limit_ends}
 
 
-def feasible_exactly(ep: ExactPoint, chart: Chart, inequalities: list[tuple[sp.Expr, bool]]) -> bool:
-    """Every coordinate in its range and every inequality constraint true, decided exactly."""
+def feasible_exactly(ep: ExactPoint, chart: Chart, inequalities: list[tuple[sp.Expr, bool]], exclusions: bool = True) -> bool:
+    """Every coordinate in its range and every inequality constraint true, decided exactly
+    (and every "!=" condition, unless `exclusions` is False)."""
     for v, val in ep.point.items():
         r = chart.ranges.get(v)
         if r is None:
@@ -251,6 +256,12 @@ def feasible_exactly(ep: ExactPoint, chart: Chart, inequalities: list[tuple[sp.E
         if g.free_symbols & set(ep.limits):
             continue
         if not _sign_ok(g.subs(ep.point), strict):
+            return False
+    for g in chart.exclusions if exclusions else []:
+        if g.free_symbols & set(ep.limits):
+            continue
+        value = g.subs(ep.point)
+        if value.free_symbols or _is_zero(value):
             return False
     return True
 

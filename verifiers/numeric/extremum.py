@@ -270,8 +270,13 @@ def _check(
     objective: sp.Expr, ep: ExactPoint | None, near_value: float, chart: Chart, st, eqs: list, ineqs: list, best: float, tol: float
 ) -> Found | None:
     """An exact point is kept when it is feasible and its exact value matches the search (and is no worse)."""
-    if ep is None or not feasible_exactly(ep, chart, ineqs):
+    if ep is None:
         return None
+    if not feasible_exactly(ep, chart, ineqs):
+        if not (chart.exclusions and feasible_exactly(ep, chart, ineqs, exclusions=False)):
+            return None
+        ep.approached = True  # only a "!=" condition excludes it: the value is a limit there
+        ep.method += " (excluded by a != condition, so approached, not attained)"
     value = limit_value(objective, ep, st)
     if value is None or value.has(sp.oo, -sp.oo, sp.zoo, sp.nan):
         return None
@@ -282,7 +287,7 @@ def _check(
         return None
     if abs(v - near_value) > tol or v > best + tol:
         return None
-    where = "limit" if ep.limits else ("boundary" if st.exact_ends or len(st.equations) > len(eqs) or _on_boundary(ep, chart) else "interior")
+    where = "limit" if ep.limits or ep.approached else ("boundary" if st.exact_ends or len(st.equations) > len(eqs) or _on_boundary(ep, chart) else "interior")
     return value, ep, where, None, ep.method
 
 

@@ -114,8 +114,8 @@ def analyse_sign(lhs: sp.Expr, rhs: sp.Expr, fp: FormalProblem, *, seconds: floa
     if big_m <= SIGN_TOL:
         res.direction = "<="
         return _equality_case(-d, high, charts, eqs, ineqs, -big_m, deadline, res)
-    neg = _exact_sign_witness(d, low.best, charts[low.best.chart], ineqs, -1)
-    pos = _exact_sign_witness(d, high.best, charts[high.best.chart], ineqs, +1)
+    neg = _first_witness(d, low, charts, ineqs, -1)
+    pos = _first_witness(d, high, charts, ineqs, +1)
     if neg is not None and pos is not None:
         res.direction = "none"
         res.witnesses = {"lhs<rhs": neg, "lhs>rhs": pos}
@@ -142,6 +142,7 @@ def _identity(d: sp.Expr, search: SearchResult, charts: list[Chart], ineqs: list
         w = _exact_sign_witness(d, loc, charts[loc.chart], ineqs, 0)
         if w is not None:
             confirmed += 1
+            res.witnesses[f"equal at {confirmed}"] = w
     if confirmed >= 2:
         res.direction, res.equality = "=", "everywhere"
         res.reason = f"lhs - rhs is exactly zero at {confirmed} distinct exact feasible points and numerically zero everywhere searched"
@@ -225,6 +226,33 @@ def _positive(value: sp.Expr) -> bool:
         return bool(approx.is_real and approx > sp.Float(10) ** (-ZERO_DIGITS + 10))
     except (TypeError, ValueError):
         return False
+
+
+def _first_witness(d: sp.Expr, search: SearchResult, charts: list[Chart], ineqs: list, sign: int) -> dict | None:
+    """An exact witness of the sign near the best point, else near the next local minima (the best
+    one may sit at a limit, where no exact feasible point is close)."""
+    for loc in search.minima[:6]:
+        w = _exact_sign_witness(d, loc, charts[loc.chart], ineqs, sign)
+        if w is not None:
+            return w
+    # The extremes may all lie at limits (a variable tending to 0) where a rational point nearby
+    # is infeasible or ties variables; moderate random points of the right sign serve as well.
+    rng = np.random.default_rng(11)
+    for ci, chart in enumerate(charts[:4]):
+        if chart.dim == 0:
+            continue
+        u = rng.normal(0.0, 1.5, size=(chart.dim, 400))
+        x = chart.points(u)
+        f = sp.lambdify(chart.variables, d, "numpy")
+        with np.errstate(all="ignore"):
+            values = np.asarray(f(*x), dtype=float) * sign
+        order = [i for i in np.argsort(-np.nan_to_num(values, nan=-np.inf)) if np.isfinite(values[i]) and values[i] > 0][:8]
+        for i in order:
+            loc = Located(float(-values[i]), dict(zip(chart.variables, x[:, i], strict=False)), ci, u[:, i])
+            w = _exact_sign_witness(d, loc, chart, ineqs, sign)
+            if w is not None:
+                return w
+    return None
 
 
 def _exact_sign_witness(d: sp.Expr, loc: Located, chart: Chart, ineqs: list, sign: int) -> dict | None:

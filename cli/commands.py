@@ -1,0 +1,104 @@
+"""Every `qed` command by name, and the typer group that imports a command's module only to run it.
+
+`qed --help` lists `COMMANDS` without importing any of them (the solver alone pulls in sympy,
+scipy and LangGraph, seconds of start-up); `qed memory stats` imports the memory commands only.
+A command added to `COMMANDS` appears in the help at once and is imported when it is used.
+"""
+
+from __future__ import annotations
+
+import importlib
+from typing import Any, NamedTuple
+
+import typer
+from typer.core import TyperCommand, TyperGroup
+
+
+class Entry(NamedTuple):
+    module: str  # under qed.cli
+    attr: str  # a command function, or a typer.Typer group
+    help: str  # the line `qed --help` shows (tests check it matches the command's own)
+
+
+COMMANDS: dict[str, Entry] = {
+    "solve": Entry("solve_cmd", "solve",
+                   "Solve a problem set; results land in runs/<timestamp>-solve-<name>/ as each problem ends."),
+    "prove": Entry("prove_cmd", "prove",
+                   "Work on one problem and show every step: drafts, checks, computation, review, decision."),
+    "grade": Entry("grade_cmd", "grade_command",
+                   "Grade proofs: per-step verdicts, an overall verdict and reasons, in runs/<timestamp>-grade-<name>/."),
+    "doctor": Entry("doctor_cmd", "doctor",
+                    "Report the model cache, llama.cpp, z3/cvc5, Lean, API keys and each role's model."),
+    "check": Entry("check_cmd", "check",
+                   "Re-verify an inequality certificate exactly (sympy only); print each step and the verdict."),
+    "report": Entry("report_cmd", "report",
+                    "Write one HTML file (no network, no external files) showing a run, or comparing two."),
+    "eval": Entry("eval_cmd", "eval_command",
+                  "Score a run again without re-running it; writes eval.json and eval.md into the run folder."),
+    "session": Entry("session_cmd", "session",
+                     "An interactive proof session: claims checked now, computations, the loop step by step, export."),
+    "models": Entry("models_cmd", "app", "Pull and list the embedded models."),
+    "memory": Entry("memory_cmd", "app", "Search, inspect and curate the knowledge graph."),
+    "judges": Entry("judges_cmd", "app", "Calibrate the proof judges on planted flaws."),
+}
+
+
+def load_command(name: str) -> Any:
+    """The click command for `name`, built from its module (imported now, not at start-up)."""
+    entry = COMMANDS[name]
+    target = getattr(importlib.import_module(f"qed.cli.{entry.module}"), entry.attr)
+    if isinstance(target, typer.Typer):
+        command = typer.main.get_command(target)
+        command.help = command.help or entry.help
+    else:
+        single = typer.Typer(add_completion=False, pretty_exceptions_enable=False)
+        single.command(name)(target)
+        command = typer.main.get_command(single)
+    command.name = name
+    return command
+
+
+class LazyGroup(TyperGroup):
+    """Lists commands from `COMMANDS` without importing them; imports one when it is invoked."""
+
+    _listing = False
+
+    def list_commands(self, ctx: Any) -> list[str]:
+        return [*COMMANDS, *(n for n in super().list_commands(ctx) if n not in COMMANDS)]
+
+    def get_command(self, ctx: Any, cmd_name: str) -> Any:
+        if cmd_name not in COMMANDS:
+            return super().get_command(ctx, cmd_name)
+        if self._listing:  # the help's command table needs a name and a line, not the command
+            return TyperCommand(cmd_name, help=COMMANDS[cmd_name].help, short_help=COMMANDS[cmd_name].help)
+        if cmd_name not in self.commands:
+            self.commands[cmd_name] = load_command(cmd_name)
+        return self.commands[cmd_name]
+
+    def format_help(self, ctx: Any, formatter: Any) -> Any:
+        self._listing = True
+        try:
+            return super().format_help(ctx, formatter)
+        finally:
+            self._listing = False
+
+
+app = typer.Typer(
+    name="qed",
+    help="QED: a workbench for mathematical research with AI.",
+    cls=LazyGroup,
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+)
+
+
+@app.callback(invoke_without_command=True)
+def _root(
+    show_version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
+) -> None:
+    if show_version:
+        from qed.cli.app import version_line
+
+        typer.echo(version_line())
+        raise typer.Exit(0)

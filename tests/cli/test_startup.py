@@ -1,0 +1,67 @@
+"""Start-up imports only what a command uses: checked in sys.modules of a real `qed` process, never by time."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+from qed.cli.commands import COMMANDS, load_command
+
+from tests.cli.cli_helpers import qed_env
+
+HEAVY = ("sympy", "scipy", "langgraph", "torch", "numpy", "z3", "pydantic")
+_PROBE = """
+import json, runpy, sys
+sys.argv = ['qed', *sys.argv[1:]]
+code = 0
+try:
+    runpy.run_module('qed.cli', run_name='__main__')
+except SystemExit as e:
+    code = e.code
+sys.stderr.write('\\nMODULES ' + json.dumps({'code': code, 'modules': sorted(sys.modules)}) + '\\n')
+"""
+
+
+def modules_after(tmp_path, *args: str) -> tuple[int, set[str], str]:
+    """The exit status, the top-level modules imported, and stdout of a fresh `qed ARGS`."""
+    r = subprocess.run([sys.executable, "-c", _PROBE, *args], cwd=tmp_path, env=qed_env(tmp_path),
+                       capture_output=True, text=True, timeout=300)
+    line = next(x for x in r.stderr.splitlines() if x.startswith("MODULES "))
+    report = json.loads(line.removeprefix("MODULES "))
+    return report["code"] or 0, {m.split(".")[0] for m in report["modules"]}, r.stdout
+
+
+def test_version_imports_neither_typer_nor_the_solver(tmp_path):
+    code, modules, out = modules_after(tmp_path, "--version")
+    assert code == 0 and out.startswith("qed ")
+    assert not modules & {*HEAVY, "typer", "rich", "click"}, modules & {*HEAVY, "typer", "rich", "click"}
+
+
+def test_help_lists_every_command_without_importing_any(tmp_path):
+    code, modules, out = modules_after(tmp_path, "--help")
+    assert code == 0
+    for name in COMMANDS:
+        assert f" {name} " in out, name
+    assert not modules & set(HEAVY) - {"pydantic"}  # typer itself needs pydantic
+
+
+@pytest.mark.parametrize("args", [("memory", "--help"), ("models", "list"), ("doctor", "--help")])
+def test_a_command_does_not_import_the_research_loop(tmp_path, args):
+    code, modules, _ = modules_after(tmp_path, *args)
+    assert code == 0
+    assert not modules & {"langgraph", "scipy", "torch"}, modules & {"langgraph", "scipy", "torch"}
+
+
+def test_solve_still_imports_what_it_needs(tmp_path):
+    code, modules, out = modules_after(tmp_path, "solve", "--help")
+    assert code == 0 and "--limit" in out
+    assert "langgraph" in modules  # the lazy group really loaded the command it ran
+
+
+@pytest.mark.parametrize("name", list(COMMANDS))
+def test_the_help_line_is_the_commands_own(name):
+    command = load_command(name)
+    assert command.name == name
+    assert (command.help or "").strip().splitlines()[0] == COMMANDS[name].help
