@@ -76,8 +76,8 @@ def sentence_points(rels: list[Relation], parsed: list[ParsedRelation | None]) -
             value = (lhs, rhs)
         elif isinstance(rhs, sp.Symbol) and not lhs.free_symbols and _real(lhs):
             value = (rhs, lhs)
-        if link is None and value is None:
-            continue
+        if link is None and value is None or (value is not None and value[0].name == "C"):
+            continue  # `C = 3` is the sought constant's value, not a coordinate of a point
         key = r.segment.sentence
         classes, values, members, start = groups.setdefault(key, ({}, {}, set(), r.segment.start))
         members.add(i)

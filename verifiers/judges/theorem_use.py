@@ -19,7 +19,7 @@ false (a sum of instances, a weaker consequence) is read, not checked.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import sympy as sp
 from qed.problems.record import Problem
@@ -28,7 +28,7 @@ from qed.verifiers.judges.bounded_check import bounded_verdict, with_refusals
 from qed.verifiers.judges.extract import Relation, find_math, relations_in
 from qed.verifiers.judges.judge import Judge, JudgeContext
 from qed.verifiers.judges.relcheck import ParsedRelation, parse_relation
-from qed.verifiers.judges.stated_points import sentence_points
+from qed.verifiers.judges.stated_points import _simple_bound, sentence_points
 from qed.verifiers.judges.theorem_forms import Instance, Numeric, find_instance
 from qed.verifiers.judges.verdict import Coverage, Finding, JudgeVerdict
 from qed.verifiers.latex import LatexError
@@ -46,6 +46,7 @@ THEOREMS: dict[str, re.Pattern] = {
     "Schur": re.compile(r"\bSchur'?s?\b", re.I),
 }
 _INEQ = ("<", ">", "<=", ">=")
+_HYPOTHETICAL = re.compile(r"\b(suppose|assume|assuming|contrary|contradiction|absurd|impossible|otherwise)\b", re.I)
 _EQUALITY = re.compile(r"\bequality\b[^.;]{0,40}?\b(holds?|occurs?|iff|if and only if|when|for|at|is attained)\b",
                        re.I)
 
@@ -119,10 +120,11 @@ def check_in_process(text: str, problem: Problem | str | None = None) -> JudgeVe
     parsed = _parse_all(rels)
     cites = citations(text, rels)
     points = sentence_points(rels, parsed)
+    known = _known_names(statement, assumptions)
     findings: list[Finding] = []
     read = checked = 0
     for c in cites:
-        finding = _judge_citation(c, text, rels, parsed, assumptions, points)
+        finding = _judge_citation(c, text, rels, parsed, assumptions, points, known)
         findings.append(finding)
         read += bool(c.relations) and any(parsed[i] is not None for i in c.relations)
         checked += finding.checked
@@ -157,37 +159,82 @@ def _parse_all(rels: list[Relation]) -> list[ParsedRelation | None]:
 
 
 def _judge_citation(c: Citation, text: str, rels: list[Relation], parsed: list[ParsedRelation | None],
-                    assumptions: Assumptions, points: dict) -> Finding:  # noqa: ANN001
+                    assumptions: Assumptions, points: dict, known: set[str] | None) -> Finding:  # noqa: ANN001
+    """An instance among the attached inequalities passes the citation; it fails only when every one of
+    them is shown misapplied (a chain's other links may be other steps)."""
     step = rels[c.relations[0]].step if c.relations else _step_at(text, c.at)
     if not c.relations:
         return Finding("unchecked", c.quote, f"{c.theorem}: no inequality attached to the citation", step,
                        how=f"{c.theorem}: no inequality found with the citation")
-    misses: list[tuple[Relation, Instance]] = []
+    misapplied: list[tuple[int, Instance]] = []
+    others: list[tuple[int, Instance]] = []
     for i in c.relations:
         p = parsed[i]
-        if p is None or not p.free:
+        if p is None or not p.free or _simple_bound(p):
             continue
+        p = _with_definitions(p, parsed[:i])
         inst = find_instance(c.theorem, p, Numeric(assumptions, p))
         quote = rels[i].quote(text)
         if inst.status == "instance":
-            eq = _equality_condition(c, i, rels, parsed, points, inst)
+            eq = _equality_condition(c, i, rels, points, inst)
             if eq is not None:
                 return Finding("wrong", quote, eq, rels[i].step, evidence={"theorem": c.theorem, **inst.evidence},
                                checked=True, how=f"{c.theorem}: equality case checked against the instance")
             return Finding("verified", quote, f"an instance of {c.theorem}: {inst.how}", rels[i].step,
                            evidence={"theorem": c.theorem, **inst.evidence}, checked=True,
                            how=f"instance of {c.theorem}: {inst.how}")
-        if inst.status == "misapplied":
-            return Finding("wrong", quote, f"`{quote[:80]}` is credited to {c.theorem} but {inst.how}", rels[i].step,
-                           evidence={"theorem": c.theorem, **inst.evidence}, checked=True,
-                           how=f"{c.theorem}: not an instance, and false where its hypotheses hold")
-        misses.append((rels[i], inst))
-    if not misses:
+        trusted = known is None or {x.name for x in p.free} <= known
+        hypothetical = _HYPOTHETICAL.search(rels[i].segment.sentence_text)
+        if inst.status == "misapplied" and trusted and not hypothetical:
+            misapplied.append((i, inst))
+        else:
+            others.append((i, inst))
+    if misapplied and not others:
+        i, inst = misapplied[0]
+        quote = rels[i].quote(text)
+        return Finding("wrong", quote, f"`{quote[:80]}` is credited to {c.theorem} but {inst.how}", rels[i].step,
+                       evidence={"theorem": c.theorem, **inst.evidence}, checked=True,
+                       how=f"{c.theorem}: not an instance, and false where its hypotheses hold")
+    if not misapplied and not others:
         return Finding("unchecked", c.quote, f"{c.theorem}: the attached formula was not read", step,
                        how=f"{c.theorem}: formula not read")
-    r, inst = misses[0]
-    return Finding("unchecked", r.quote(text), f"{c.theorem}: {inst.how}", r.step,
-                   how=f"{c.theorem}: not read as an instance ({inst.how})")
+    i, inst = (others or misapplied)[0]
+    return Finding("unchecked", rels[i].quote(text), f"{c.theorem}: {inst.how}", rels[i].step,
+                   how=f"{c.theorem}: not read as an instance")
+
+
+def _with_definitions(p: ParsedRelation, before: list[ParsedRelation | None]) -> ParsedRelation:
+    """The relation with the letters the proof defined before it (`A = ...`) written out."""
+    defs: dict[sp.Symbol, sp.Expr] = {}
+    for q in before:
+        if q is None or q.op != "=":
+            continue
+        lhs, rhs = q.lhs.expr, q.rhs.expr
+        if isinstance(lhs, sp.Symbol) and not isinstance(rhs, sp.Symbol) and rhs.free_symbols \
+                and lhs not in rhs.free_symbols:
+            defs[lhs] = rhs
+    if not defs or not (p.free & set(defs)):
+        return p
+    lhs, rhs = p.lhs.expr, p.rhs.expr
+    for _ in range(3):
+        lhs, rhs = lhs.xreplace(defs), rhs.xreplace(defs)
+    return ParsedRelation(replace(p.lhs, expr=lhs), p.op, replace(p.rhs, expr=rhs))
+
+
+def _known_names(statement: str | None, assumptions: Assumptions) -> set[str] | None:
+    """The statement's variables (None without a statement: then nothing limits which claims are judged)."""
+    if not statement:
+        return None
+    names = set(assumptions.declared) | set(assumptions.bounds)
+    for r in relations_in(statement):
+        try:
+            q = parse_relation(r.lhs, r.op, r.rhs)
+        except (LatexError, ValueError):
+            continue
+        names |= {x.name for x in q.free}
+    for seg in find_math(statement):
+        names |= set(re.findall(r"(?<![\\A-Za-z])([a-zA-Z])(?![A-Za-z])", seg.content))
+    return names
 
 
 def _step_at(text: str, offset: int) -> int:
@@ -196,8 +243,7 @@ def _step_at(text: str, offset: int) -> int:
     return step_of(split_steps(text), offset)
 
 
-def _equality_condition(c: Citation, i: int, rels: list[Relation], parsed: list[ParsedRelation | None],
-                        points: dict, inst: Instance) -> str | None:  # noqa: ANN001
+def _equality_condition(c: Citation, i: int, rels: list[Relation], points: dict, inst: Instance) -> str | None:  # noqa: ANN001
     """An equality case stated with the citation (its sentence or the next) that the instance denies."""
     if not inst.equal_terms:
         return None
