@@ -60,6 +60,7 @@ _INDUCTION = re.compile(r"\binduct(ion|ive|ively)\b|\bn\s*\+\s*1\b|\bk\s*\+\s*1\
 _TO_SHOW = re.compile(r"\b(show|prove|verify|check|need|want|must|suffices|claim|enough)\b[^.]{0,40}$", re.I)
 _REDUCTION = re.compile(r"without lo(ss|se) of generality|\bw\.?l\.?o\.?g\b|we may assume|suffices to consider|"
                         r"consider only|need only consider|reduces to", re.I)
+_LETTER = re.compile(r"(?<![\\A-Za-z])([a-zA-Z])(?![A-Za-z])")
 _MAX_CONCLUSIONS = 40
 
 
@@ -140,6 +141,8 @@ def _problem_variables(statement: str | None, parsed: list[ParsedRelation | None
             except (LatexError, ValueError):
                 continue
             names |= {s.name for s in p.free if s.name != "C"}
+        for seg in find_math(statement):  # `$a, b \in A$`: the letters the statement writes
+            names |= set(_LETTER.findall(seg.content)) - {"C"}
     for p in parsed:  # a change of variables keeps the argument general: x = a + b, or a = x / y
         if p is None or p.op != "=":
             continue
@@ -193,7 +196,7 @@ def _fixed(s: Sentence, rels: list[Relation], parsed: list[ParsedRelation | None
             continue
         lhs, rhs = p.lhs.expr, p.rhs.expr
         for side, other in ((lhs, rhs), (rhs, lhs)):
-            if isinstance(side, sp.Symbol) and side.name in variables:
+            if isinstance(side, sp.Symbol) and (side.name in variables or not variables):
                 if not other.free_symbols:
                     values.append(f"{side.name} = {other}")
                     break
@@ -201,7 +204,7 @@ def _fixed(s: Sentence, rels: list[Relation], parsed: list[ParsedRelation | None
                     linked |= {side.name, other.name}
                     break
     out = values
-    if len(linked & variables) >= 2:
+    if len(linked & variables if variables else linked) >= 2:
         out = [*out, " = ".join(sorted(linked))]
     return out
 
