@@ -56,7 +56,9 @@ _GENERAL = re.compile(
 _FIXING = re.compile(r"\b(for|when|at|if|taking|take|setting|set|put|putting|plugging|plug|substituting|"
                      r"choosing|choose|try|trying|testing|test|checking|check|with|let|consider|considering|"
                      r"case|say|e\.g\.|example)\b", re.I)
-_INDUCTION = re.compile(r"\binduct(ion|ive|ively)\b|\bn\s*\+\s*1\b|\bk\s*\+\s*1\b", re.I)
+_INDUCTION = re.compile(r"\binduct(ion|ive|ively)\b|\bbase case\b|\bn\s*\+\s*1\b|\bk\s*\+\s*1\b", re.I)
+# a sentence that starts over in general: the case of the sentence before it does not carry into it
+_FRESH = re.compile(r"^\W*(assume|suppose|now|in general|conversely|next|for (all|any|every|arbitrary)|let)\b", re.I)
 _TO_SHOW = re.compile(r"\b(show|prove|verify|check|need|want|must|suffices|claim|enough)\b[^.]{0,40}$", re.I)
 _REDUCTION = re.compile(r"without lo(ss|se) of generality|\bw\.?l\.?o\.?g\b|we may assume|suffices to consider|"
                         r"consider only|need only consider|reduces to", re.I)
@@ -219,7 +221,8 @@ def _judge_conclusion(c: Sentence, support: list[Sentence], rels: list[Relation]
         if s.fixed:
             cases.append(", ".join(s.fixed))
         # under a special case: the sentence fixes variables, or the one before it in the same step did
-        under_case = bool(s.fixed) or (previous is not None and bool(previous.fixed) and previous.step == s.step)
+        under_case = bool(s.fixed) or (previous is not None and bool(previous.fixed) and previous.step == s.step
+                                       and not _FRESH.search(s.text))
         for i in s.relations:
             p = parsed[i]
             if p is None or not p.free or s is c or _is_assignment(p):
