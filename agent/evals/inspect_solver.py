@@ -21,6 +21,7 @@ from inspect_ai.solver import Generate, Solver, TaskState, solver
 from qed.agent.config import load_config
 from qed.agent.report.rundata import PROOF_FILE, problem_folders
 from qed.agent.runs import RunDir
+from qed.agent.session import RunSession
 from qed.agent.solve import SolveOptions
 from qed.agent.solve import Solver as QedSolver
 from qed.agent.summary import render_summary
@@ -49,7 +50,9 @@ class QedSession:
         run = RunDir.create("inspect", self.name)
         run.write_config({"command": "inspect", "source": self.name, "solver": self.solver_kind,
                           "started": datetime.now(UTC).isoformat(), **cfg.to_dict()})
-        qed = QedSolver(cfg, run, SolveOptions(solver=self.solver_kind))
+        needed = None if self.solver_kind == "loop" else ()  # the engine alone opens no model
+        session = RunSession(run, cfg.roles, needed=needed, deadline_s=cfg.loop.call_deadline_s)
+        qed = QedSolver(cfg, session, SolveOptions(solver=self.solver_kind))
         if self.solver_kind == "loop":
             qed.models()  # a missing model or a bad key fails the first sample, not each call
         atexit.register(qed.close)
