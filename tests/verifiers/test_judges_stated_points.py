@@ -52,3 +52,18 @@ def test_a_point_the_text_calls_impossible_is_not_evaluated() -> None:
              "By AM-GM, $abc \\le \\left(\\frac{a+b+c}{3}\\right)^3 = \\frac{1}{27} \\le 1$.")
     v = judge("numeric_computation", proof, problem)
     assert v.verdict == "pass", v.reason
+
+
+def test_a_proof_without_a_reference_answer_gets_a_pass_or_fail_from_the_judges_that_apply() -> None:
+    from qed.problems.record import Problem
+    from qed.verifiers.judges.grading import GradeItem, grade
+    from qed.verifiers.judges.registry import parse_judges
+
+    problem = Problem(id="t", statement="Let $x > 0$. Prove that $x + \\frac{4}{x} \\ge 4$.", kind="proof")
+    good = AMGM_STEP.replace(r"2\sqrt{4}", r"2\sqrt{x \cdot \frac{4}{x}}") + r"Equality holds at $x = 2$."
+    bad = good.replace("$x = 2$", "$x = 1$")
+    passed = grade(GradeItem("good", "proof", good, problem), parse_judges("numeric"), {})
+    assert passed.overall == "pass" and not passed.judges["final_answer"].applicable
+    assert any(c["judge"] == "theorem_use" for c in passed.steps[0].checked_by)
+    failed = grade(GradeItem("bad", "proof", bad, problem), parse_judges("numeric"), {})
+    assert failed.overall == "fail" and failed.steps[1].verdict == "fail"
