@@ -56,7 +56,8 @@ def test_a_wrong_equality_condition_of_an_instance_fails() -> None:
 
 def test_a_true_consequence_that_is_no_instance_is_read_not_judged() -> None:
     v = judge("theorem_use", r"By AM-GM, $a^2 + b^2 \ge ab$.", POSITIVE_AB)
-    assert v.verdict == "not_checked" and v.applicable and v.coverage.checked == 0
+    assert v.verdict == "not_checked" and not v.applicable and v.coverage.checked == 0
+    assert v.coverage.read == 1 and v.findings[0].how.startswith("AM-GM: not read as an instance")
 
 
 def test_a_proof_without_citations_does_not_apply() -> None:

@@ -13,7 +13,8 @@ A citation fails only with positive evidence: its relation is no instance and is
 where the theorem's hypotheses hold (every term nonnegative, the problem's conditions met), so the
 theorem cannot give it (reversed direction, wrong weights or constant, wrong pairing); or the stated
 equality case is not the instance's. A relation that is no instance in the forms read but not shown
-false (a sum of instances, a weaker consequence) is read, not checked.
+false (a sum of instances, a weaker consequence) is read, not checked; a text whose citations are all
+of that kind is outside this judge's reach (not applicable, each citation listed with why).
 """
 
 from __future__ import annotations
@@ -43,7 +44,9 @@ THEOREMS: dict[str, re.Pattern] = {
     "Cauchy-Schwarz": re.compile(r"Cauchy\s*[-\u2013\u2014]?\s*(?:Schwar(?:z|tz)|Bunyakovsky)|\bC\s*[-\u2013]?\s*S\b"
                                  r"(?=\W+(?:inequality|we|gives|yields))|\bCBS\b|Titu|Engel\s+form|"
                                  r"\bT2\b|Sedrakyan", re.I),
-    "Schur": re.compile(r"\bSchur'?s?\b", re.I),
+    # Schur's inequality, not Schur complements, polynomials or functions
+    "Schur": re.compile(r"\bSchur'?s?\s+(inequality|ineq)\b|\bby\s+Schur\b(?!'?s?\s+(complement|polynomial|function|"
+                        r"lemma|product|decomposition|theorem|test|form))", re.I),
 }
 _INEQ = ("<", ">", "<=", ">=")
 _HYPOTHETICAL = re.compile(r"\b(suppose|assume|assuming|contrary|contradiction|absurd|impossible|otherwise)\b", re.I)
@@ -139,9 +142,10 @@ def check_in_process(text: str, problem: Problem | str | None = None) -> JudgeVe
     elif not cites:
         verdict = JudgeVerdict(NAME, "not_checked", "no AM-GM, Cauchy-Schwarz or Schur citation in the text",
                                stats=stats, applicable=False, coverage=coverage)
-    elif not checked:
-        verdict = JudgeVerdict(NAME, "not_checked", f"not checked ({coverage.text()}: no citation read as an "
-                               "instance or shown misapplied)", findings=findings, stats=stats, coverage=coverage)
+    elif not checked:  # citations in forms it does not read: outside this judge's scope, said per step
+        verdict = JudgeVerdict(NAME, "not_checked", f"does not apply: {coverage.text()}, none in a form it reads "
+                               "(AM-GM of a sum, Cauchy-Schwarz product or Engel form, Schur)", findings=findings,
+                               stats=stats, applicable=False, coverage=coverage)
     else:
         verdict = JudgeVerdict(NAME, "pass", f"every checked citation is an instance: {coverage.text()}",
                                findings=findings, stats=stats, coverage=coverage)

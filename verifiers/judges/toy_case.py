@@ -111,9 +111,10 @@ def check_in_process(text: str, problem: Problem | str | None = None) -> JudgeVe
     elif not conclusions:
         verdict = JudgeVerdict(NAME, "not_checked", "no sentence concludes a general claim", stats=stats,
                                applicable=False, coverage=coverage)
-    elif not coverage.checked:
-        verdict = JudgeVerdict(NAME, "not_checked", f"not checked ({coverage.text()}: no argument read before them)",
-                               findings=findings, stats=stats, coverage=coverage)
+    elif not coverage.checked:  # conclusions argued in words only: the shape it reads is not there
+        verdict = JudgeVerdict(NAME, "not_checked", f"does not apply: {coverage.text()}, with no argument in "
+                               "formulas before them", findings=findings, stats=stats, applicable=False,
+                               coverage=coverage)
     else:
         verdict = JudgeVerdict(NAME, "pass", f"each general conclusion follows a general step: {coverage.text()}",
                                findings=findings, stats=stats, coverage=coverage)
