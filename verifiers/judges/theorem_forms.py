@@ -10,9 +10,9 @@ values, on the problem's conditions): equal at every point means the relation is
   Engel's form Σ a_i/b_i ≥ (Σ √a_i)² / Σ b_i (or (Σ a_i)² / Σ a_i b_i).
 - Schur: the difference of the sides is λ·Σ x^t (x − y)(x − z) over x, y, z (λ > 0, t ∈ {1/2, 1, 2, 3}).
 
-A relation that is none of these is `misapplied` only when it is false at a sampled point where the
-theorem's hypotheses hold (then no instance can give it); the description says whether its direction
-is reversed, its constant or weights wrong, or no pairing fits.
+A relation that is none of these is `misapplied` when it is the theorem's instance reversed, or AM-GM's
+with a larger constant (false where its terms are equal), or when it is false at a sampled point where
+the theorem's hypotheses hold (then no instance can give it); otherwise it is not read (`none`).
 """
 
 from __future__ import annotations
@@ -142,18 +142,25 @@ def find_instance(theorem: str, p: ParsedRelation, num: Numeric) -> Instance:
     found = finder(big, small, num)
     if found is not None:
         return found
+    # the theorem's own instance written the other way round, or with a larger constant: false wherever the
+    # instance is strict (at its equality case the written inequality fails outright for a larger constant)
+    reversed_ = finder(small, big, num)
+    if reversed_ is not None and not num.same(big, small):
+        return Instance("misapplied", f"its direction is reversed: {theorem} gives the opposite inequality "
+                        f"({reversed_.how})", {"diagnosis": "reversed"})
+    near = _near_miss(theorem, big, small, num)
+    if near is not None:
+        return Instance("misapplied", near, {"diagnosis": "constant"})
+    if not (big.free_symbols and small.free_symbols) and not num.on_conditions:
+        # `(a+b)^4/4 \le 4`: a bound by a number rests on a condition the proof has derived, not on the theorem
+        return Instance("none", f"no form of {theorem} read in it; a bound by a number needs a condition not read")
     terms = _terms_of(big)
     ex = num.counterexample(big, small, terms)
     if ex is None:
         return Instance("none", f"no form of {theorem} read in it, and it is not shown false")
     where = ", ".join(f"{k} = {v:.4g}" for k, v in ex["point"].items())
-    reversed_ = finder(small, big, num)
-    if reversed_ is not None:
-        why = f"its direction is reversed: {theorem} gives the opposite inequality ({reversed_.how})"
-    else:
-        why = _near_miss(theorem, big, small, num) or "no choice of terms, weights or pairing gives it"
-    return Instance("misapplied", f"{why}; it fails at {where} (larger side {ex['larger side']}, smaller side "
-                    f"{ex['smaller side']})", {"counterexample": ex})
+    return Instance("misapplied", f"no choice of terms, weights or pairing gives it; it fails at {where} (larger "
+                    f"side {ex['larger side']}, smaller side {ex['smaller side']})", {"counterexample": ex})
 
 
 def _terms_of(e: sp.Expr) -> list[sp.Expr]:
@@ -273,8 +280,8 @@ def _near_miss(theorem: str, big: sp.Expr, small: sp.Expr, num: Numeric) -> str 
     for terms in _decompositions(base):
         weight, gm = _amgm_side(terms)
         lam = num.ratio(small, k * (weight * gm) ** q)
-        if lam is not None and not math.isclose(lam, 1.0):
+        if lam is not None and lam > 1 and not math.isclose(lam, 1.0):  # a smaller constant is a weaker truth
             return (f"its constant is wrong: AM-GM on {', '.join(str(t) for t, _w in terms)} (weights "
                     f"{', '.join(str(w) for _t, w in terms)}) gives {sp.sstr(k * (weight * gm) ** q)}, "
-                    f"{1 / lam:.4g} times the smaller side written")
+                    f"{1 / lam:.4g} times the smaller side written, which fails where those terms are equal")
     return None

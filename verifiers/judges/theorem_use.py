@@ -172,6 +172,7 @@ def _judge_citation(c: Citation, text: str, rels: list[Relation], parsed: list[P
                        how=f"{c.theorem}: no inequality found with the citation")
     misapplied: list[tuple[int, Instance]] = []
     others: list[tuple[int, Instance]] = []
+    instance: Finding | None = None
     for i in c.relations:
         p = parsed[i]
         if p is None or not p.free or _simple_bound(p):
@@ -184,22 +185,26 @@ def _judge_citation(c: Citation, text: str, rels: list[Relation], parsed: list[P
             if eq is not None:
                 return Finding("wrong", quote, eq, rels[i].step, evidence={"theorem": c.theorem, **inst.evidence},
                                checked=True, how=f"{c.theorem}: equality case checked against the instance")
-            return Finding("verified", quote, f"an instance of {c.theorem}: {inst.how}", rels[i].step,
-                           evidence={"theorem": c.theorem, **inst.evidence}, checked=True,
-                           how=f"instance of {c.theorem}: {inst.how}")
+            instance = instance or Finding("verified", quote, f"an instance of {c.theorem}: {inst.how}", rels[i].step,
+                                           evidence={"theorem": c.theorem, **inst.evidence}, checked=True,
+                                           how=f"instance of {c.theorem}: {inst.how}")
+            continue
         trusted = known is None or {x.name for x in p.free} <= known
         hypothetical = _HYPOTHETICAL.search(rels[i].segment.sentence_text)
-        if inst.status == "misapplied" and trusted and not hypothetical:
+        if inst.status == "misapplied" and (trusted or inst.evidence.get("diagnosis")) and not hypothetical:
             misapplied.append((i, inst))
         else:
             others.append((i, inst))
-    if misapplied and not others:
-        i, inst = misapplied[0]
+    diagnosed = [m for m in misapplied if m[1].evidence.get("diagnosis")]
+    if misapplied:  # reversed, reweighted, or false where the theorem's hypotheses hold: whatever the other links
+        i, inst = (diagnosed or misapplied)[0]
         quote = rels[i].quote(text)
         return Finding("wrong", quote, f"`{quote[:80]}` is credited to {c.theorem} but {inst.how}", rels[i].step,
                        evidence={"theorem": c.theorem, **inst.evidence}, checked=True,
                        how=f"{c.theorem}: not an instance, and false where its hypotheses hold")
-    if not misapplied and not others:
+    if instance is not None:
+        return instance
+    if not others:
         return Finding("unchecked", c.quote, f"{c.theorem}: the attached formula was not read", step,
                        how=f"{c.theorem}: formula not read")
     i, inst = (others or misapplied)[0]
