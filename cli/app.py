@@ -43,6 +43,7 @@ def _register() -> None:
         models_cmd,
         prove_cmd,
         report_cmd,
+        session_cmd,
         solve_cmd,
     )
 
@@ -53,6 +54,7 @@ def _register() -> None:
     app.command()(check_cmd.check)
     app.command()(report_cmd.report)
     app.command("eval")(eval_cmd.eval_command)
+    app.command()(session_cmd.session)
     app.add_typer(models_cmd.app, name="models", help="Pull and list the embedded models.")
     app.add_typer(memory_cmd.app, name="memory", help="Search, inspect and curate the knowledge graph.")
     app.add_typer(judges_cmd.app, name="judges", help="Calibrate the proof judges on planted flaws.")

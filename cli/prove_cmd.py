@@ -101,7 +101,8 @@ def prove(
     model: str = typer.Option(None, "--model", "-m", help="Model spec for every role."),
     role: list[str] = typer.Option([], "--role", help="ROLE=SPEC for one role (repeatable)."),
     rounds: int = typer.Option(None, "--rounds", min=1, help="Refine rounds before abstaining."),
-    interactive: bool = typer.Option(False, "--interactive", "-i", help="You confirm each decision."),
+    interactive: bool = typer.Option(False, "--interactive", help="You confirm each decision."),
+    session: bool = typer.Option(False, "-i", "--session", help="Open an interactive session on it (qed session)."),
     config: Path = typer.Option(None, "--config", help="A qed.toml to read."),
     memory: Path = typer.Option(None, "--memory", help="Memory database file."),
     no_memory: bool = typer.Option(False, "--no-memory", help="Neither recall from nor write to memory."),
@@ -113,6 +114,13 @@ def prove(
     cfg = load_config(config, model=model, role_overrides=parse_role_overrides(role),
                       loop_overrides={"max_rounds": rounds} if rounds else None)
     cfg.loop.interactive = interactive
+    if session:  # qed session on this problem: the person steers step by step
+        from qed.cli.session_cmd import open_session
+
+        cfg.loop.interactive = False
+        if no_memory:
+            cfg.loop.use_memory = False
+        return open_session(target, resume=None, cfg=cfg, memory=memory)
     if no_memory:
         cfg.loop.use_memory = False
     run = RunDir.create("prove", problem.id if problem.source != "command line" else problem.statement)

@@ -1,0 +1,213 @@
+"""One interactive session over a run folder: take steps, move through them, never lose one.
+
+The session is one LangGraph thread in the run's checkpoints.sqlite (read strictly,
+agent/checkpoints.py). `head` is the checkpoint the person stands on; a step taken from an
+earlier checkpoint (after /undo or /goto) forks a new branch there and the old branch stays in
+the file, reachable with /branches and /goto. session.json keeps the head and session.jsonl gets
+one line per step the moment it ends, so a killed session resumes on the step it had reached.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
+
+from qed.agent.config import QedConfig
+from qed.agent.deps import LoopDeps
+from qed.agent.graph import NODES
+from qed.agent.interactive.graph import FIRST_NODE, build_session_graph
+from qed.agent.interactive.state import Entry
+from qed.agent.runs import RunDir
+from qed.agent.session import RunSession
+from qed.agent.solve import problem_record
+from qed.models.roles import RoleSpecs
+from qed.problems.record import Problem
+from qed.verifiers.engine import solve_problem
+
+THREAD = "session"
+SESSION_FILE = "session.json"
+STEPS_FILE = "session.jsonl"
+EventFn = Callable[[dict[str, Any]], None]
+
+
+class SessionError(ValueError):
+    """A request the session cannot honour (no such step, a malformed session folder); one line."""
+
+
+@dataclass
+class Branch:
+    tip: str  # checkpoint id
+    steps: int
+    last: str
+    current: bool
+
+
+class Workbench:
+    def __init__(self, run_session: RunSession, config: QedConfig, memory: Any | None = None,
+                 on_event: EventFn | None = None):
+        self.session = run_session
+        self.run: RunDir = run_session.run
+        self.config = config
+        self.on_event = on_event or (lambda e: None)
+        self.deps = LoopDeps(models=dict(run_session.models()), config=config.loop, memory=memory,
+                             engine=solve_problem, run_id=self.run.path.name, run_dir=str(self.run.path))
+        self.graph = build_session_graph(self.deps, run_session.checkpointer())
+        self.head: str | None = None
+
+    # -- opening ------------------------------------------------------------------------------
+    def start(self, problem: Problem) -> None:
+        """A new session on `problem`: its first checkpoint, the loop ready at its first node."""
+        cfg = self._cfg()
+        values = {"problem": problem_record(problem), "round": 1, "entries": [], "proof": None, "proof_from": None,
+                  "last_claim": None, "loop_next": FIRST_NODE, "roles": {}, "action": None}
+        out = self.graph.update_state(cfg, values, as_node="act")
+        self._move(out["configurable"]["checkpoint_id"])
+
+    def resume(self) -> None:
+        """Stand where the session stood when it was closed or killed, with its /model choices."""
+        try:
+            data = json.loads(self.run.file(SESSION_FILE).read_text(encoding="utf-8"))
+            head = data["head"]
+        except (OSError, ValueError, KeyError, TypeError) as e:
+            raise SessionError(f"{self.run.path} holds no readable {SESSION_FILE} ({e})") from None
+        if not isinstance(head, str) or self._snapshot(head) is None:
+            raise SessionError(f"{self.run.path}: the session's checkpoint {head!r} is not in {RunDir.CHECKPOINTS}")
+        self.head = head
+        for role, spec in (self.state().get("roles") or {}).items():
+            self._build_model(role, spec)
+
+    # -- reading ------------------------------------------------------------------------------
+    def _cfg(self, checkpoint: str | None = None) -> dict[str, Any]:
+        c: dict[str, Any] = {"thread_id": THREAD}
+        if checkpoint:
+            c["checkpoint_id"] = checkpoint
+        return {"configurable": c, "recursion_limit": 20}
+
+    def _snapshot(self, checkpoint: str):
+        snap = self.graph.get_state(self._cfg(checkpoint))
+        return snap if snap.values else None
+
+    def state(self) -> dict[str, Any]:
+        snap = self._snapshot(self.head) if self.head else None
+        return dict(snap.values) if snap else {}
+
+    def problem(self) -> Problem:
+        return Problem.from_dict(dict(self.state()["problem"]))
+
+    def history(self) -> list[Entry]:
+        return list(self.state().get("entries") or [])
+
+    def _all(self) -> list[Any]:
+        return list(self.graph.get_state_history({"configurable": {"thread_id": THREAD}}))
+
+    def branches(self) -> list[Branch]:
+        """Every branch tip of the session: a finished step no later checkpoint grew from."""
+        snaps = self._all()
+        parent = {s.config["configurable"]["checkpoint_id"]: (s.parent_config or {}).get("configurable", {}).get("checkpoint_id")
+                  for s in snaps}
+        finished = [s for s in snaps if not s.next]
+        inner: set[str] = set()
+        for s in finished:
+            cur = parent.get(s.config["configurable"]["checkpoint_id"])
+            while cur and cur not in inner:
+                inner.add(cur)
+                cur = parent.get(cur)
+        on_path = set(self._path_ids())
+        out = []
+        for s in finished:
+            cid = s.config["configurable"]["checkpoint_id"]
+            if cid in inner and cid != self.head:
+                continue
+            es = s.values.get("entries") or []
+            last = f"/{es[-1]['command']} {es[-1]['input']}"[:70] if es else "(start)"
+            out.append(Branch(cid, len(es), last, cid in on_path))
+        return out
+
+    def _path_ids(self) -> list[str]:
+        ids, cur = [], self.head
+        while cur:
+            ids.append(cur)
+            snap = self.graph.get_state(self._cfg(cur))
+            cur = snap.parent_config["configurable"]["checkpoint_id"] if snap.parent_config else None
+        return ids
+
+    # -- moving ---------------------------------------------------------------------------------
+    def goto(self, n: int, branch: str | None = None) -> int:
+        """Stand after step n of the current branch (0: the start), or of the branch whose tip is `branch`."""
+        if branch is not None:
+            tips = [b.tip for b in self.branches() if b.tip.startswith(branch) or b.tip.endswith(branch)]
+            if len(tips) != 1:
+                raise SessionError(f"no single branch tip matches {branch!r} (see /branches)")
+            self._move(tips[0])
+        steps = len(self.history())
+        if not 0 <= n <= steps:
+            raise SessionError(f"there is no step {n} here: this branch has steps 0 to {steps}")
+        for cid in self._path_ids():
+            snap = self.graph.get_state(self._cfg(cid))
+            if not snap.next and len(snap.values.get("entries") or []) == n:
+                self._move(cid)
+                return n
+        raise SessionError(f"step {n} has no finished checkpoint")
+
+    def undo(self) -> int:
+        steps = len(self.history())
+        if steps == 0:
+            raise SessionError("nothing to undo: this is the start of the session")
+        return self.goto(steps - 1)
+
+    def _move(self, checkpoint: str) -> None:
+        self.head = checkpoint
+        data = {"thread": THREAD, "head": checkpoint, "updated": datetime.now(UTC).isoformat()}
+        tmp = self.run.file(SESSION_FILE + ".tmp")
+        tmp.write_text(json.dumps(data) + "\n", encoding="utf-8")
+        os.replace(tmp, self.run.file(SESSION_FILE))
+
+    # -- acting ---------------------------------------------------------------------------------
+    def step(self, command: str, text: str = "") -> list[Entry]:
+        """One step from the head; its entries. Ctrl-C (KeyboardInterrupt) leaves the head where it was."""
+        before = len(self.history())
+        action = {"command": command, "input": text}
+        last = None
+        for mode, chunk in self.graph.stream({"action": action}, self._cfg(self.head),
+                                             stream_mode=["custom", "values"]):
+            if mode == "custom":
+                self.on_event(chunk)
+            else:
+                last = chunk
+        snap = self.graph.get_state(self._cfg())  # the newest checkpoint of the thread: this step's
+        if last is None or not snap.values or len(snap.values.get("entries") or []) <= before:
+            raise SessionError(f"/{command} wrote no step")
+        self._move(snap.config["configurable"]["checkpoint_id"])
+        new = list(snap.values["entries"][before:])
+        with open(self.run.file(STEPS_FILE), "a", encoding="utf-8") as f:
+            for e in new:
+                f.write(json.dumps({"head": self.head, **e}, ensure_ascii=False, default=str) + "\n")
+        return new
+
+    def loop_ended(self) -> bool:
+        return self.state().get("loop_next") not in NODES
+
+    def auto(self, rounds: int) -> Iterator[Entry]:
+        """Steps of the loop, each yielded as it ends, until `rounds` decide nodes have run or the loop ends."""
+        decided = 0
+        while decided < rounds and not self.loop_ended():
+            node = self.state().get("loop_next")
+            yield from self.step("step")
+            if node == "decide":
+                decided += 1
+
+    def switch_model(self, role: str, spec: str) -> list[Entry]:
+        """The role's model from now on (and on resume); the old one is closed with the session."""
+        self._build_model(role, spec)
+        return self.step("model", f"{role} {spec}")
+
+    def _build_model(self, role: str, spec: str) -> None:
+        built = RoleSpecs({role: spec}).build(self.session.calllog, server_log=self.run.file(RunDir.SERVER_LOG),
+                                              deadline_s=self.session.deadline_s)
+        model = built[role]
+        self.session.adopt(getattr(model, "inner", model))
+        self.deps.models = {**self.deps.models, role: model}

@@ -1,0 +1,74 @@
+"""The session's steps are LangGraph checkpoints: undo and goto move, a new step forks, nothing is lost."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from qed.agent.config import load_config
+from qed.agent.interactive.workbench import SessionError, Workbench
+from qed.agent.runs import RunDir
+from qed.agent.session import RunSession
+from qed.problems.loaders.text import problems_from_text
+
+STATEMENT = r"Let $a, b > 0$. Prove that $a^2+b^2 \ge 2ab$."
+
+
+@pytest.fixture()
+def setup(tmp_path):
+    model = tmp_path / "model.json"
+    model.write_text(json.dumps({"rules": [{"reply": "Expand $(a-b)^2 \\ge 0$.\nQED"}]}))
+    cfg = load_config(None, model=f"scripted:{model}")
+    cfg.loop.use_memory = False
+    problem = problems_from_text(STATEMENT, stem="p", source="command line")[0]
+    run = RunDir.create("session", "t", root=tmp_path / "runs")
+    run.write_config({"command": "session"})
+    return cfg, problem, run
+
+
+def test_a_step_after_undo_forks_and_the_old_branch_stays(setup):
+    cfg, problem, run = setup
+    with RunSession(run, cfg.roles) as rs:
+        wb = Workbench(rs, cfg)
+        wb.start(problem)
+        wb.step("proof", "first")
+        wb.step("proof", "second")
+        assert wb.undo() == 1 and wb.state()["proof"] == "first"
+        wb.step("proof", "third")
+        assert [e["input"] for e in wb.history()] == ["first", "third"]
+        tips = {b.last: b for b in wb.branches()}
+        assert set(tips) == {"/proof second", "/proof third"} and tips["/proof third"].current
+        wb.goto(2, tips["/proof second"].tip[-12:])
+        assert wb.state()["proof"] == "second"
+        with pytest.raises(SessionError):
+            wb.goto(7)
+
+
+def test_a_new_workbench_on_the_run_folder_stands_where_the_last_one_stood(setup):
+    cfg, problem, run = setup
+    with RunSession(run, cfg.roles) as rs:
+        wb = Workbench(rs, cfg)
+        wb.start(problem)
+        wb.step("proof", "mine")
+        wb.step("say", "go on")
+        wb.undo()
+    lines = [json.loads(x) for x in run.file("session.jsonl").read_text().splitlines()]
+    assert [x["command"] for x in lines] == ["proof", "say"], "each step is in the run folder as it ends"
+    with RunSession(RunDir.open(run.path), cfg.roles) as rs:
+        again = Workbench(rs, cfg)
+        again.resume()
+        assert [e["input"] for e in again.history()] == ["mine"] and again.state()["proof"] == "mine"
+
+
+def test_step_runs_the_loop_one_node_at_a_time_in_the_loops_order(setup):
+    cfg, problem, run = setup
+    cfg.loop.use_engine = False
+    with RunSession(run, cfg.roles) as rs:
+        wb = Workbench(rs, cfg)
+        wb.start(problem)
+        nodes = []
+        while not wb.loop_ended() and len(nodes) < 20:
+            nodes.append(wb.step("step")[0]["input"])
+        assert nodes[:6] == ["recall", "generate", "self_verify", "execute", "review", "decide"]
+        assert nodes[-1] == "remember" and wb.state()["outcome"] in ("solved", "abstained")
+        assert wb.step("step")[0]["verdict"] == "skipped"

@@ -1,0 +1,28 @@
+"""`qed session` with the embedded test model (smollm2-135m, llama.cpp): a message streams a reply,
+and the computation commands work beside it. The model's words are junk; the plumbing is real."""
+
+from __future__ import annotations
+
+import pytest
+from qed.models.catalog import TEST_MODEL
+from qed.models.store import ModelStore
+
+from tests.cli.test_session_repl import STATEMENT, Terminal
+
+pytestmark = pytest.mark.integration
+
+
+def test_a_message_streams_from_the_embedded_model_and_a_claim_is_refuted(tmp_path):
+    if ModelStore().path(TEST_MODEL) is None:
+        pytest.skip(f"{TEST_MODEL} is not in the model cache; run: qed models pull {TEST_MODEL}")
+    (tmp_path / "qed.toml").write_text("[loop]\ngenerate_max_tokens = 40\n")
+    term = Terminal(tmp_path, "session", STATEMENT, "--model", f"local:{TEST_MODEL}", "--no-memory", timeout=300)
+    term.expect_prompt(0)
+    term.send("Which inequality should I try first?")
+    shown = term.expect_prompt(1)
+    assert "── say" in shown and "[1] /say" in shown
+    reply = shown.split("── say", 1)[1].split("[1] /say", 1)[0].strip()
+    assert reply, "the model's reply is shown as it streams"
+    term.send(r"/claim a + b \ge 3c")
+    assert "/claim → refuted" in term.expect_prompt(2)
+    term.quit()
