@@ -55,7 +55,7 @@ def final_answer() -> Scorer:
 def proof_judges(judges: str = "numeric", model: str | None = None) -> Scorer:
     """The proof QED wrote (its proof.md, or the loop's final draft) through QED's judges: CORRECT
     when every applicable judge passes, INCORRECT when one finds a flaw, NOANSWER otherwise.
-    Model judges (toy_case, logical_gap, dsm_verifier) need `model`, a QED model spec."""
+    Model judges (toy_case_model, logical_gap, dsm_verifier) need `model`, a QED model spec."""
     chosen = parse_judges(judges)
     needed = roles_needed(chosen)
     if needed and not model:

@@ -48,13 +48,13 @@ def test_grade_with_a_scripted_model_for_the_model_judges(tmp_path: Path) -> Non
         {"match": "A grader claimed", "reply": "ISSUE 1: REAL - it is wrong\nRATING: \\boxed{1}"},
         {"match": "TOY CASE", "reply": "VERDICT: NO FLAW\nSTEP: none\nQUOTE: none\nREASON: general argument"},
     ]}))
-    r = qed(tmp_path, "grade", "attempts.tex", "--judges", "toy_case,dsm_verifier", "--model", "scripted:rules.json",
+    r = qed(tmp_path, "grade", "attempts.tex", "--judges", "toy_case_model,dsm_verifier", "--model", "scripted:rules.json",
             "--samples", "2")
     assert r.returncode == 0, r.stderr
     [run] = run_dirs(tmp_path)
     data = json.loads((run / "grade.json").read_text())
     first = data["results"][0]["judges"]
-    assert first["toy_case"]["verdict"] == "pass"
+    assert first["toy_case_model"]["verdict"] == "pass"
     assert first["dsm_verifier"]["verdict"] == "fail" and first["dsm_verifier"]["stats"]["k"] == 2
     assert (run / "calls.sqlite").exists()
     assert data["models"] == {"judge": "scripted:rules.json", "verifier": "scripted:rules.json"}

@@ -103,7 +103,7 @@ def test_grade_sends_a_judges_api_key_env_to_its_host(tmp_path):
                                              "proof": "Since $(a-b)^2 \\geq 0$, we get $a^2 + b^2 \\geq 2ab$."}])
     (tmp_path / "qed.toml").write_text('[api_key_env]\njudge = "QED_GPU_KEY"\n')
     with FakeModelServer() as server:
-        r = qed(tmp_path, "grade", "proofs.jsonl", "--judges", "toy_case", "--model",
+        r = qed(tmp_path, "grade", "proofs.jsonl", "--judges", "toy_case_model", "--model",
                 f"openai:fake@{server.url('echo-auth')}", env={**KEYS, "QED_GPU_KEY": GPU})
     assert r.returncode == 0, r.stderr
     assert server.requests and server.auth_seen() == {f"Bearer {GPU}"}

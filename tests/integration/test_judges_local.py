@@ -26,7 +26,7 @@ def test_model_judges_through_a_real_local_server(tmp_path: Path, test_model_pat
     [run] = run_dirs(tmp_path)
     data = json.loads((run / "grade.json").read_text())
     [result] = data["results"]
-    assert set(result["judges"]) == {"toy_case", "logical_gap", "dsm_verifier"}
+    assert set(result["judges"]) == {"toy_case_model", "logical_gap", "dsm_verifier"}
     for verdict in result["judges"].values():
         assert verdict["verdict"] in {"pass", "fail", "no_verdict"}
     assert result["overall"] in {"pass", "fail", "no_verdict"}

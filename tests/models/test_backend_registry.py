@@ -99,9 +99,9 @@ def test_a_backend_added_as_one_file_builds_roles_and_reports_to_doctor(echo):
 
 def test_qed_grade_uses_a_backend_added_as_one_file(echo, tmp_path):
     (tmp_path / "p.md").write_text("Let $a > 0$. Prove that $a + 1 > a$.\n\n**Proof.** We have $a + 1 - a = 1 > 0$.\n")
-    r = qed_with("qed.models", echo, tmp_path, "grade", "p.md", "--judges", "toy_case", "--model", "echo:sound")
+    r = qed_with("qed.models", echo, tmp_path, "grade", "p.md", "--judges", "toy_case_model", "--model", "echo:sound")
     assert r.returncode == 0, r.stderr
     [run] = run_dirs(tmp_path)
     data = json.loads((run / "grade.json").read_text())
     assert data["models"] == {"judge": "echo:sound"}
-    assert data["results"][0]["judges"]["toy_case"]["verdict"] == "pass"
+    assert data["results"][0]["judges"]["toy_case_model"]["verdict"] == "pass"

@@ -78,7 +78,7 @@ def test_groups_follow_what_the_judges_declare():
     assert set(groups["numeric"]) == {n for n, j in registered.items() if j.role is None}
     assert set(groups["model"]) == {n for n, j in registered.items() if j.role is not None}
     assert set(groups["stepwise"]) == {n for n, j in registered.items() if j.stepwise}
-    assert {"numeric_computation", "numeric_approximation", "final_answer"} == set(groups["numeric"])
+    assert {"numeric_computation", "numeric_approximation", "final_answer", "toy_case", "theorem_use"} == set(groups["numeric"])
     assert registry.roles_needed(registry.parse_judges("model")) == ["verifier", "judge"]
 
 
@@ -129,7 +129,7 @@ def test_a_pass_without_anything_checked_is_not_a_pass():
 
 def test_a_model_judge_without_its_model_is_an_error_not_a_skip():
     with pytest.raises(ValueError, match="needs a model for the 'judge' role"):
-        registry.run_judge("toy_case", None, "Some proof.", {})
+        registry.run_judge("toy_case_model", None, "Some proof.", {})
     with pytest.raises(ValueError, match="unknown judge"):
         registry.parse_judges("numeric,telepathy")
 

@@ -30,7 +30,7 @@ def test_toy_case_flaw_with_quote_and_step(tmp_path: Path) -> None:
     model = scripted(tmp_path, [{"match": "TOY CASE", "reply": (
         "VERDICT: FLAW\nSTEP: 2\nQUOTE: For $a = b = 1$ both sides equal $2$\n"
         "REASON: two examples do not prove a statement about all real numbers.")}])
-    v = judge("toy_case", PROOF, PROBLEM, {"judge": model})
+    v = judge("toy_case_model", PROOF, PROBLEM, {"judge": model})
     assert v.verdict == "fail"
     assert v.step == 1
     assert v.quote.startswith("For $a = b = 1$")
@@ -53,7 +53,7 @@ def test_logical_gap_pass_from_a_json_reply(tmp_path: Path) -> None:
 ])
 def test_junk_replies_give_no_verdict_never_a_pass(tmp_path: Path, reply: str, finish: str) -> None:
     model = scripted(tmp_path, [{"reply": reply, "finish_reason": finish}])
-    v = judge("toy_case", PROOF, PROBLEM, {"judge": model})
+    v = judge("toy_case_model", PROOF, PROBLEM, {"judge": model})
     assert v.verdict == "no_verdict"
     assert v.raw == [reply]
 

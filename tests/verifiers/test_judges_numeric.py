@@ -94,7 +94,7 @@ def test_a_value_at_a_stated_point_counts_as_checked_but_a_borrowed_condition_do
     at_point = judge("numeric_computation", r"Taking $a = 2$, we get $a^2 + 1 = 5$.", POSITIVE)
     assert at_point.verdict == "pass" and at_point.coverage.checked == 1
     [f] = [f for f in at_point.findings if f.checked]
-    assert f.how.startswith("at ") and "given the assumptions of this sentence" in f.how
+    assert f.how == "exact at the stated point a = 2"
     supposed = judge("numeric_computation", r"Suppose $x + y = 2$. Then $(x+y)^2 = 4$.", "Let $x, y > 0$. Prove $x+y>0$.")
     assert supposed.verdict == "pass" and "given the assumption x + y = 2" in supposed.findings[0].how
     # FirstProof FP2_A's shape: a claim that "holds" only given an earlier claim of the same content

@@ -15,9 +15,12 @@ it looks for), `findings` (one per place looked at: how it was checked, or why n
 `stats`, `score` (DSM verifier) and `raw` model replies. A judge that does not apply decides
 nothing; a pass needs at least one place checked (judge.settle).
 
-The judges: numeric_computation and numeric_approximation (no model, in a bounded child),
-final_answer (no model; applies to bound and relation problems), toy_case and logical_gap (model,
-window by window), dsm_verifier (DeepSeekMath-V2 protocol: issues, score in {0, 0.5, 1}, meta-check).
+The judges: numeric_computation (it also evaluates at the points a proof states: stated_points.py),
+numeric_approximation, toy_case (special cases and no general step) and theorem_use (AM-GM,
+Cauchy-Schwarz and Schur steps are instances: theorem_forms.py), all with no model, in a bounded
+child; final_answer (no model; applies to bound and relation problems); toy_case_model and
+logical_gap (model, window by window), dsm_verifier (DeepSeekMath-V2 protocol: issues, score in
+{0, 0.5, 1}, meta-check).
 `qed judges list` prints them with their groups.
 
 grading.grade(GradeItem(id, label, proof, problem), names, models) -> GradeResult combines judges into

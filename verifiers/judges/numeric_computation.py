@@ -36,6 +36,7 @@ from qed.verifiers.judges.relcheck import (
     parse_relation,
 )
 from qed.verifiers.judges.sampling import INTEGER_NAMES, Context, by_name, relational
+from qed.verifiers.judges.stated_points import StatedPoints
 from qed.verifiers.judges.verdict import Coverage, Finding, JudgeVerdict
 from qed.verifiers.latex import LatexError, read_formula, symbol
 
@@ -208,11 +209,18 @@ def check_relations(text: str, assumptions: Assumptions, statement: str | None =
     known |= {s for p in parsed if p is not None for s in p.free
               if (m := _INDEXED.match(s.name)) and m.group(1) in bases}
     cache = PointCache()
-    unreadable_cases = _unreadable_case_sentences(find_math(text, steps), parsed, rels)
+    segments = find_math(text, steps)
+    unreadable_cases = _unreadable_case_sentences(segments, parsed, rels)
     hypothetical = {st.index for st in steps if _HYPOTHETICAL.search(st.text)}
+    points = StatedPoints(text, segments, rels, parsed, assumptions, statement)
     out: list[CheckedRelation] = []
     for i, r in enumerate(rels):
         p0 = parsed[i]
+        at_point = points.check(i)  # an evaluation at a point the sentence states, or its equality case
+        if at_point is not None:
+            out.append(CheckedRelation(r, at_point, p0))
+            builder.statuses[i] = at_point.status
+            continue
         if assumed[i]:
             out.append(CheckedRelation(r, RelationCheck("assumption", "introduced as an assumption, case or definition"), p0))
             continue
@@ -438,6 +446,8 @@ def _checked_as_stated(result: RelationCheck) -> bool:
 def _how(result: RelationCheck) -> str:
     """How a relation was checked (exact, sampled at N points, at the stated values), or why it was not."""
     ev = result.evidence
+    if ev.get("exact") and ev.get("point"):
+        return f"exact at the stated point {ev['point']}"
     if result.status in ("true", "false", "approximate"):
         if "points" in ev:
             return f"sampled at {ev['points']} points"

@@ -9,6 +9,13 @@
 - toy_case: replace the argument by checks of a few special cases, then claim the general result.
 - missing_justification: delete the step (or displayed derivation) that justifies a claim the
   proof goes on to use.
+- equality_value: change a value of a stated equality case (`equality holds iff a = b = c = 1`) so the
+  problem's inequality is no longer tight there (checked exactly, with the known answer for a
+  constant C), or the point leaves the problem's condition: a wrong value at the equality point.
+- non_instance: take an inequality credited to AM-GM, Cauchy-Schwarz or Schur that is an instance of
+  it, and reverse its direction, change the constant of its smaller side (AM-GM's weights) or a letter
+  of its smaller side (Cauchy-Schwarz's pairing); kept only if the result is false in the problem's
+  own setting (a counterexample), so no instance of the theorem can give it.
 Every mutation records what was changed, where, and the evidence that it is a flaw.
 """
 
@@ -37,9 +44,11 @@ from qed.verifiers.judges.relcheck import (
     parse_relation,
 )
 from qed.verifiers.judges.sampling import INTEGER_NAMES, NUMERIC_ERRORS, Context, sample
+from qed.verifiers.judges.stated_points import EQUALITY_CASE, sentence_points
 from qed.verifiers.latex import LatexError, read_formula
 
-FLAW_TYPES: tuple[str, ...] = ("wrong_number", "decimal", "toy_case", "missing_justification", "flipped_sign")
+FLAW_TYPES: tuple[str, ...] = ("wrong_number", "decimal", "toy_case", "missing_justification", "flipped_sign",
+                               "equality_value", "non_instance")
 _FLIP = {r"\geqslant": r"\leqslant", r"\leqslant": r"\geqslant", r"\geq": r"\leq", r"\leq": r"\geq",
          r"\ge": r"\le", r"\le": r"\ge", r"\gt": r"\lt", r"\lt": r"\gt", "≥": "≤", "≤": "≥", ">=": "<=",
          "<=": ">=", ">": "<", "<": ">"}
@@ -183,19 +192,17 @@ class Mutator:
         steps = split_steps(self.text)
         if len(steps) < 2:
             return None
-        cases = self._special_cases()
+        rng = _rng(self.ref.id, "toy")
+        cases = self._special_cases(int(rng.integers(0, len(_CASE_FORMS))))
         keep_last = steps[-1].text
-        body = (
-            "We verify the claim on several admissible values. "
-            + " ".join(cases)
-            + " Since the claim holds in all of these cases, it holds in general."
-        )
+        opening, closing = _TOY_FRAMES[int(rng.integers(0, len(_TOY_FRAMES)))]
+        body = f"{opening} {' '.join(cases)} {closing}"
         text = body + "\n\n" + keep_last
         return Mutation(self.ref.id, "toy_case", text,
                         f"replaced {len(steps) - 1} step(s) of argument by {len(cases)} special case check(s)",
                         self.text[: steps[-1].start][:200], body[:200], {"cases": cases})
 
-    def _special_cases(self) -> list[str]:
+    def _special_cases(self, form: int = 0) -> list[str]:
         """Sentences checking the problem at a few admissible points, with computed values if possible."""
         claim = _main_claim(self.ref.problem.statement)
         names = sorted(self.assumptions.declared) or _letters(self.ref.problem.statement)
@@ -220,7 +227,7 @@ class Mutator:
             if not (math.isfinite(lv) and math.isfinite(rv)):
                 continue
             where = ", ".join(f"{s.name} = {pt[s]:.3g}" for s in syms if s in pt)
-            out.append(f"For ${where}$ the left side is ${lv:.4g}$ and the right side is ${rv:.4g}$.")
+            out.append(_CASE_FORMS[form].format(where=where, lv=f"{lv:.4g}", rv=f"{rv:.4g}"))
         return out or [f"For ${' = '.join(s.name for s in syms)} = 1$ both sides can be compared directly."]
 
     def _missing_justification(self) -> Mutation | None:
@@ -250,6 +257,209 @@ class Mutator:
                             "deleted a displayed derivation and the sentence introducing it",
                             self.text[lead:b][:300], "", {"deleted_chars": b - lead})
         return None
+
+
+    # --- equality cases and theorem instances ----------------------------------------------------
+
+    def _equality_value(self) -> Mutation | None:
+        """Change one value of a stated equality case so the problem's inequality is not tight there."""
+        claim = _claim_with_answer(self.ref.problem)
+        segments = find_math(self.text)
+        rels = relations_in(self.text, segments)
+        parsed = _parse_all(rels)
+        points = sentence_points(rels, parsed)
+        candidates = []
+        for _sentence, pts in sorted(points.items()):
+            last, point = pts[-1]
+            if not point.values or not EQUALITY_CASE.search(rels[last].segment.sentence_text):
+                continue
+            tokens = [t for j in point.members for t in rels[j].rhs + rels[j].lhs if t.kind == "num"]
+            candidates += [(point, t) for t in tokens if self.text[t.start:t.end] == t.text]
+        order = _rng(self.ref.id, "equality").permutation(len(candidates))
+        for k in order:
+            point, tok = candidates[int(k)]
+            for new in _changed_numbers(tok.text):
+                text = self.text[: tok.start] + new + self.text[tok.end :]
+                moved = _point_after(text, tok.start, point)
+                if moved is None:
+                    continue
+                why = _not_an_equality_case(moved, claim, self.assumptions)
+                if why:
+                    return Mutation(self.ref.id, "equality_value", text,
+                                    f"changed {tok.text} to {new} in the stated equality case ({point.text()})",
+                                    tok.text, new, {"point": {str(k): str(v) for k, v in moved.items()}, "why": why,
+                                                    "offset": tok.start})
+        return None
+
+    def _non_instance(self) -> Mutation | None:
+        """Reverse, reweight or re-pair an inequality credited to a theorem, keeping only false results."""
+        from qed.verifiers.judges.theorem_forms import Numeric, find_instance
+        from qed.verifiers.judges.theorem_use import citations
+
+        segments = find_math(self.text)
+        rels = relations_in(self.text, segments)
+        found = []
+        for c in citations(self.text, rels):
+            for i in c.relations:
+                r = rels[i]
+                try:
+                    p = parse_relation(r.lhs, r.op, r.rhs)
+                except (LatexError, ValueError):
+                    continue
+                if p.free and find_instance(c.theorem, p, Numeric(self.assumptions, p)).status == "instance":
+                    found.append((c.theorem, i, p))
+        order = _rng(self.ref.id, "instance").permutation(len(found))
+        for k in order:
+            theorem, i, p = found[int(k)]
+            r = rels[i]
+            kinds = ["reversed", "constant", "pairing"]
+            start = int(_rng(self.ref.id, "instance-kind", str(i)).integers(0, len(kinds)))
+            for kind in kinds[start:] + kinds[:start]:
+                for text, before, after in _instance_edits(self.text, r, p, kind):
+                    evidence = self._false_in_setting(text, r.start)
+                    if evidence is None:
+                        continue
+                    if kind == "pairing" and theorem != "Cauchy-Schwarz":
+                        kind = "terms"
+                    return Mutation(self.ref.id, "non_instance", text,
+                                    f"{kind}: `{before}` became `{after}` in the {theorem} step "
+                                    f"`{r.quote(self.text)[:120]}`", before, after,
+                                    {"theorem": theorem, "kind": kind, "mutated": evidence, "offset": r.start})
+        return None
+
+    def _false_in_setting(self, text: str, start: int) -> str | None:
+        """The counterexample to the relation starting at `start` in the changed text, in the problem's setting."""
+        for r in relations_in(text, find_math(text)):
+            if r.start != start:
+                continue
+            try:
+                p = parse_relation(r.lhs, r.op, r.rhs)
+            except (LatexError, ValueError):
+                return None
+            return refute(p, self.assumptions)
+        return None
+
+
+_TOY_FRAMES = (
+    ("We verify the claim on several admissible values.", "Since the claim holds in all of these cases, it holds in general."),
+    ("Let us test a few cases.", "The pattern is clear, so the inequality is true for all admissible values."),
+    ("Checking some typical values:", "Hence the statement holds for every choice of the variables."),
+    ("It suffices to look at examples.", "In each case the inequality is satisfied; therefore it always holds."),
+    ("Consider some concrete values first.", "Thus the inequality is proved."),
+)
+_CASE_FORMS = (
+    "For ${where}$ the left side is ${lv}$ and the right side is ${rv}$.",
+    "Taking ${where}$ gives ${lv}$ on the left against ${rv}$ on the right.",
+    "At ${where}$ we get $L = {lv}$ and $R = {rv}$.",
+    "If ${where}$, the two sides are ${lv}$ and ${rv}$.",
+)
+
+
+def _parse_all(rels: list) -> list[ParsedRelation | None]:  # noqa: ANN001
+    out: list[ParsedRelation | None] = []
+    for r in rels:
+        try:
+            out.append(parse_relation(r.lhs, r.op, r.rhs))
+        except (LatexError, ValueError):
+            out.append(None)
+    return out
+
+
+def _point_after(text: str, at: int, before) -> dict[sp.Symbol, sp.Expr] | None:  # noqa: ANN001
+    """The equality-case point of the changed text that holds offset `at` (re-read from the text)."""
+    rels = relations_in(text, find_math(text))
+    parsed = _parse_all(rels)
+    for _sentence, pts in sentence_points(rels, parsed).items():
+        _last, point = pts[-1]
+        if (any(rels[j].start <= at <= rels[j].end for j in point.members) and point.values
+                and set(point.values) == set(before.values)):
+            return point.values
+    return None
+
+
+def _claim_with_answer(problem) -> tuple[sp.Expr, sp.Expr] | None:  # noqa: ANN001
+    """The problem's two sides, with a bound problem's constant C set to its known answer."""
+    claim = _main_claim(problem.statement)
+    statement_rels = relations_in(problem.statement)
+    answer = _answer_value(problem.answer)
+    for r in statement_rels:
+        if r.op not in ("<", ">", "<=", ">="):
+            continue
+        try:
+            p = parse_relation(r.lhs, r.op, r.rhs)
+        except (LatexError, ValueError):
+            continue
+        c = next((s for s in p.free if s.name == "C"), None)
+        if c is not None:
+            if answer is None:
+                return None
+            return p.lhs.expr.xreplace({c: answer}), p.rhs.expr.xreplace({c: answer})
+    return claim
+
+
+def _answer_value(answer: str | None) -> sp.Expr | None:
+    if not answer:
+        return None
+    m = re.search(r"=\s*(.+?)\s*\$", answer) or re.search(r"\$+\s*(.+?)\s*\$+", answer)
+    src = m.group(1) if m else answer
+    src = src.split("=")[-1].strip()
+    try:
+        v = read_formula(src).expr
+    except (LatexError, ValueError):
+        return None
+    return v if not v.free_symbols else None
+
+
+def _not_an_equality_case(point: dict[sp.Symbol, sp.Expr], claim, assumptions: Assumptions) -> str | None:  # noqa: ANN001
+    """Why the point is not where the problem's inequality is tight (exactly, to 30 digits), or None."""
+    names = {s.name: v for s, v in point.items()}
+    for e in assumptions.equalities:
+        if e.free_symbols and all(s.name in names for s in e.free_symbols):
+            value = sp.N(e.xreplace({s: names[s.name] for s in e.free_symbols}), 30)
+            if value.is_number and abs(value) > 1e-20:
+                return f"the point breaks the problem's condition {e} = 0"
+    if claim is None:
+        return None
+    lhs, rhs = claim
+    free = lhs.free_symbols | rhs.free_symbols
+    if not free or not all(s.name in names for s in free):
+        return None
+    sub = {s: names[s.name] for s in free}
+    a, b = sp.N(lhs.xreplace(sub), 30), sp.N(rhs.xreplace(sub), 30)
+    if not (a.is_real and b.is_real):
+        return None
+    if abs(a - b) > 1e-20 * max(1, abs(a), abs(b)):
+        return f"there the problem's sides are {float(a):.8g} and {float(b):.8g}"
+    return None
+
+
+def _instance_edits(text: str, r, p: ParsedRelation, kind: str) -> list[tuple[str, str, str]]:  # noqa: ANN001
+    """Candidate texts for one kind of edit of relation r: (new text, what was there, what is there now)."""
+    small = r.rhs if p.op in (">", ">=") else r.lhs
+    out: list[tuple[str, str, str]] = []
+    if kind == "reversed":
+        gap_start, gap_end = r.lhs[-1].end, r.rhs[0].start
+        m = re.search(r"\\geqslant|\\leqslant|\\geq|\\leq|\\ge(?![a-z])|\\le(?![a-z])|\\gt|\\lt|≥|≤|>=|<=|>|<",
+                      text[gap_start:gap_end])
+        if m:
+            at = gap_start + m.start()
+            new = _FLIP[m.group(0)]
+            out.append((text[:at] + new + text[at + len(m.group(0)):], m.group(0), new))
+    elif kind == "constant":
+        t = small[0]
+        if t.kind == "num" and text[t.start:t.end] == t.text:  # the leading constant: AM-GM's W, or a factor
+            for new in _changed_numbers(t.text):
+                out.append((text[:t.start] + new + text[t.end:], t.text, new))
+        else:  # `\sqrt{ab}` for `2\sqrt{ab}`: a constant where the theorem has another
+            out.append((text[:t.start] + "3" + text[t.start:], "", "3"))
+    elif kind == "pairing":
+        letters = [t for t in small if t.kind == "sym"]
+        names = sorted({t.text for t in letters})
+        if len(names) >= 2:
+            for t in letters[1:3]:
+                other = next(n for n in names if n != t.text)
+                out.append((text[:t.start] + other + text[t.end:], t.text, other))
+    return out
 
 
 def refute(p: ParsedRelation, assumptions: Assumptions, domain: str | None = None,
