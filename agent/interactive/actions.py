@@ -146,26 +146,26 @@ def say(state: dict[str, Any], deps: LoopDeps, text: str) -> Update:
     messages = [
         Message("system", prompt("session_system")),
         Message("user", prompt("session_user", statement=state["problem"]["statement"],
-                               proof=state.get("proof") or "(no proof yet)", evidence=evidence_block(state),
+                               proof=state.get("proof_text") or "(no proof yet)", evidence=evidence_block(state),
                                message=text)),
     ]
     result, usage = call_model(deps, "generator", messages, deps.config.generate_max_tokens)
     reply = result.text.strip()
     note = " (cut off by the token budget)" if result.truncated else ""
     return {"entries": [entry("say", text, None, reply + note, {"truncated": result.truncated})],
-            "proof": reply, "proof_from": "generator", "usage": usage}
+            "proof_text": reply, "proof_from": "generator", "usage": usage}
 
 
 def set_proof(state: dict[str, Any], deps: LoopDeps, text: str) -> Update:
     if not text.strip():
-        return {"entries": [entry("proof", "", None, state.get("proof") or "(no proof yet)")]}
-    return {"entries": [entry("proof", text, None, "the proof is now yours as written")], "proof": text.strip(),
+        return {"entries": [entry("proof", "", None, state.get("proof_text") or "(no proof yet)")]}
+    return {"entries": [entry("proof", text, None, "the proof is now yours as written")], "proof_text": text.strip(),
             "proof_from": "you"}
 
 
 def review(state: dict[str, Any], deps: LoopDeps, text: str) -> Update:
     """The loop's hostile referee (agent/nodes/review.py) on the proof as it stands."""
-    proof = state.get("proof")
+    proof = state.get("proof_text")
     if not proof:
         return {"entries": [entry("review", "", "skipped", "no proof to review yet (say something, /proof TEXT or /step)")]}
     rnd = state.get("round", 1)
@@ -185,7 +185,7 @@ def grade(state: dict[str, Any], deps: LoopDeps, text: str) -> Update:
     from qed.verifiers.judges.grading import grade as grade_proof
     from qed.verifiers.judges.registry import judges, parse_judges
 
-    proof = state.get("proof")
+    proof = state.get("proof_text")
     if not proof:
         return {"entries": [entry("grade", text, "no_verdict", "no proof to grade yet")]}
     registered = judges()

@@ -82,7 +82,7 @@ def export(state: dict[str, Any], fmt: str, path: Path) -> list[Path]:
     """Write the export and its certificate and evidence files; the paths written."""
     if fmt not in FORMATS:
         raise ExportError(f"/export takes {', '.join(FORMATS)}, not {fmt!r}")
-    proof = state.get("proof")
+    proof = state.get("proof_text")
     certs = certificates(state)
     if not proof:
         raise ExportError("there is no proof to export yet (say something, /proof TEXT, or /step)")

@@ -60,7 +60,7 @@ def _loop_step(name: str, deps: LoopDeps, successors: dict[str, str]):
         update["loop_next"] = following
         lines = []
         for d in update.get("drafts") or []:
-            update["proof"], update["proof_from"] = d["text"], "loop"
+            update["proof_text"], update["proof_from"] = d["text"], "loop"
             lines.append(f"draft (round {d['round']}): answer {d['answer']['text'] if d['answer'] else '(none read)'}")
         for c in update.get("checks") or []:
             lines.append(f"{c['stage']}: {c['verdict']} — {c['summary']}")

@@ -268,7 +268,7 @@ class Repl:
             self.show_entry(e)
 
     def _show_proof(self) -> None:
-        proof = self.bench.state().get("proof")
+        proof = self.bench.state().get("proof_text")
         self.console.print("proof: " + (escape(proof[:400]) if proof else "(none yet)"), highlight=False)
 
     def show_history(self) -> None:

@@ -36,7 +36,7 @@ class Action(TypedDict, total=False):
 class SessionState(LoopState, total=False):
     action: Action | None
     entries: Annotated[list[Entry], operator.add]
-    proof: str | None  # the proof as it stands (the person's, or the generator's latest)
+    proof_text: str | None  # the proof as it stands (the person's, or the generator's latest)
     proof_from: str | None  # who wrote it: "you", "generator", "loop"
     last_claim: str | None
     loop_next: str | None  # the loop node /step runs next; None once the loop has ended

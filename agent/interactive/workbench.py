@@ -62,7 +62,7 @@ class Workbench:
     def start(self, problem: Problem) -> None:
         """A new session on `problem`: its first checkpoint, the loop ready at its first node."""
         cfg = self._cfg()
-        values = {"problem": problem_record(problem), "round": 1, "entries": [], "proof": None, "proof_from": None,
+        values = {"problem": problem_record(problem), "round": 1, "entries": [], "proof_text": None, "proof_from": None,
                   "last_claim": None, "loop_next": FIRST_NODE, "roles": {}, "action": None}
         out = self.graph.update_state(cfg, values, as_node="act")
         self._move(out["configurable"]["checkpoint_id"])

@@ -20,7 +20,7 @@ PROBLEM = {"id": "p1", "statement": r"Let $a, b > 0$. Prove that $a^2+b^2 \ge 2a
 def _state(proof: str | None):
     update = claim({"problem": PROBLEM, "entries": []}, None, r"a^2 + b^2 \ge 2ab")  # type: ignore[arg-type]
     update["entries"][0]["n"] = 1
-    return {"problem": PROBLEM, "entries": update["entries"], "proof": proof}
+    return {"problem": PROBLEM, "entries": update["entries"], "proof_text": proof}
 
 
 def test_each_certificate_is_written_beside_the_export_and_rechecks(tmp_path):

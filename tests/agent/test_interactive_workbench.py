@@ -33,13 +33,13 @@ def test_a_step_after_undo_forks_and_the_old_branch_stays(setup):
         wb.start(problem)
         wb.step("proof", "first")
         wb.step("proof", "second")
-        assert wb.undo() == 1 and wb.state()["proof"] == "first"
+        assert wb.undo() == 1 and wb.state()["proof_text"] == "first"
         wb.step("proof", "third")
         assert [e["input"] for e in wb.history()] == ["first", "third"]
         tips = {b.last: b for b in wb.branches()}
         assert set(tips) == {"/proof second", "/proof third"} and tips["/proof third"].current
         wb.goto(2, tips["/proof second"].tip[-12:])
-        assert wb.state()["proof"] == "second"
+        assert wb.state()["proof_text"] == "second"
         with pytest.raises(SessionError):
             wb.goto(7)
 
@@ -57,7 +57,7 @@ def test_a_new_workbench_on_the_run_folder_stands_where_the_last_one_stood(setup
     with RunSession(RunDir.open(run.path), cfg.roles) as rs:
         again = Workbench(rs, cfg)
         again.resume()
-        assert [e["input"] for e in again.history()] == ["mine"] and again.state()["proof"] == "mine"
+        assert [e["input"] for e in again.history()] == ["mine"] and again.state()["proof_text"] == "mine"
 
 
 def test_step_runs_the_loop_one_node_at_a_time_in_the_loops_order(setup):
