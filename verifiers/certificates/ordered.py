@@ -36,11 +36,12 @@ def _invariant(problem: PolyProblem, perm: dict) -> bool:
         return False
 
 
-def _representatives(n: int, gens: list[list[int]]) -> list[list[int]]:
-    """One ordering (as variable indices from smallest to largest) per orbit of the group that
-    the generators span: every ordering is one of them moved by a symmetry (the checker's test)."""
-    group = {tuple(range(n))}
-    frontier = list(group)
+def symmetry_group(gens: list[tuple[int, ...]] | list[list[int]], n: int) -> list[tuple[int, ...]]:
+    """Every permutation of range(n) the generators span (image lists), sorted. The standalone
+    checker (check.py) keeps its own copy on purpose: it imports nothing from QED."""
+    identity = tuple(range(n))
+    group = {identity}
+    frontier = [identity]
     while frontier:
         g = frontier.pop()
         for h in gens:
@@ -48,6 +49,13 @@ def _representatives(n: int, gens: list[list[int]]) -> list[list[int]]:
             if gh not in group:
                 group.add(gh)
                 frontier.append(gh)
+    return sorted(group)
+
+
+def _representatives(n: int, gens: list[list[int]]) -> list[list[int]]:
+    """One ordering (as variable indices from smallest to largest) per orbit of the group that
+    the generators span: every ordering is one of them moved by a symmetry (the checker's test)."""
+    group = symmetry_group(gens, n)
     seen: set[tuple[int, ...]] = set()
     out = []
     for pi in itertools.permutations(range(n)):

@@ -21,6 +21,7 @@ from typing import Any
 import sympy as sp
 from qed.verifiers.certificates.check import ReadError, read_expr
 from qed.verifiers.certificates.claim import Claim, read_claim
+from qed.verifiers.certificates.ordered import symmetry_group
 from qed.verifiers.lean.errors import LeanRenderError
 from qed.verifiers.lean.render import lean_name
 
@@ -246,7 +247,7 @@ def _case_hints(node: dict, names: dict[str, sp.Symbol], facts: list[sp.Expr], b
     order = [names[n] for n in node.get("order", [])]
     n = len(order)
     gens = [tuple(node["order"].index(x) for x in s) for s in node.get("symmetries", [])]
-    group = _closure(gens, n)
+    group = symmetry_group(gens, n)
     cases = []
     for case in node.get("cases", []):
         chain = [names[x] for x in case.get("ascending", [])]
@@ -280,17 +281,3 @@ class _Recorder:
 
     def hint(self, c: sp.Rational, facts: list[sp.Expr], s: sp.Expr) -> tuple:
         return (c, facts, s)
-
-
-def _closure(gens: list[tuple[int, ...]], n: int) -> list[tuple[int, ...]]:
-    identity = tuple(range(n))
-    group = {identity}
-    frontier = [identity]
-    while frontier:
-        g = frontier.pop()
-        for h in gens:
-            gh = tuple(g[h[i]] for i in range(n))
-            if gh not in group:
-                group.add(gh)
-                frontier.append(gh)
-    return sorted(group)

@@ -15,6 +15,7 @@ from typing import Any
 
 import sympy as sp
 from qed.verifiers.certificates.check import ReadError, read_expr
+from qed.verifiers.certificates.ordered import symmetry_group
 from qed.verifiers.proofs.doc import Block, Display, Para
 from qed.verifiers.proofs.latex import TexPrinter, relation
 
@@ -293,7 +294,7 @@ class Explainer:
         order = [scope.names[n] for n in node.get("order", [])]
         n = len(order)
         gens = [tuple(node["order"].index(x) for x in s) for s in node.get("symmetries", [])]
-        group = _closure(gens, n)
+        group = symmetry_group(gens, n)
         names = ", ".join(f"${self.tex(v)}$" for v in order)
         p = self.heading("ordering the variables", top)
         if len(group) == 1:
@@ -419,19 +420,3 @@ def _factorial(n: int) -> int:
 def _is_cyclic(g: tuple[int, ...]) -> bool:
     n = len(g)
     return all(g[i] == (i + 1) % n for i in range(n)) or all(g[i] == (i - 1) % n for i in range(n))
-
-
-def _closure(gens: list[tuple[int, ...]], n: int) -> list[tuple[int, ...]]:
-    identity = tuple(range(n))
-    group = {identity}
-    frontier = [identity]
-    while frontier:
-        g = frontier.pop()
-        for h in gens:
-            gh = tuple(g[h[i]] for i in range(n))
-            if gh not in group:
-                group.add(gh)
-                frontier.append(gh)
-    return sorted(group)
-
-
