@@ -243,8 +243,6 @@ def test_prove_without_a_claim_certifies_the_problem_and_shows_the_proof(tmp_pat
     term.quit()
 
 
-@pytest.mark.xfail(strict=True, reason="memory/retrieval.py ranks the only full-text hit (a fact just added) below "
-                   "vector neighbours from the library, so it is not in the top 5; see the i-session report")
 def test_remember_then_recall_shows_provenance(tmp_path):
     spec = scripted(tmp_path, [REPLY])
     term = Terminal(tmp_path, "session", STATEMENT, "--model", spec, "--memory", str(tmp_path / "m.db"))
