@@ -56,7 +56,7 @@ class TexPrinter:
         self.book = book
 
     def __call__(self, e: sp.Expr) -> str:
-        e = sp.sympify(e)
+        e = sp.sympify(e, strict=True)
         for s in e.free_symbols:
             self.book.add(s)
         if not isinstance(e, sp.Add):

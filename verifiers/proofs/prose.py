@@ -23,7 +23,7 @@ from qed.verifiers.proofs.steps import Explainer, ExplainError, Scope
 
 def exact_zero(value: sp.Expr) -> bool:
     """A closed real value is exactly 0 (rationals and radicals: by its minimal polynomial)."""
-    value = sp.sympify(value)
+    value = sp.sympify(value, strict=True)
     if value.free_symbols:
         return False
     if value.is_Rational:
@@ -39,7 +39,7 @@ def exact_sign(value: sp.Expr) -> int | None:
     if exact_zero(value):
         return 0
     try:
-        num = sp.sympify(value).evalf(50, strict=True)
+        num = sp.sympify(value, strict=True).evalf(50, strict=True)
     except Exception:  # noqa: BLE001 - sympy's precision errors have several types
         return None
     if not num.is_real or num == 0:

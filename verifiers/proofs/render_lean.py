@@ -35,7 +35,7 @@ class LeanPrinter:
         self.names = names
 
     def __call__(self, e: sp.Expr) -> str:
-        return self.term(sp.sympify(e))[0]
+        return self.term(sp.sympify(e, strict=True))[0]
 
     def wrap(self, e: sp.Expr, above: int) -> str:
         text, prec = self.term(e)

@@ -40,5 +40,5 @@ def test_qed_solve_shows_each_proof_and_the_summary_counts_them(tmp_path):
     summary = (run / "summary.md").read_text()
     assert "- proved: 2 of 3" in summary
     rows = {line.split(" | ")[0][2:]: line for line in summary.splitlines() if line.startswith("| ") and " | " in line}
-    assert rows["b1"].startswith("| b1 | bound | solved | $$C = 2$$ | yes |") and rows["b1"].endswith("| proved |")
+    assert rows["b1"].startswith("| b1 | bound | solved | $$C = 2$$ | engine (certified by z3, cvc5) | yes |") and rows["b1"].endswith("| proved |")
     assert rows["o1"].startswith("| o1 | open | abstained |") and rows["o1"].endswith("| – |")

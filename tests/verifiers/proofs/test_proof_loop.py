@@ -44,7 +44,7 @@ def test_a_certified_answer_with_a_proof_is_not_drafted_and_its_files_are_writte
     assert check_certificate(load_certificate(str(folder / "certificate.json"))).valid
     assert json.loads(run.file("results.jsonl").read_text().splitlines()[0])["proof"]["path"] == proof["path"]
     row = next(line for line in run.file("summary.md").read_text().splitlines() if line.startswith("| weighted-amgm |"))
-    assert row.startswith("| weighted-amgm | bound | solved | $$C = 6$$ | yes | 0 | 0 |") and row.endswith("| proved |")
+    assert row.startswith("| weighted-amgm | bound | solved | $$C = 6$$ | engine (certified by z3, cvc5) | yes | 0 | 0 |") and row.endswith("| proved |")
 
 
 def test_a_statement_to_prove_is_proved_and_a_false_one_refuted_without_drafts(tmp_path):
