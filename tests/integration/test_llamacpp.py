@@ -26,7 +26,8 @@ PROBLEM = Problem(
     answer="$$C = 2$$",
 )
 SMALL = LoopConfig(max_rounds=1, generate_max_tokens=48, followup_max_tokens=16, verify_max_tokens=24,
-                   review_max_tokens=24, use_memory=False)
+                   review_max_tokens=24, use_memory=False,
+                   proofs=False)  # the model must draft: a computed proof would settle the problem first
 
 
 def _solver(tmp_path, spec: str, loop: LoopConfig = SMALL) -> tuple[Solver, RunDir]:
