@@ -161,7 +161,9 @@ class Solver:
                 self.on_event({"event": "status", "text": f"resuming at {', '.join(snapshot.next)}"})
             while True:
                 interrupted = None
-                for mode, chunk in graph.stream(inp, cfg, stream_mode=["updates", "custom"]):
+                # durability="sync": a node's checkpoint is on disk before the next node starts, so a
+                # kill -9 never costs a finished step (LangGraph's default writes it during the next one)
+                for mode, chunk in graph.stream(inp, cfg, stream_mode=["updates", "custom"], durability="sync"):
                     if mode == "custom":
                         if chunk.get("event") == "node":
                             node = chunk["node"]

@@ -173,7 +173,7 @@ class Workbench:
         action = {"command": command, "input": text}
         last = None
         for mode, chunk in self.graph.stream({"action": action}, self._cfg(self.head),
-                                             stream_mode=["custom", "values"]):
+                                             stream_mode=["custom", "values"], durability="sync"):
             if mode == "custom":
                 self.on_event(chunk)
             else:
