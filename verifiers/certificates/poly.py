@@ -78,7 +78,7 @@ def polynomial_facts(variables: list[sp.Symbol], facts: list[tuple[sp.Expr, str]
         if op == "!=":
             continue
         num, den = sp.fraction(sp.cancel(sp.together(f)))
-        if not _is_poly(num, variables):
+        if not is_poly(num, variables):
             continue
         coeff, rest = sp.Mul(den).as_coeff_Mul()
         if not (coeff.is_Rational and coeff > 0):
@@ -100,12 +100,13 @@ def polynomial_equalities(variables: list[sp.Symbol], equalities: list[sp.Expr])
     out = []
     for k, h in enumerate(equalities):
         num, den = sp.fraction(sp.cancel(sp.together(h)))
-        if _is_poly(num, variables) and _is_poly(den, variables) and num != 0:
+        if is_poly(num, variables) and is_poly(den, variables) and num != 0:
             out.append(PolyEq(sp.expand(num), k, sp.expand(den)))
     return out
 
 
-def _is_poly(e: sp.Expr, variables: list[sp.Symbol]) -> bool:
+def is_poly(e: sp.Expr, variables: list[sp.Symbol]) -> bool:
+    """e is a polynomial over QQ in `variables` (and in nothing else)."""
     if not e.free_symbols <= set(variables):
         return False
     try:

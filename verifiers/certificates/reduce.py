@@ -17,6 +17,7 @@ from qed.verifiers.certificates.check import _bases
 from qed.verifiers.certificates.claim import Claim
 from qed.verifiers.certificates.poly import (
     PolyProblem,
+    is_poly,
     leaf,
     polynomial_equalities,
     polynomial_facts,
@@ -42,16 +43,6 @@ class Reduction:
 def positive(index: int) -> dict:
     """The proof that strict fact `index` is > 0."""
     return {"step": "sos", "terms": [{"c": "1", "m": [index], "s": "1"}], "strict": {"term": 0}}
-
-
-def _is_poly(e: sp.Expr, variables: list[sp.Symbol]) -> bool:
-    if not e.free_symbols <= set(variables):
-        return False
-    try:
-        sp.Poly(e, *variables, domain="QQ")
-        return True
-    except (sp.PolynomialError, sp.CoercionFailed, TypeError, ValueError):
-        return False
 
 
 def _radicals(exprs: list[sp.Expr]) -> list[sp.Pow]:
@@ -142,7 +133,7 @@ def substitute_radicals(variables, facts, equalities, goal, names: _Names) -> tu
     old_problem = PolyProblem(list(variables), sp.Integer(0), ">", polynomial_facts(list(variables), facts), polynomial_equalities(list(variables), list(equalities)), facts, list(equalities))
     for w in aux:
         radicand = back[w].base
-        proof = prove_positive(radicand, old_problem) if _is_poly(radicand, list(variables)) else None
+        proof = prove_positive(radicand, old_problem) if is_poly(radicand, list(variables)) else None
         if proof is not None:  # w = root of something > 0, so w > 0 (it may then be a denominator)
             new_facts.append({"expr": to_text(w), "op": ">"})
             holds.append({"step": "root", "radicands": [proof]})
@@ -153,7 +144,7 @@ def substitute_radicals(variables, facts, equalities, goal, names: _Names) -> tu
     for i, ((f, op), g) in enumerate(zip(facts, exprs[1 : 1 + len(facts)], strict=True)):
         if op == "!=" or f in var_q:
             continue
-        if not _is_poly(g, new_vars):
+        if not is_poly(g, new_vars):
             notes.append(f"the fact {f} {op} 0 is not polynomial after the substitution and is not used")
             continue
         new_facts.append({"expr": to_text(sp.expand(g)), "op": op})
@@ -161,7 +152,7 @@ def substitute_radicals(variables, facts, equalities, goal, names: _Names) -> tu
     new_eqs: list[str] = []
     eq_holds: list[dict] = []
     for k, h in enumerate(exprs[1 + len(facts) :]):
-        if not _is_poly(h, new_vars):
+        if not is_poly(h, new_vars):
             notes.append(f"the equality {equalities[k]} = 0 is not polynomial after the substitution and is not used")
             continue
         new_eqs.append(to_text(sp.expand(h)))
@@ -225,7 +216,7 @@ def clear_denominators(goal: sp.Expr, op: str, problem: PolyProblem) -> tuple[Wr
     d = sp.Integer(1)
     steps = []
     for b, k in zip(chosen, powers, strict=True):
-        if not _is_poly(b, variables):
+        if not is_poly(b, variables):
             raise ReduceError(f"the denominator {b} is not a polynomial")
         proof, sign = None, 1
         for s in (1, -1):
@@ -240,7 +231,7 @@ def clear_denominators(goal: sp.Expr, op: str, problem: PolyProblem) -> tuple[Wr
         d *= fac ** max(k, 1)
         steps.append(f"{fac} > 0")
     p = sp.cancel(sp.together(goal * d))
-    if not _is_poly(p, variables):
+    if not is_poly(p, variables):
         raise ReduceError("the goal times its denominators is not a polynomial")
     p = sp.expand(p)
     node = {"step": "multiply", "factors": factors, "goal": to_text(p)}
