@@ -21,9 +21,8 @@ $(STAMP): pyproject.toml
 # terminal; one plain line per problem and stage when piped (`make demo | tee demo.log`).
 demo: install
 	$(BIN)/qed models pull qwen2.5-coder-1.5b
-	@echo "== 1/2: the inequality engine alone: each answer certified by an SMT solver, or an abstention"
-	$(BIN)/qed solve problems/sets/starter.jsonl --solver symbolic
-	@echo "== 2/2: the research loop with the embedded model (qwen2.5-coder-1.5b on the CPU)"
+	@echo "== the research loop on the starter set: computation first (engine, certificate, proof), then the"
+	@echo "   embedded model (qwen2.5-coder-1.5b on the CPU) drafts where computation found no proof"
 	$(BIN)/qed solve problems/sets/starter.jsonl
 
 # Unit tests and the llama.cpp integration tests; only the 98 MB test model is used.

@@ -19,6 +19,7 @@ from qed.agent.answers import engine_answer, grade, shown
 from qed.agent.budget import BudgetedModel, BudgetExhausted, Budgets, Meter
 from qed.agent.config import QedConfig
 from qed.agent.deps import LoopDeps
+from qed.agent.draft_file import write_draft_file
 from qed.agent.graph import build_graph
 from qed.agent.nodes.common import Metered
 from qed.agent.recipes import Recipe, Verification, verify
@@ -327,6 +328,7 @@ class Solver:
         line = result_line(problem, state, seconds, error)
         # the proof's files are written here, as the result is recorded (verifiers/proofs/files.py)
         line["proof"] = write_proof_files(self.run.path, problem.id, state.get("proof"))
+        line["draft"] = write_draft_file(self.run.path, problem.id, state)
         return line
 
 

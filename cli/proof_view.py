@@ -1,4 +1,4 @@
-"""The computed proof on screen: after each problem, the proof.md the run folder now holds.
+"""The computed proof on screen: after each problem, the proof.md (or draft.md) the run folder holds.
 
 The text is printed as written (Markdown with LaTeX, no console markup read from it): it is the
 same file a reader opens, and `qed check` re-verifies the certificate beside it.
@@ -16,9 +16,9 @@ from rich.rule import Rule
 MAX_SHOWN_CHARS = 20_000  # a very long proof is cut on screen; the file keeps it whole
 
 
-def proof_of(run_path: str | Path, result: dict[str, Any]) -> tuple[str, Path] | None:
-    """(text, file) of the result's proof, read from inside the run folder only."""
-    entry = result.get("proof")
+def proof_of(run_path: str | Path, result: dict[str, Any], key: str = "proof") -> tuple[str, Path] | None:
+    """(text, file) of the result's proof (or accepted draft), read from inside the run folder only."""
+    entry = result.get(key)
     if not isinstance(entry, dict) or not isinstance(entry.get("path"), str):
         return None
     root = Path(run_path).resolve()
@@ -30,11 +30,16 @@ def proof_of(run_path: str | Path, result: dict[str, Any]) -> tuple[str, Path] |
 
 def show_proof(console: Console, run_path: str | Path, result: dict[str, Any]) -> bool:
     found = proof_of(run_path, result)
-    if found is None:
-        return False
+    if found is not None:
+        entry = result["proof"]
+        title = f"{result['problem_id']}: {entry['status']} ({entry.get('method')})"
+    else:  # no computed proof: the model's accepted draft, labelled with what checked it
+        found = proof_of(run_path, result, "draft")
+        if found is None:
+            return False
+        title = f"{result['problem_id']}: the model's draft, not a checked proof ({result['draft'].get('standing')})"
     text, file = found
-    entry = result["proof"]
-    console.print(Rule(f"{result['problem_id']}: {entry['status']} ({entry.get('method')}) · {file}", align="left"))
+    console.print(Rule(f"{title} · {file}", align="left"))
     shown = text if len(text) <= MAX_SHOWN_CHARS else text[:MAX_SHOWN_CHARS] + f"\n… (the rest is in {file})\n"
     console.print(shown, markup=False, highlight=False, emoji=False, soft_wrap=True)  # formulas are never re-wrapped
     return True
