@@ -29,7 +29,7 @@ demo: install
 test: install
 	$(BIN)/qed models pull smollm2-135m
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q
+	$(BIN)/python -m pytest -q --durations=20
 
 lint: install
 	$(BIN)/ruff check .
