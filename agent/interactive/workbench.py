@@ -5,6 +5,8 @@ agent/checkpoints.py). `head` is the checkpoint the person stands on; a step tak
 earlier checkpoint (after /undo or /goto) forks a new branch there and the old branch stays in
 the file, reachable with /branches and /goto. session.json keeps the head and session.jsonl gets
 one line per step the moment it ends, so a killed session resumes on the step it had reached.
+A step is written down before it runs and its reply as it streams (journal.py): a step a kill
+interrupted is shown on resume with its partial reply, and /retry runs it again.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from qed.agent.config import QedConfig
 from qed.agent.deps import LoopDeps
 from qed.agent.graph import NODES
 from qed.agent.interactive.graph import FIRST_NODE, build_session_graph
+from qed.agent.interactive.journal import JournalError, PendingStep, StepJournal
 from qed.agent.interactive.state import Entry
 from qed.agent.runs import RunDir
 from qed.agent.session import RunSession
@@ -57,6 +60,8 @@ class Workbench:
                              engine=solve_problem, run_id=self.run.path.name, run_dir=str(self.run.path))
         self.graph = build_session_graph(self.deps, run_session.checkpointer())
         self.head: str | None = None
+        self.journal = StepJournal(self.run)
+        self.pending_step: PendingStep | None = None  # the step a kill interrupted, found on resume
 
     # -- opening ------------------------------------------------------------------------------
     def start(self, problem: Problem) -> None:
@@ -79,6 +84,23 @@ class Workbench:
         self.head = head
         for role, spec in (self.state().get("roles") or {}).items():
             self._build_model(role, spec)
+        try:
+            self.pending_step = self.journal.settle(self._finished_step_ids())
+        except JournalError as e:
+            raise SessionError(str(e)) from None
+
+    def _finished_step_ids(self) -> set[str]:
+        try:
+            lines = self.run.file(STEPS_FILE).read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return set()
+        ids = set()
+        for line in lines:
+            try:
+                ids.add(json.loads(line).get("step_id"))
+            except (ValueError, AttributeError):
+                continue  # a line torn by a kill: its step is not finished
+        return ids
 
     # -- reading ------------------------------------------------------------------------------
     def _cfg(self, checkpoint: str | None = None) -> dict[str, Any]:
@@ -168,25 +190,49 @@ class Workbench:
 
     # -- acting ---------------------------------------------------------------------------------
     def step(self, command: str, text: str = "") -> list[Entry]:
-        """One step from the head; its entries. Ctrl-C (KeyboardInterrupt) leaves the head where it was."""
+        """One step from the head; its entries. Ctrl-C (KeyboardInterrupt) leaves the head where it was.
+
+        The step is written down before it runs and its reply as it streams (journal.py), so a
+        kill mid-step leaves what was asked and what was shown in the run folder."""
         before = len(self.history())
         action = {"command": command, "input": text}
+        begun = self.journal.begin(before + 1, command, text, self.head)
+        self.pending_step = None
         last = None
-        for mode, chunk in self.graph.stream({"action": action}, self._cfg(self.head),
-                                             stream_mode=["custom", "values"], durability="sync"):
-            if mode == "custom":
-                self.on_event(chunk)
-            else:
-                last = chunk
-        snap = self.graph.get_state(self._cfg())  # the newest checkpoint of the thread: this step's
-        if last is None or not snap.values or len(snap.values.get("entries") or []) <= before:
-            raise SessionError(f"/{command} wrote no step")
+        try:
+            for mode, chunk in self.graph.stream({"action": action}, self._cfg(self.head),
+                                                 stream_mode=["custom", "values"], durability="sync"):
+                if mode == "custom":
+                    if chunk.get("event") == "token":
+                        self.journal.token(str(chunk.get("text", "")))
+                    self.on_event(chunk)
+                else:
+                    last = chunk
+            snap = self.graph.get_state(self._cfg())  # the newest checkpoint of the thread: this step's
+            if last is None or not snap.values or len(snap.values.get("entries") or []) <= before:
+                raise SessionError(f"/{command} wrote no step")
+        except BaseException as e:
+            self.journal.stop("interrupted (Ctrl-C)" if isinstance(e, KeyboardInterrupt)
+                              else f"stopped by an error: {type(e).__name__}: {str(e)[:200]}")
+            raise
         self._move(snap.config["configurable"]["checkpoint_id"])
         new = list(snap.values["entries"][before:])
         with open(self.run.file(STEPS_FILE), "a", encoding="utf-8") as f:
             for e in new:
-                f.write(json.dumps({"head": self.head, **e}, ensure_ascii=False, default=str) + "\n")
+                f.write(json.dumps({"head": self.head, "step_id": begun.id, **e}, ensure_ascii=False, default=str) + "\n")
+        self.journal.finish()
         return new
+
+    def retry(self) -> list[Entry]:
+        """Run again the step a kill interrupted, from where the session stands now."""
+        step = self.pending_step
+        if step is None:
+            raise SessionError("no interrupted step to run again")
+        self.journal.retire(step, "killed before it finished; run again with /retry")
+        if step.command == "model":
+            role, _, spec = step.input.partition(" ")
+            return self.switch_model(role, spec.strip())
+        return self.step(step.command, step.input)
 
     def loop_ended(self) -> bool:
         return self.state().get("loop_next") not in NODES

@@ -204,6 +204,34 @@ def test_resume_after_kill_9_shows_the_same_history(tmp_path):
     again.quit()
 
 
+def test_a_step_killed_mid_stream_is_shown_on_resume_with_its_partial_reply_and_retry_runs_it(tmp_path):
+    slow = {"match": "mathematician says", "reply": "Sum the three cases and then conclude.", "token_delay_s": 2.0}
+    term = open_session(tmp_path, [slow, {"reply": "VERDICT: PASS"}])
+    term.send(r"/claim a^2+b^2 \ge 2ab")
+    term.expect_prompt(1)
+    term.send("walk me through it")
+    term.expect("Sum the three")  # part of the reply is on the screen
+    term.kill9()
+    [run] = run_dirs(tmp_path)
+    pending = json.loads((run / "session.pending.json").read_text())
+    assert (pending["command"], pending["input"]) == ("say", "walk me through it"), "the input was written first"
+    partial = (run / pending["partial"]).read_text()
+    assert partial.startswith("INCOMPLETE") and "Sum the three" in partial and "conclude" not in partial
+    again = Terminal(tmp_path, "session", "--resume", run.name, "--model", scripted(tmp_path, [REPLY]), "--no-memory")
+    shown = again.expect_prompt(1)
+    assert "step 2 did not finish" in shown and "message: walk me through it" in shown
+    assert "Sum the three" in shown and "marked incomplete" in shown and "/retry runs it again" in shown
+    again.send("/history")
+    assert "incomplete (killed" in again.expect_prompt(1)
+    again.send("/retry")
+    shown = again.expect_prompt(2)
+    assert "2] /say" in shown and "QED" in shown, "the retried step streamed and was kept"
+    again.quit()
+    assert not (run / "session.pending.json").exists() and (run / pending["partial"]).exists()
+    steps = [json.loads(x) for x in (run / "session.jsonl").read_text().splitlines()]
+    assert [(s["command"], s["input"]) for s in steps][-1] == ("say", "walk me through it")
+
+
 def test_step_and_auto_walk_the_loop_one_node_at_a_time(tmp_path):
     rules = [{"match": "mathematician says", "reply": "x"},
              {"match": "VERDICT", "reply": "The steps hold.\nVERDICT: PASS"},
@@ -292,3 +320,4 @@ def test_recall_shows_each_item_with_where_it_came_from(tmp_path):
     assert "/recall → ok" in shown and re.search(r"\[theorem [\w-]+\] .*AM-GM", shown)
     assert re.search(r"^\s+from (library|ineqmath)", shown, re.M), "each item says where it came from"
     term.quit()
+
