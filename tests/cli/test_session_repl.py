@@ -16,7 +16,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.cli.cli_helpers import qed_env, run_dirs
+from tests.cli.cli_helpers import qed, qed_env, run_dirs
 
 STATEMENT = r"Let $a, b, c > 0$. Prove that $a^2+b^2+c^2 \ge ab+bc+ca$."
 GOOD_PROOF = r"We have $a^2+b^2+c^2-ab-bc-ca = \frac{1}{2}((a-b)^2+(b-c)^2+(c-a)^2) \ge 0$. QED"
@@ -321,3 +321,52 @@ def test_recall_shows_each_item_with_where_it_came_from(tmp_path):
     assert re.search(r"^\s+from (library|ineqmath)", shown, re.M), "each item says where it came from"
     term.quit()
 
+
+def _two_models(tmp_path: Path) -> tuple[str, str]:
+    specs = []
+    for name, text in (("run", "From the run's model."), ("yours", "From your model.")):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps({"rules": [{"reply": text}]}))
+        specs.append(f"scripted:{path}")
+    return specs[0], specs[1]
+
+
+def test_resume_with_other_models_than_the_run_folders_is_refused_off_a_terminal(tmp_path):
+    theirs, yours = _two_models(tmp_path)
+    first = qed(tmp_path, "session", STATEMENT, "--model", theirs, "--no-memory", stdin="/quit\n")
+    assert first.returncode == 0, first.stderr
+    [run] = run_dirs(tmp_path)
+    r = qed(tmp_path, "session", "--resume", run.name, "--model", yours, "--no-memory", stdin="hello\n/quit\n")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    [line] = r.stderr.strip().splitlines()
+    assert "differ from your configuration" in line and "--trust-run-config" in line
+    assert "From" not in r.stdout, "nothing ran"
+    trusted = qed(tmp_path, "session", "--resume", run.name, "--model", yours, "--no-memory", "--trust-run-config",
+                  stdin="hello\n/quit\n")
+    assert trusted.returncode == 0, trusted.stderr
+    assert "From the run's model." in trusted.stdout and "From your model." not in trusted.stdout
+    same = qed(tmp_path, "session", "--resume", run.name, "--model", theirs, "--no-memory", stdin="/quit\n")
+    assert same.returncode == 0, same.stderr  # the same models need no consent
+
+
+def test_resume_with_other_models_asks_on_a_terminal_and_no_runs_nothing(tmp_path):
+    theirs, yours = _two_models(tmp_path)
+    term = Terminal(tmp_path, "session", STATEMENT, "--model", theirs, "--no-memory")
+    term.expect_prompt(0)
+    term.quit()
+    [run] = run_dirs(tmp_path)
+    refused = Terminal(tmp_path, "session", "--resume", run.name, "--model", yours, "--no-memory")
+    shown = refused.expect(r"Resume with the run's models\? \[y/N\]")
+    assert "generator: " + theirs in shown and "(yours: " + yours in shown
+    refused.send("n")
+    refused.child.expect(pexpect.EOF)
+    assert "resume refused" in screen_text(refused.child.before)
+    refused.child.close()
+    assert refused.child.exitstatus == 2
+    agreed = Terminal(tmp_path, "session", "--resume", run.name, "--model", yours, "--no-memory")
+    agreed.expect(r"\[y/N\]")
+    agreed.send("y")
+    agreed.expect_prompt(0)
+    agreed.send("hello")
+    assert "From the run's model." in agreed.expect_prompt(1)
+    agreed.quit()
