@@ -153,7 +153,9 @@ def test_export_md_writes_a_file_qed_grade_passes(tmp_path):
     assert graded.returncode == 0, graded.stderr
     assert re.search(r"^pass 1$", graded.stdout, re.M), graded.stdout
     tex = (tmp_path / "mine.tex").read_text()
-    assert "\\begin{proof}" in tex and '"format": "qed-certificate/1"' in tex
+    assert "\\begin{proof}" in tex and "Computed proof of step 1" in tex and "mine.cert-1.json" in tex
+    md = out.read_text()
+    assert md.index("**Proof.** We have") < md.index("### Computed proof of step 1"), "your text, then the lemma's"
     evidence = json.loads((tmp_path / "mine.evidence.json").read_text())
     assert evidence[0]["verdict"] == "certified"
 
