@@ -134,9 +134,9 @@ def _tex(state: dict[str, Any], proof: str | None, main: Computed | None, rest: 
              r"\usepackage[margin=2.5cm]{geometry}", r"\allowdisplaybreaks", r"\begin{document}",
              rf"\section*{{Problem {escape(p['id'])}}}", p["statement"].strip()]
     lines += [r"\begin{proof}", proof, r"\end{proof}"] if proof else [_computed_tex(main, stem)]
-    for c in rest:
-        lines += [rf"\section*{{Computed proof of {'the problem' if c.of_problem else f'step {c.n}'}}}",
-                  _computed_tex(c, stem)]
+    for c in rest:  # the computed document's own title gives way to the step it proves
+        title = rf"\section*{{Computed proof of {'the problem' if c.of_problem else f'step {c.n}'}}}"
+        lines.append(re.sub(r"\A\\section\*\{[^}]*\}", lambda _m, t=title: t, _computed_tex(c, stem)))
     lines += [r"\section*{Evidence}", r"\begin{itemize}"]
     for item in evidence(state):
         lines.append(rf"\item Step {item['step']} (\texttt{{/{item['command']}}}): {escape(str(item['verdict']))}. "

@@ -110,7 +110,9 @@ def test_a_certified_lemma_is_written_by_the_computed_proof_pipeline_after_the_p
     assert "`qed check p.cert-1.json`" in after[1] and "certificate.json" not in md, "it names the file beside it"
     tex = export(state, "tex", tmp_path / "p.tex")[0].read_text()
     inner = computed.tex.split("\\begin{document}", 1)[1].split("\\end{document}", 1)[0].strip()
-    assert inner.replace("certificate.json", "p.cert-1.json") in tex and "\\begin{proof}\nSince" in tex
+    title, body = inner.split("\n", 1)  # the pipeline's title line gives way to the step's heading
+    assert "\\section*{Computed proof of step 1}\n" + body.replace("certificate.json", "p.cert-1.json") in tex
+    assert "\\begin{proof}\nSince" in tex
     assert "\\section*{Evidence}" in tex and "certified" in tex
 
 
