@@ -36,11 +36,13 @@ def open_session(problem_target: str | None, *, resume: str | None, cfg: QedConf
     if resume:
         run = _run_folder(resume)
         verify_checkpoints(run.file(RunDir.CHECKPOINTS))  # a run folder is data: refuse a patched file first
+        from qed.agent.interactive.workbench import saved_roles
         from qed.agent.runs import resume_plan
         from qed.cli.solve_cmd import _resume_roles
 
-        # the run's models, as `qed solve --resume` takes them: the same as yours, or your consent
-        cfg.roles = _resume_roles(run, resume_plan(run, ("loop",)).models, cfg.roles, trust_run_config)
+        # the run's models and its /model choices, as `qed solve --resume` takes them: yours, or your consent
+        saved = {**resume_plan(run, ("loop",)).models, **saved_roles(run)}
+        cfg.roles = _resume_roles(run, saved, cfg.roles, trust_run_config)
         problem = None
     else:
         if not problem_target:

@@ -13,11 +13,13 @@ from __future__ import annotations
 
 import json
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from qed.agent.checkpoints import checkpointer
 from qed.agent.config import QedConfig
 from qed.agent.deps import LoopDeps
 from qed.agent.graph import NODES
@@ -49,6 +51,33 @@ class Branch:
     current: bool
 
 
+def session_head(run: RunDir) -> str:
+    """The checkpoint the session stood on when it was closed or killed (session.json)."""
+    try:
+        head = json.loads(run.file(SESSION_FILE).read_text(encoding="utf-8"))["head"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise SessionError(f"{run.path} holds no readable {SESSION_FILE} ({e})") from None
+    if not isinstance(head, str):
+        raise SessionError(f"{run.path}: the session's checkpoint {head!r} is not in {RunDir.CHECKPOINTS}")
+    return head
+
+
+def saved_roles(run: RunDir) -> dict[str, str]:
+    """The /model choices of the step a session stands on, read strictly before any model is built,
+    so a resume can ask for consent to them as to the run's config (they come from the run folder)."""
+    conn = sqlite3.connect(f"file:{run.file(RunDir.CHECKPOINTS)}?mode=ro", uri=True)
+    try:
+        found = checkpointer(conn).get_tuple({"configurable": {"thread_id": THREAD, "checkpoint_id": session_head(run)}})
+    except sqlite3.Error as e:
+        raise SessionError(f"{run.file(RunDir.CHECKPOINTS)}: cannot be read ({e})") from None
+    finally:
+        conn.close()
+    roles = ((found.checkpoint.get("channel_values") or {}).get("roles") if found else None) or {}
+    if not isinstance(roles, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in roles.items()):
+        raise SessionError(f"{run.file(RunDir.CHECKPOINTS)}: the session's /model choices are not role -> spec")
+    return dict(roles)
+
+
 class Workbench:
     def __init__(self, run_session: RunSession, config: QedConfig, memory: Any | None = None,
                  on_event: EventFn | None = None):
@@ -74,12 +103,8 @@ class Workbench:
 
     def resume(self) -> None:
         """Stand where the session stood when it was closed or killed, with its /model choices."""
-        try:
-            data = json.loads(self.run.file(SESSION_FILE).read_text(encoding="utf-8"))
-            head = data["head"]
-        except (OSError, ValueError, KeyError, TypeError) as e:
-            raise SessionError(f"{self.run.path} holds no readable {SESSION_FILE} ({e})") from None
-        if not isinstance(head, str) or self._snapshot(head) is None:
+        head = session_head(self.run)
+        if self._snapshot(head) is None:
             raise SessionError(f"{self.run.path}: the session's checkpoint {head!r} is not in {RunDir.CHECKPOINTS}")
         self.head = head
         for role, spec in (self.state().get("roles") or {}).items():

@@ -372,3 +372,18 @@ def test_resume_with_other_models_asks_on_a_terminal_and_no_runs_nothing(tmp_pat
     agreed.send("hello")
     assert "From the run's model." in agreed.expect_prompt(1)
     agreed.quit()
+
+
+def test_a_model_switched_in_the_session_needs_the_same_consent_on_resume(tmp_path):
+    theirs, other = _two_models(tmp_path)
+    first = qed(tmp_path, "session", STATEMENT, "--model", theirs, "--no-memory",
+                stdin=f"/model generator {other}\n/quit\n")
+    assert first.returncode == 0 and "generator now uses" in first.stdout, first.stderr
+    [run] = run_dirs(tmp_path)
+    r = qed(tmp_path, "session", "--resume", run.name, "--model", theirs, "--no-memory", stdin="hello\n/quit\n")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    [line] = r.stderr.strip().splitlines()
+    assert f"generator={other}" in line, "the /model choice comes from the run folder too"
+    trusted = qed(tmp_path, "session", "--resume", run.name, "--model", theirs, "--no-memory", "--trust-run-config",
+                  stdin="hello\n/quit\n")
+    assert trusted.returncode == 0 and "From your model." in trusted.stdout, trusted.stdout + trusted.stderr
