@@ -303,7 +303,8 @@ def test_prove_i_opens_the_session(tmp_path):
     term.quit()
 
 
-@pytest.mark.parametrize("args", [["session"], ["session", "--resume", "nowhere"]])
+@pytest.mark.parametrize("args", [["session"], ["session", "--resume", "nowhere"],
+                                  ["session", "Prove that $a \\ge a$.", "--trust-run-config"]])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, args):
     r = subprocess.run([sys.executable, "-m", "qed.cli", *args], capture_output=True, text=True,
                        env=qed_env(tmp_path), cwd=tmp_path, timeout=60)
