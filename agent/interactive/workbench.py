@@ -11,6 +11,7 @@ interrupted is shown on resume with its partial reply, and /retry runs it again.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import sqlite3
@@ -115,11 +116,14 @@ class Workbench:
             raise SessionError(str(e)) from None
 
     def _finished_step_ids(self) -> set[str]:
+        """Steps whose end was written: the one session.json stands after, and each in session.jsonl."""
+        ids = set()
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            ids.add(json.loads(self.run.file(SESSION_FILE).read_text(encoding="utf-8")).get("step_id"))
         try:
             lines = self.run.file(STEPS_FILE).read_text(encoding="utf-8").splitlines()
         except OSError:
-            return set()
-        ids = set()
+            return ids
         for line in lines:
             try:
                 ids.add(json.loads(line).get("step_id"))
@@ -206,9 +210,11 @@ class Workbench:
             raise SessionError("nothing to undo: this is the start of the session")
         return self.goto(steps - 1)
 
-    def _move(self, checkpoint: str) -> None:
+    def _move(self, checkpoint: str, step_id: str | None = None) -> None:
+        """Stand on `checkpoint`; `step_id` names the step that ended there (journal.py), so a kill
+        right after this write is not taken for a kill during the step."""
         self.head = checkpoint
-        data = {"thread": THREAD, "head": checkpoint, "updated": datetime.now(UTC).isoformat()}
+        data = {"thread": THREAD, "head": checkpoint, "step_id": step_id, "updated": datetime.now(UTC).isoformat()}
         tmp = self.run.file(SESSION_FILE + ".tmp")
         tmp.write_text(json.dumps(data) + "\n", encoding="utf-8")
         os.replace(tmp, self.run.file(SESSION_FILE))
@@ -240,7 +246,7 @@ class Workbench:
             self.journal.stop("interrupted (Ctrl-C)" if isinstance(e, KeyboardInterrupt)
                               else f"stopped by an error: {type(e).__name__}: {str(e)[:200]}")
             raise
-        self._move(snap.config["configurable"]["checkpoint_id"])
+        self._move(snap.config["configurable"]["checkpoint_id"], begun.id)
         new = list(snap.values["entries"][before:])
         with open(self.run.file(STEPS_FILE), "a", encoding="utf-8") as f:
             for e in new:

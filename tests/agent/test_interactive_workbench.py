@@ -148,3 +148,17 @@ def test_a_finished_step_leaves_no_pending_file_and_no_partial_reply(setup):
     assert list(run.file("session.partial").iterdir()) == []
     [line] = [json.loads(x) for x in run.file("session.jsonl").read_text().splitlines()]
     assert line["step_id"]
+
+
+def test_a_kill_just_after_a_step_ended_does_not_offer_it_again(setup):
+    cfg, problem, run = setup
+    with RunSession(run, cfg.roles) as rs:
+        wb = Workbench(rs, cfg)
+        wb.start(problem)
+        wb.step("proof", "mine")
+        begun = wb.journal.begin(2, "proof", "again", wb.head)
+        wb._move(wb.head, begun.id)  # the step's end is in session.json; the kill came before session.jsonl
+    with RunSession(RunDir.open(run.path), cfg.roles) as rs:
+        again = Workbench(rs, cfg)
+        again.resume()
+        assert again.pending_step is None and not run.file("session.pending.json").exists()
