@@ -26,7 +26,7 @@ def _run_folder(ref: str) -> RunDir:
 
 
 def open_session(problem_target: str | None, *, resume: str | None, cfg: QedConfig, memory: Path | None,
-                 source: str | None = None) -> None:
+                 source: str | None = None, trust_run_config: bool = False) -> None:
     """Start (or resume) a session and hand the terminal to the REPL; shared with `qed prove -i`."""
     from qed.agent.interactive.repl import Repl
     from qed.agent.interactive.workbench import SessionError, Workbench
@@ -36,6 +36,13 @@ def open_session(problem_target: str | None, *, resume: str | None, cfg: QedConf
     if resume:
         run = _run_folder(resume)
         verify_checkpoints(run.file(RunDir.CHECKPOINTS))  # a run folder is data: refuse a patched file first
+        from qed.agent.interactive.workbench import saved_roles
+        from qed.agent.runs import resume_plan
+        from qed.cli.solve_cmd import _resume_roles
+
+        # the run's models and its /model choices, as `qed solve --resume` takes them: yours, or your consent
+        saved = {**resume_plan(run, ("loop",)).models, **saved_roles(run)}
+        cfg.roles = _resume_roles(run, saved, cfg.roles, trust_run_config)
         problem = None
     else:
         if not problem_target:
@@ -69,10 +76,15 @@ def session(
     config: Path = typer.Option(None, "--config", help="A qed.toml to read."),
     memory: Path = typer.Option(None, "--memory", help="Memory database file."),
     no_memory: bool = typer.Option(False, "--no-memory", help="Neither recall from nor write to memory."),
+    trust_run_config: bool = typer.Option(
+        False, "--trust-run-config",
+        help="With --resume: use the run folder's models even where they differ from your configuration."),
 ) -> None:
     """An interactive proof session: claims checked now, computations, the loop step by step, export."""
+    if trust_run_config and not resume:
+        raise fail("--trust-run-config goes with --resume RUN")
     cfg = load_config(config, model=model, role_overrides=parse_role_overrides(role))
     cfg.loop.interactive = False  # the person steers with commands; the loop never stops to ask
     if no_memory:
         cfg.loop.use_memory = False
-    open_session(target, resume=resume, cfg=cfg, memory=memory)
+    open_session(target, resume=resume, cfg=cfg, memory=memory, trust_run_config=trust_run_config)

@@ -6,6 +6,7 @@ The file is JSON: {"rules": [...]}. Each rule may have
   "error":   raise a ModelError with this message instead of replying (also allowed as an item
              of "replies": {"error": "..."}, so a call can fail once and then succeed)
   "delay_s": sleep this long before answering (to hold a run mid-call in tests)
+  "token_delay_s": sleep this long after each streamed piece (to hold a reply mid-stream)
   "finish_reason": e.g. "length" to mimic a reply cut off by the token budget
 The first rule whose regex matches answers the call.
 """
@@ -75,6 +76,8 @@ class ScriptedModel:
             if on_token:
                 for piece in re.findall(r"\S+\s*|\s+", text):
                     on_token(piece)
+                    if rule.get("token_delay_s"):
+                        time.sleep(float(rule["token_delay_s"]))
             prompt_tokens = sum(len(m.content.split()) for m in messages)
             return Completion(
                 text=text,

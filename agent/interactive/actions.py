@@ -88,6 +88,8 @@ def numeric_judges(state: dict[str, Any], text: str) -> list[dict[str, Any]]:
 
 def prove(state: dict[str, Any], deps: LoopDeps, text: str) -> Update:
     """The engine and the certificate search on a claim, the last claim, or the problem itself."""
+    from qed.agent.interactive.export import PROBLEM_INPUT
+
     asked = text.strip()
     target = "" if asked == "problem" else asked or state.get("last_claim") or ""
     kind = state["problem"]["kind"]
@@ -98,15 +100,14 @@ def prove(state: dict[str, Any], deps: LoopDeps, text: str) -> Update:
         result = prove_problem(problem_of(state), deps.engine or _engine())
         lines = [result["summary"]]
     else:
-        target = target or state["problem"]["statement"]
-        emit({"event": "status", "text": f"engine and certificate search on {target[:80]}"})
-        result = check_claim(target, state["problem"]["statement"], seconds=30.0)
+        emit({"event": "status", "text": f"engine and certificate search on {(target or 'the problem')[:80]}"})
+        result = check_claim(target or state["problem"]["statement"], state["problem"]["statement"], seconds=30.0)
         lines = [claim_output(result)]
     update: Update = {}
     if result.get("certificate") and result["verdict"] in ("certified", "refuted"):
         lines.append("proof (the checker's steps):" if result["verdict"] == "certified" else "the check:")
         lines.extend(certificate_lines(result["certificate"]))
-    update["entries"] = [entry("prove", target or "the problem", result["verdict"], "\n".join(lines), result)]
+    update["entries"] = [entry("prove", target or PROBLEM_INPUT, result["verdict"], "\n".join(lines), result)]
     return update
 
 

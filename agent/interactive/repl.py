@@ -38,6 +38,7 @@ COMMANDS: dict[str, str] = {
     "/goto": "N [BRANCH]  stand after step N (of BRANCH, a tip id prefix from /branches)",
     "/export": "md|tex|lean [FILE]  the proof with its certificates and evidence",
     "/model": "ROLE SPEC  switch a role's model (generator, verifier, reviewer, judge, formalizer)",
+    "/retry": "run again the step a kill interrupted (shown when the session resumed)",
     "/help": "this list",
     "/quit": "end the session (resume with qed session --resume RUN)",
 }
@@ -138,6 +139,7 @@ class Repl:
         steps = self.bench.history()
         if steps:
             self.console.print(f"resumed after step {len(steps)}: {escape(_entry_line(steps[-1]))}", highlight=False)
+        self.show_pending()
         self.console.print("[dim]/help for commands; Alt-Enter for a new line; Ctrl-C stops a step; /quit ends[/dim]")
 
     # -- input ----------------------------------------------------------------------------------
@@ -256,12 +258,28 @@ class Repl:
             if not role or not spec.strip():
                 raise SessionError("usage: /model ROLE SPEC")
             self._show(self.bench.switch_model(role, spec.strip()))
+        elif command == "/retry":
+            self._show(self.bench.retry())
         elif command == "/help":
             for cmd, text in COMMANDS.items():
                 self.console.print(f"{cmd:10} {escape(text)}", highlight=False)
             self.console.print("anything else is a message to the generator")
         else:
             raise SessionError(f"unknown command {command} (/help lists them)")
+
+    def show_pending(self) -> None:
+        """The step a kill interrupted: what was asked, what it had streamed, how to run it again."""
+        step = self.bench.pending_step
+        if step is None:
+            return
+        self.console.print(f"[yellow]step {step.n} did not finish (the session was killed during it): "
+                           f"{escape(step.describe())}[/yellow]", highlight=False)
+        partial = self.bench.journal.partial_reply(step).strip()
+        if partial:
+            self.console.print(f"[yellow]its reply as far as it streamed (kept in {escape(step.partial)}, "
+                               f"marked incomplete):[/yellow]", highlight=False)
+            self.console.print(escape(partial[-800:]), highlight=False)
+        self.console.print("[yellow]/retry runs it again; any other step leaves it on record[/yellow]", highlight=False)
 
     def _show(self, entries: list[Entry]) -> None:
         for e in entries:
@@ -277,6 +295,10 @@ class Repl:
             self.console.print("no steps yet")
         for e in steps:
             self.console.print(escape(_entry_line(e)), highlight=False)
+        step = self.bench.pending_step
+        if step is not None:
+            self.console.print(escape(f"{step.n:>3}  {step.describe()[:60]}  → incomplete (killed; /retry runs it again)"),
+                               highlight=False)
 
 
 def _entry_line(e: Entry) -> str:

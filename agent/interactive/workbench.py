@@ -5,21 +5,27 @@ agent/checkpoints.py). `head` is the checkpoint the person stands on; a step tak
 earlier checkpoint (after /undo or /goto) forks a new branch there and the old branch stays in
 the file, reachable with /branches and /goto. session.json keeps the head and session.jsonl gets
 one line per step the moment it ends, so a killed session resumes on the step it had reached.
+A step is written down before it runs and its reply as it streams (journal.py): a step a kill
+interrupted is shown on resume with its partial reply, and /retry runs it again.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
+from qed.agent.checkpoints import checkpointer
 from qed.agent.config import QedConfig
 from qed.agent.deps import LoopDeps
 from qed.agent.graph import NODES
 from qed.agent.interactive.graph import FIRST_NODE, build_session_graph
+from qed.agent.interactive.journal import JournalError, PendingStep, StepJournal
 from qed.agent.interactive.state import Entry
 from qed.agent.runs import RunDir
 from qed.agent.session import RunSession
@@ -46,6 +52,33 @@ class Branch:
     current: bool
 
 
+def session_head(run: RunDir) -> str:
+    """The checkpoint the session stood on when it was closed or killed (session.json)."""
+    try:
+        head = json.loads(run.file(SESSION_FILE).read_text(encoding="utf-8"))["head"]
+    except (OSError, ValueError, KeyError, TypeError) as e:
+        raise SessionError(f"{run.path} holds no readable {SESSION_FILE} ({e})") from None
+    if not isinstance(head, str):
+        raise SessionError(f"{run.path}: the session's checkpoint {head!r} is not in {RunDir.CHECKPOINTS}")
+    return head
+
+
+def saved_roles(run: RunDir) -> dict[str, str]:
+    """The /model choices of the step a session stands on, read strictly before any model is built,
+    so a resume can ask for consent to them as to the run's config (they come from the run folder)."""
+    conn = sqlite3.connect(f"file:{run.file(RunDir.CHECKPOINTS)}?mode=ro", uri=True)
+    try:
+        found = checkpointer(conn).get_tuple({"configurable": {"thread_id": THREAD, "checkpoint_id": session_head(run)}})
+    except sqlite3.Error as e:
+        raise SessionError(f"{run.file(RunDir.CHECKPOINTS)}: cannot be read ({e})") from None
+    finally:
+        conn.close()
+    roles = ((found.checkpoint.get("channel_values") or {}).get("roles") if found else None) or {}
+    if not isinstance(roles, dict) or not all(isinstance(k, str) and isinstance(v, str) for k, v in roles.items()):
+        raise SessionError(f"{run.file(RunDir.CHECKPOINTS)}: the session's /model choices are not role -> spec")
+    return dict(roles)
+
+
 class Workbench:
     def __init__(self, run_session: RunSession, config: QedConfig, memory: Any | None = None,
                  on_event: EventFn | None = None):
@@ -57,6 +90,8 @@ class Workbench:
                              engine=solve_problem, run_id=self.run.path.name, run_dir=str(self.run.path))
         self.graph = build_session_graph(self.deps, run_session.checkpointer())
         self.head: str | None = None
+        self.journal = StepJournal(self.run)
+        self.pending_step: PendingStep | None = None  # the step a kill interrupted, found on resume
 
     # -- opening ------------------------------------------------------------------------------
     def start(self, problem: Problem) -> None:
@@ -69,16 +104,32 @@ class Workbench:
 
     def resume(self) -> None:
         """Stand where the session stood when it was closed or killed, with its /model choices."""
-        try:
-            data = json.loads(self.run.file(SESSION_FILE).read_text(encoding="utf-8"))
-            head = data["head"]
-        except (OSError, ValueError, KeyError, TypeError) as e:
-            raise SessionError(f"{self.run.path} holds no readable {SESSION_FILE} ({e})") from None
-        if not isinstance(head, str) or self._snapshot(head) is None:
+        head = session_head(self.run)
+        if self._snapshot(head) is None:
             raise SessionError(f"{self.run.path}: the session's checkpoint {head!r} is not in {RunDir.CHECKPOINTS}")
         self.head = head
         for role, spec in (self.state().get("roles") or {}).items():
             self._build_model(role, spec)
+        try:
+            self.pending_step = self.journal.settle(self._finished_step_ids())
+        except JournalError as e:
+            raise SessionError(str(e)) from None
+
+    def _finished_step_ids(self) -> set[str]:
+        """Steps whose end was written: the one session.json stands after, and each in session.jsonl."""
+        ids = set()
+        with contextlib.suppress(OSError, ValueError, AttributeError):
+            ids.add(json.loads(self.run.file(SESSION_FILE).read_text(encoding="utf-8")).get("step_id"))
+        try:
+            lines = self.run.file(STEPS_FILE).read_text(encoding="utf-8").splitlines()
+        except OSError:
+            return ids
+        for line in lines:
+            try:
+                ids.add(json.loads(line).get("step_id"))
+            except (ValueError, AttributeError):
+                continue  # a line torn by a kill: its step is not finished
+        return ids
 
     # -- reading ------------------------------------------------------------------------------
     def _cfg(self, checkpoint: str | None = None) -> dict[str, Any]:
@@ -159,34 +210,60 @@ class Workbench:
             raise SessionError("nothing to undo: this is the start of the session")
         return self.goto(steps - 1)
 
-    def _move(self, checkpoint: str) -> None:
+    def _move(self, checkpoint: str, step_id: str | None = None) -> None:
+        """Stand on `checkpoint`; `step_id` names the step that ended there (journal.py), so a kill
+        right after this write is not taken for a kill during the step."""
         self.head = checkpoint
-        data = {"thread": THREAD, "head": checkpoint, "updated": datetime.now(UTC).isoformat()}
+        data = {"thread": THREAD, "head": checkpoint, "step_id": step_id, "updated": datetime.now(UTC).isoformat()}
         tmp = self.run.file(SESSION_FILE + ".tmp")
         tmp.write_text(json.dumps(data) + "\n", encoding="utf-8")
         os.replace(tmp, self.run.file(SESSION_FILE))
 
     # -- acting ---------------------------------------------------------------------------------
     def step(self, command: str, text: str = "") -> list[Entry]:
-        """One step from the head; its entries. Ctrl-C (KeyboardInterrupt) leaves the head where it was."""
+        """One step from the head; its entries. Ctrl-C (KeyboardInterrupt) leaves the head where it was.
+
+        The step is written down before it runs and its reply as it streams (journal.py), so a
+        kill mid-step leaves what was asked and what was shown in the run folder."""
         before = len(self.history())
         action = {"command": command, "input": text}
+        begun = self.journal.begin(before + 1, command, text, self.head)
+        self.pending_step = None
         last = None
-        for mode, chunk in self.graph.stream({"action": action}, self._cfg(self.head),
-                                             stream_mode=["custom", "values"], durability="sync"):
-            if mode == "custom":
-                self.on_event(chunk)
-            else:
-                last = chunk
-        snap = self.graph.get_state(self._cfg())  # the newest checkpoint of the thread: this step's
-        if last is None or not snap.values or len(snap.values.get("entries") or []) <= before:
-            raise SessionError(f"/{command} wrote no step")
-        self._move(snap.config["configurable"]["checkpoint_id"])
+        try:
+            for mode, chunk in self.graph.stream({"action": action}, self._cfg(self.head),
+                                                 stream_mode=["custom", "values"], durability="sync"):
+                if mode == "custom":
+                    if chunk.get("event") == "token":
+                        self.journal.token(str(chunk.get("text", "")))
+                    self.on_event(chunk)
+                else:
+                    last = chunk
+            snap = self.graph.get_state(self._cfg())  # the newest checkpoint of the thread: this step's
+            if last is None or not snap.values or len(snap.values.get("entries") or []) <= before:
+                raise SessionError(f"/{command} wrote no step")
+        except BaseException as e:
+            self.journal.stop("interrupted (Ctrl-C)" if isinstance(e, KeyboardInterrupt)
+                              else f"stopped by an error: {type(e).__name__}: {str(e)[:200]}")
+            raise
+        self._move(snap.config["configurable"]["checkpoint_id"], begun.id)
         new = list(snap.values["entries"][before:])
         with open(self.run.file(STEPS_FILE), "a", encoding="utf-8") as f:
             for e in new:
-                f.write(json.dumps({"head": self.head, **e}, ensure_ascii=False, default=str) + "\n")
+                f.write(json.dumps({"head": self.head, "step_id": begun.id, **e}, ensure_ascii=False, default=str) + "\n")
+        self.journal.finish()
         return new
+
+    def retry(self) -> list[Entry]:
+        """Run again the step a kill interrupted, from where the session stands now."""
+        step = self.pending_step
+        if step is None:
+            raise SessionError("no interrupted step to run again")
+        self.journal.retire(step, "killed before it finished; run again with /retry")
+        if step.command == "model":
+            role, _, spec = step.input.partition(" ")
+            return self.switch_model(role, spec.strip())
+        return self.step(step.command, step.input)
 
     def loop_ended(self) -> bool:
         return self.state().get("loop_next") not in NODES

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import os
+import signal
 
 import pytest
 from qed.agent.config import load_config
@@ -72,3 +74,91 @@ def test_step_runs_the_loop_one_node_at_a_time_in_the_loops_order(setup):
         assert nodes[:6] == ["recall", "generate", "self_verify", "execute", "review", "decide"]
         assert nodes[-1] == "remember" and wb.state()["outcome"] in ("solved", "abstained")
         assert wb.step("step")[0]["verdict"] == "skipped"
+
+
+def _counting(tmp_path, cfg_model_rules):
+    model = tmp_path / "counting.json"
+    model.write_text(json.dumps({"rules": cfg_model_rules}))
+    cfg = load_config(None, model=f"scripted:{model}")
+    cfg.loop.use_memory = False
+    return cfg
+
+
+def test_a_step_killed_mid_stream_leaves_its_input_and_partial_reply_and_retry_runs_it(setup, tmp_path):
+    _, problem, run = setup
+    cfg = _counting(tmp_path, [{"reply": "one two three four"}])
+
+    def die_after_two(event):
+        if event.get("event") == "token" and event["text"].startswith("two"):
+            os.kill(os.getpid(), signal.SIGKILL)  # a kill -9 mid-reply, after "two" was shown
+
+    pid = os.fork()
+    if pid == 0:  # the child takes the step and is killed during it
+        try:
+            with RunSession(run, cfg.roles) as rs:
+                wb = Workbench(rs, cfg, on_event=die_after_two)
+                wb.start(problem)
+                wb.step("proof", "mine")
+                wb.step("say", "count for me")
+        finally:
+            os._exit(3)
+    _, status = os.waitpid(pid, 0)
+    assert os.WIFSIGNALED(status) and os.WTERMSIG(status) == signal.SIGKILL
+    with RunSession(RunDir.open(run.path), cfg.roles) as rs:
+        again = Workbench(rs, cfg)
+        again.resume()
+        assert [e["input"] for e in again.history()] == ["mine"], "the killed step wrote no checkpoint"
+        step = again.pending_step
+        assert step is not None and (step.n, step.command, step.input) == (2, "say", "count for me")
+        assert again.journal.partial_reply(step) == "one two ", "what was shown is kept, nothing more"
+        assert run.file(step.partial).read_text().startswith("INCOMPLETE")
+        [e] = again.retry()
+        assert (e["command"], e["input"], e["output"]) == ("say", "count for me", "one two three four")
+        assert again.pending_step is None and not run.file("session.pending.json").exists()
+    [record] = [json.loads(x) for x in run.file("session.incomplete.jsonl").read_text().splitlines()]
+    assert record["input"] == "count for me" and "/retry" in record["reason"]
+    assert run.file(step.partial).exists(), "the incomplete reply stays on record after the retry"
+
+
+def test_ctrl_c_records_the_stopped_step_and_leaves_nothing_pending(setup, tmp_path):
+    _, problem, run = setup
+    cfg = _counting(tmp_path, [{"reply": "one two three four"}])
+
+    def interrupt(event):
+        if event.get("event") == "token":
+            raise KeyboardInterrupt
+
+    with RunSession(run, cfg.roles) as rs:
+        wb = Workbench(rs, cfg, on_event=interrupt)
+        wb.start(problem)
+        with pytest.raises(KeyboardInterrupt):
+            wb.step("say", "count for me")
+        assert wb.journal.pending() is None and wb.history() == []
+    [record] = [json.loads(x) for x in run.file("session.incomplete.jsonl").read_text().splitlines()]
+    assert record["reason"] == "interrupted (Ctrl-C)" and record["input"] == "count for me"
+
+
+def test_a_finished_step_leaves_no_pending_file_and_no_partial_reply(setup):
+    cfg, problem, run = setup
+    with RunSession(run, cfg.roles) as rs:
+        wb = Workbench(rs, cfg)
+        wb.start(problem)
+        wb.step("say", "go on")
+    assert not run.file("session.pending.json").exists()
+    assert list(run.file("session.partial").iterdir()) == []
+    [line] = [json.loads(x) for x in run.file("session.jsonl").read_text().splitlines()]
+    assert line["step_id"]
+
+
+def test_a_kill_just_after_a_step_ended_does_not_offer_it_again(setup):
+    cfg, problem, run = setup
+    with RunSession(run, cfg.roles) as rs:
+        wb = Workbench(rs, cfg)
+        wb.start(problem)
+        wb.step("proof", "mine")
+        begun = wb.journal.begin(2, "proof", "again", wb.head)
+        wb._move(wb.head, begun.id)  # the step's end is in session.json; the kill came before session.jsonl
+    with RunSession(RunDir.open(run.path), cfg.roles) as rs:
+        again = Workbench(rs, cfg)
+        again.resume()
+        assert again.pending_step is None and not run.file("session.pending.json").exists()

@@ -16,7 +16,7 @@ from pathlib import Path
 import pexpect
 import pytest
 
-from tests.cli.cli_helpers import qed_env, run_dirs
+from tests.cli.cli_helpers import qed, qed_env, run_dirs
 
 STATEMENT = r"Let $a, b, c > 0$. Prove that $a^2+b^2+c^2 \ge ab+bc+ca$."
 GOOD_PROOF = r"We have $a^2+b^2+c^2-ab-bc-ca = \frac{1}{2}((a-b)^2+(b-c)^2+(c-a)^2) \ge 0$. QED"
@@ -153,7 +153,9 @@ def test_export_md_writes_a_file_qed_grade_passes(tmp_path):
     assert graded.returncode == 0, graded.stderr
     assert re.search(r"^pass 1$", graded.stdout, re.M), graded.stdout
     tex = (tmp_path / "mine.tex").read_text()
-    assert "\\begin{proof}" in tex and '"format": "qed-certificate/1"' in tex
+    assert "\\begin{proof}" in tex and "Computed proof of step 1" in tex and "mine.cert-1.json" in tex
+    md = out.read_text()
+    assert md.index("**Proof.** We have") < md.index("### Computed proof of step 1"), "your text, then the lemma's"
     evidence = json.loads((tmp_path / "mine.evidence.json").read_text())
     assert evidence[0]["verdict"] == "certified"
 
@@ -202,6 +204,34 @@ def test_resume_after_kill_9_shows_the_same_history(tmp_path):
     again.send("/proof")
     assert "We have" in again.expect_prompt(3)
     again.quit()
+
+
+def test_a_step_killed_mid_stream_is_shown_on_resume_with_its_partial_reply_and_retry_runs_it(tmp_path):
+    slow = {"match": "mathematician says", "reply": "Sum the three cases and then conclude.", "token_delay_s": 2.0}
+    term = open_session(tmp_path, [slow, {"reply": "VERDICT: PASS"}])
+    term.send(r"/claim a^2+b^2 \ge 2ab")
+    term.expect_prompt(1)
+    term.send("walk me through it")
+    term.expect("Sum the three")  # part of the reply is on the screen
+    term.kill9()
+    [run] = run_dirs(tmp_path)
+    pending = json.loads((run / "session.pending.json").read_text())
+    assert (pending["command"], pending["input"]) == ("say", "walk me through it"), "the input was written first"
+    partial = (run / pending["partial"]).read_text()
+    assert partial.startswith("INCOMPLETE") and "Sum the three" in partial and "conclude" not in partial
+    again = Terminal(tmp_path, "session", "--resume", run.name, "--model", scripted(tmp_path, [REPLY]), "--no-memory")
+    shown = again.expect_prompt(1)
+    assert "step 2 did not finish" in shown and "message: walk me through it" in shown
+    assert "Sum the three" in shown and "marked incomplete" in shown and "/retry runs it again" in shown
+    again.send("/history")
+    assert "incomplete (killed" in again.expect_prompt(1)
+    again.send("/retry")
+    shown = again.expect_prompt(2)
+    assert "2] /say" in shown and "QED" in shown, "the retried step streamed and was kept"
+    again.quit()
+    assert not (run / "session.pending.json").exists() and (run / pending["partial"]).exists()
+    steps = [json.loads(x) for x in (run / "session.jsonl").read_text().splitlines()]
+    assert [(s["command"], s["input"]) for s in steps][-1] == ("say", "walk me through it")
 
 
 def test_step_and_auto_walk_the_loop_one_node_at_a_time(tmp_path):
@@ -273,7 +303,8 @@ def test_prove_i_opens_the_session(tmp_path):
     term.quit()
 
 
-@pytest.mark.parametrize("args", [["session"], ["session", "--resume", "nowhere"]])
+@pytest.mark.parametrize("args", [["session"], ["session", "--resume", "nowhere"],
+                                  ["session", "Prove that $a \\ge a$.", "--trust-run-config"]])
 def test_bad_input_is_one_line_and_exit_2(tmp_path, args):
     r = subprocess.run([sys.executable, "-m", "qed.cli", *args], capture_output=True, text=True,
                        env=qed_env(tmp_path), cwd=tmp_path, timeout=60)
@@ -292,3 +323,68 @@ def test_recall_shows_each_item_with_where_it_came_from(tmp_path):
     assert "/recall → ok" in shown and re.search(r"\[theorem [\w-]+\] .*AM-GM", shown)
     assert re.search(r"^\s+from (library|ineqmath)", shown, re.M), "each item says where it came from"
     term.quit()
+
+
+def _two_models(tmp_path: Path) -> tuple[str, str]:
+    specs = []
+    for name, text in (("run", "From the run's model."), ("yours", "From your model.")):
+        path = tmp_path / f"{name}.json"
+        path.write_text(json.dumps({"rules": [{"reply": text}]}))
+        specs.append(f"scripted:{path}")
+    return specs[0], specs[1]
+
+
+def test_resume_with_other_models_than_the_run_folders_is_refused_off_a_terminal(tmp_path):
+    theirs, yours = _two_models(tmp_path)
+    first = qed(tmp_path, "session", STATEMENT, "--model", theirs, "--no-memory", stdin="/quit\n")
+    assert first.returncode == 0, first.stderr
+    [run] = run_dirs(tmp_path)
+    r = qed(tmp_path, "session", "--resume", run.name, "--model", yours, "--no-memory", stdin="hello\n/quit\n")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    [line] = r.stderr.strip().splitlines()
+    assert "differ from your configuration" in line and "--trust-run-config" in line
+    assert "From" not in r.stdout, "nothing ran"
+    trusted = qed(tmp_path, "session", "--resume", run.name, "--model", yours, "--no-memory", "--trust-run-config",
+                  stdin="hello\n/quit\n")
+    assert trusted.returncode == 0, trusted.stderr
+    assert "From the run's model." in trusted.stdout and "From your model." not in trusted.stdout
+    same = qed(tmp_path, "session", "--resume", run.name, "--model", theirs, "--no-memory", stdin="/quit\n")
+    assert same.returncode == 0, same.stderr  # the same models need no consent
+
+
+def test_resume_with_other_models_asks_on_a_terminal_and_no_runs_nothing(tmp_path):
+    theirs, yours = _two_models(tmp_path)
+    term = Terminal(tmp_path, "session", STATEMENT, "--model", theirs, "--no-memory")
+    term.expect_prompt(0)
+    term.quit()
+    [run] = run_dirs(tmp_path)
+    refused = Terminal(tmp_path, "session", "--resume", run.name, "--model", yours, "--no-memory")
+    shown = refused.expect(r"Resume with the run's models\? \[y/N\]")
+    assert "generator: " + theirs in shown and "(yours: " + yours in shown
+    refused.send("n")
+    refused.child.expect(pexpect.EOF)
+    assert "resume refused" in screen_text(refused.child.before)
+    refused.child.close()
+    assert refused.child.exitstatus == 2
+    agreed = Terminal(tmp_path, "session", "--resume", run.name, "--model", yours, "--no-memory")
+    agreed.expect(r"\[y/N\]")
+    agreed.send("y")
+    agreed.expect_prompt(0)
+    agreed.send("hello")
+    assert "From the run's model." in agreed.expect_prompt(1)
+    agreed.quit()
+
+
+def test_a_model_switched_in_the_session_needs_the_same_consent_on_resume(tmp_path):
+    theirs, other = _two_models(tmp_path)
+    first = qed(tmp_path, "session", STATEMENT, "--model", theirs, "--no-memory",
+                stdin=f"/model generator {other}\n/quit\n")
+    assert first.returncode == 0 and "generator now uses" in first.stdout, first.stderr
+    [run] = run_dirs(tmp_path)
+    r = qed(tmp_path, "session", "--resume", run.name, "--model", theirs, "--no-memory", stdin="hello\n/quit\n")
+    assert r.returncode == 2 and "Traceback" not in r.stderr
+    [line] = r.stderr.strip().splitlines()
+    assert f"generator={other}" in line, "the /model choice comes from the run folder too"
+    trusted = qed(tmp_path, "session", "--resume", run.name, "--model", theirs, "--no-memory", "--trust-run-config",
+                  stdin="hello\n/quit\n")
+    assert trusted.returncode == 0 and "From your model." in trusted.stdout, trusted.stdout + trusted.stderr
