@@ -49,6 +49,12 @@ def test_help_lists_every_command_without_importing_any(tmp_path):
     assert not modules & set(HEAVY) - {"pydantic"}  # typer itself needs pydantic
 
 
+def test_help_does_not_import_click_when_typer_carries_its_own(tmp_path):
+    pytest.importorskip("typer._click")  # an older typer raises click's own exceptions: then click is needed
+    code, modules, _ = modules_after(tmp_path, "--help")
+    assert code == 0 and "click" not in modules
+
+
 @pytest.mark.parametrize("args", [("memory", "--help"), ("models", "list"), ("doctor", "--help")])
 def test_a_command_does_not_import_the_research_loop(tmp_path, args):
     code, modules, _ = modules_after(tmp_path, *args)
