@@ -92,3 +92,10 @@ def test_the_help_line_is_the_commands_own(name):
     command = load_command(name)
     assert command.name == name
     assert (command.help or "").strip().splitlines()[0] == COMMANDS[name].help
+
+
+def test_the_group_names_the_help_shows_are_the_registrys_groups():
+    from qed.verifiers.judges.group_names import GROUP_NAMES
+    from qed.verifiers.judges.registry import groups
+
+    assert tuple(groups()) == GROUP_NAMES  # a group added to the registry must be added where --help reads it
