@@ -10,12 +10,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from qed.verifiers.certificates.check import (
-    FORMAT,
-    UnreadableCertificate,
-    check_certificate,
-    load_certificate,
-)
 
 EXIT_INVALID = 1
 EXIT_UNREADABLE = 2
@@ -26,6 +20,13 @@ def check(
     seconds: float = typer.Option(120.0, "--seconds", min=1.0, help="Give up (invalid) after this many seconds."),
 ) -> None:
     """Re-verify an inequality certificate exactly (sympy only); print each step and the verdict."""
+    from qed.verifiers.certificates.check import (
+        FORMAT,
+        UnreadableCertificate,
+        check_certificate,
+        load_certificate,
+    )
+
     try:
         data = load_certificate(str(path))
     except UnreadableCertificate as e:

@@ -5,15 +5,16 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from qed.agent.config import load_config
-from qed.agent.doctor import diagnose
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
 
 
 def doctor(config: Path = typer.Option(None, "--config", help="A qed.toml to read.")) -> None:
     """Report the model cache, llama.cpp, z3/cvc5, Lean, API keys and each role's model."""
+    from qed.agent.config import load_config
+    from qed.agent.doctor import diagnose
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
     findings = diagnose(load_config(config))
     table = Table("area", "check", "", "detail")
     for f in findings:

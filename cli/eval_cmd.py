@@ -5,15 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from qed.agent.config import load_config
-from qed.agent.report.rescore import evaluate, write_evaluation
-from qed.agent.report.rundata import load_run
-from qed.agent.session import roles_for
-from qed.models.calllog import CallLog
-from qed.models.roles import parse_role_overrides
-from qed.verifiers.judges.registry import GROUP_NAMES, JudgeSettings, parse_judges, roles_needed
-from rich.console import Console
-from rich.table import Table
+from qed.verifiers.judges.group_names import GROUP_NAMES
 
 
 def eval_command(
@@ -26,6 +18,16 @@ def eval_command(
     config: Path = typer.Option(None, "--config", help="A qed.toml to read (default: ./qed.toml)."),
 ) -> None:
     """Score a run again without re-running it; writes eval.json and eval.md into the run folder."""
+    from qed.agent.config import load_config
+    from qed.agent.report.rescore import evaluate, write_evaluation
+    from qed.agent.report.rundata import load_run
+    from qed.agent.session import roles_for
+    from qed.models.calllog import CallLog
+    from qed.models.roles import parse_role_overrides
+    from qed.verifiers.judges.registry import JudgeSettings, parse_judges, roles_needed
+    from rich.console import Console
+    from rich.table import Table
+
     chosen = [] if judges.strip() == "none" else parse_judges(judges)
     data = load_run(run, with_calls=False)
     needed = roles_needed(chosen)

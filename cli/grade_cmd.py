@@ -5,19 +5,14 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from qed.agent.config import load_config
-from qed.agent.runs import RunDir
-from qed.agent.session import RunSession, roles_for
-from qed.models.roles import parse_role_overrides
-from qed.verifiers.judges.grading import GradeResult, grade, load_items
-from qed.verifiers.judges.model_judge import ModelJudgeOptions
-from qed.verifiers.judges.registry import GROUP_NAMES, JudgeSettings, parse_judges, roles_needed
-from qed.verifiers.judges.report import coverage_label, grade_markdown, verdict_label
-from rich.console import Console
-from rich.markup import escape
-from rich.table import Table
+from qed.verifiers.judges.group_names import GROUP_NAMES
+
+if TYPE_CHECKING:
+    from qed.verifiers.judges.grading import GradeResult
+    from rich.console import Console
 
 _STYLE = {"pass": "green", "fail": "red", "not_checked": "yellow", "no_verdict": "yellow", "unchecked": "dim"}
 _OVERALL = ("pass", "fail", "not_checked", "no_verdict")
@@ -42,6 +37,17 @@ def grade_command(
     config: Path = typer.Option(None, "--config", help="A qed.toml to read (default: ./qed.toml)."),
 ) -> None:
     """Grade proofs: per-step verdicts, an overall verdict and reasons, in runs/<timestamp>-grade-<name>/."""
+    from qed.agent.config import load_config
+    from qed.agent.runs import RunDir
+    from qed.agent.session import RunSession, roles_for
+    from qed.models.roles import parse_role_overrides
+    from qed.verifiers.judges.grading import grade, load_items
+    from qed.verifiers.judges.model_judge import ModelJudgeOptions
+    from qed.verifiers.judges.registry import JudgeSettings, parse_judges, roles_needed
+    from qed.verifiers.judges.report import grade_markdown
+    from rich.console import Console
+    from rich.markup import escape
+
     chosen = parse_judges(judges)
     items = load_items(path, proof_only=proof_only)
     if limit:
@@ -93,6 +99,10 @@ def grade_command(
 
 
 def _show(console: Console, r: GradeResult) -> None:
+    from qed.verifiers.judges.report import coverage_label, verdict_label
+    from rich.markup import escape
+    from rich.table import Table
+
     style = _STYLE.get(r.overall, "white")
     said = r.overall.replace("_", " ")
     console.print(f"\n[bold]{escape(r.id)}[/bold] — {escape(r.label)}: [bold {style}]{said}[/bold {style}]")

@@ -5,36 +5,21 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from qed.agent.config import load_config
-from qed.agent.runs import RunDir
-from qed.agent.session import RunSession, roles_for
-from qed.models.roles import parse_role_overrides
-from qed.verifiers.judges import registry
-from qed.verifiers.judges.calibration.errata import ERRATA, Errata, confirm, load_errata
-from qed.verifiers.judges.calibration.mutations import FLAW_TYPES
-from qed.verifiers.judges.calibration.references import (
+from qed.verifiers.judges.calibration.defaults import (
     DEFAULT_DATA,
+    ERRATA,
+    FLAW_TYPES,
     INEQMATH,
     PROOFBENCH,
-    load_references,
 )
-from qed.verifiers.judges.calibration.run import (
-    build_corpus,
-    calibrate,
-    load_corpus,
-    markdown,
-    save_corpus,
-    select,
-    table_rows,
-)
-from qed.verifiers.judges.model_judge import ModelJudgeOptions
-from qed.verifiers.judges.registry import GROUP_NAMES, JudgeSettings, parse_judges, roles_needed
-from rich.console import Console
-from rich.markup import escape
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from qed.verifiers.judges.group_names import GROUP_NAMES
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
 
 app = typer.Typer(no_args_is_help=True)
 SOURCES = {"ineqmath": INEQMATH, "proofbench": PROOFBENCH}
@@ -43,6 +28,10 @@ SOURCES = {"ineqmath": INEQMATH, "proofbench": PROOFBENCH}
 @app.command("list")
 def list_judges() -> None:
     """The judges, what each looks for, and which model role it needs."""
+    from qed.verifiers.judges import registry
+    from rich.console import Console
+    from rich.table import Table
+
     registered = registry.judges()
     table = Table("judge", "needs", "step-wise", "looks for")
     for j in registered.values():
@@ -74,6 +63,27 @@ def calibrate_command(
     config: Path = typer.Option(None, "--config", help="A qed.toml to read (default: ./qed.toml)."),
 ) -> None:
     """Plant flaws in reference solutions and measure every chosen judge on them."""
+    from qed.agent.config import load_config
+    from qed.agent.runs import RunDir
+    from qed.agent.session import RunSession, roles_for
+    from qed.models.roles import parse_role_overrides
+    from qed.verifiers.judges.calibration.errata import Errata, confirm, load_errata
+    from qed.verifiers.judges.calibration.references import load_references
+    from qed.verifiers.judges.calibration.run import (
+        build_corpus,
+        calibrate,
+        load_corpus,
+        markdown,
+        save_corpus,
+        select,
+        table_rows,
+    )
+    from qed.verifiers.judges.model_judge import ModelJudgeOptions
+    from qed.verifiers.judges.registry import JudgeSettings, parse_judges, roles_needed
+    from rich.console import Console
+    from rich.markup import escape
+    from rich.table import Table
+
     chosen = parse_judges(judges)
     flaw_list = tuple(f.strip() for f in flaws.split(",") if f.strip())
     unknown = [f for f in flaw_list if f not in FLAW_TYPES]
@@ -144,5 +154,7 @@ def calibrate_command(
 
 
 def _progress(console: Console) -> Progress:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
     return Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                     console=console, transient=True)

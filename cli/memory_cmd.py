@@ -8,10 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from qed.memory import KNOWLEDGE_KINDS, NODE_KINDS, open_memory
-from qed.memory.retrieval import RecallReport
 from rich.console import Console
-from rich.table import Table
 
 app = typer.Typer(no_args_is_help=True)
 MAX_REFUSED_SHOWN = 20
@@ -27,6 +24,8 @@ def _options(
 
 
 def _open(**kw: bool):  # noqa: ANN202 — returns memory.Memory
+    from qed.memory import open_memory
+
     return open_memory(_state["path"], **kw)
 
 
@@ -39,6 +38,9 @@ def search(
     exclude_problem: str = typer.Option(None, "--exclude-problem", help="Hide everything from this problem id."),
 ) -> None:
     """Hybrid recall: full text, embeddings, graph neighbourhood and salience, fused."""
+    from qed.memory import KNOWLEDGE_KINDS, NODE_KINDS
+    from qed.memory.retrieval import RecallReport
+
     for name in kind or []:
         if name not in NODE_KINDS:
             raise ValueError(f"unknown kind {name!r}; kinds: {', '.join(NODE_KINDS)}")
@@ -62,6 +64,8 @@ def search(
 @app.command()
 def show(node_id: str = typer.Argument(..., help="A memory id (from search).")) -> None:
     """A node with its provenance and every edge, so you can see where it came from."""
+    from rich.table import Table
+
     with _open(seed_library=False, embeddings=False, read_only=True) as mem:
         info = mem.explain(node_id)
     n = info["node"]
@@ -95,6 +99,8 @@ def show(node_id: str = typer.Argument(..., help="A memory id (from search).")) 
 @app.command()
 def stats() -> None:
     """How much the memory holds, by kind and status."""
+    from rich.table import Table
+
     with _open(embeddings=False, read_only=True) as mem:
         s = mem.stats()
     out = Console()

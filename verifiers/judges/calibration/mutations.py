@@ -30,6 +30,7 @@ from typing import Any
 import numpy as np
 import sympy as sp
 from qed.verifiers.judges.assumptions import Assumptions, read_assumptions
+from qed.verifiers.judges.calibration.defaults import FLAW_TYPES
 from qed.verifiers.judges.calibration.references import Reference
 from qed.verifiers.judges.extract import find_math, relations_in, split_steps
 from qed.verifiers.judges.numeric_computation import (
@@ -47,8 +48,6 @@ from qed.verifiers.judges.sampling import INTEGER_NAMES, NUMERIC_ERRORS, Context
 from qed.verifiers.judges.stated_points import EQUALITY_CASE, sentence_points
 from qed.verifiers.latex import LatexError, read_formula
 
-FLAW_TYPES: tuple[str, ...] = ("wrong_number", "decimal", "toy_case", "missing_justification", "flipped_sign",
-                               "equality_value", "non_instance")
 _FLIP = {r"\geqslant": r"\leqslant", r"\leqslant": r"\geqslant", r"\geq": r"\leq", r"\leq": r"\geq",
          r"\ge": r"\le", r"\le": r"\ge", r"\gt": r"\lt", r"\lt": r"\gt", "≥": "≤", "≤": "≥", ">=": "<=",
          "<=": ">=", ">": "<", "<": ">"}

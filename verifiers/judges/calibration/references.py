@@ -11,11 +11,8 @@ from pathlib import Path
 
 from qed.problems.load import load_problems
 from qed.problems.record import Problem
+from qed.verifiers.judges.calibration.defaults import DEFAULT_DATA, INEQMATH, PROOFBENCH
 from qed.verifiers.judges.grading import _solutions
-
-DEFAULT_DATA = Path("../shared/data")
-INEQMATH = Path("ineqmath/train_sample_200.json")
-PROOFBENCH = Path("imobench/proofbench_v2.csv")
 
 
 @dataclass
