@@ -1,4 +1,4 @@
-"""The `qed` entry point. `qed --version` answers before typer (and pydantic) is even imported;
+"""The `qed` entry point. `qed --version` and `qed --help` answer before typer (and pydantic) is imported;
 every other command goes through the group in cli/commands.py, which imports only what it runs."""
 
 from __future__ import annotations
@@ -19,6 +19,11 @@ def version_line() -> str:
 def main() -> None:
     if sys.argv[1:] == ["--version"]:
         print(version_line())
+        return
+    if sys.argv[1:] == ["--help"]:  # drawn from the command table alone, before typer is imported
+        from qed.cli.command_table import root_help
+
+        print(root_help())
         return
     from qed.cli.commands import app
     from qed.cli.errors import run_cli

@@ -8,39 +8,11 @@ A command added to `COMMANDS` appears in the help at once and is imported when i
 from __future__ import annotations
 
 import importlib
-from typing import Any, NamedTuple
+from typing import Any
 
 import typer
+from qed.cli.command_table import COMMANDS, ROOT_HELP
 from typer.core import TyperCommand, TyperGroup
-
-
-class Entry(NamedTuple):
-    module: str  # under qed.cli
-    attr: str  # a command function, or a typer.Typer group
-    help: str  # the line `qed --help` shows (tests check it matches the command's own)
-
-
-COMMANDS: dict[str, Entry] = {
-    "solve": Entry("solve_cmd", "solve",
-                   "Solve a problem set; results land in runs/<timestamp>-solve-<name>/ as each problem ends."),
-    "prove": Entry("prove_cmd", "prove",
-                   "Work on one problem and show every step: drafts, checks, computation, review, decision."),
-    "grade": Entry("grade_cmd", "grade_command",
-                   "Grade proofs: per-step verdicts, an overall verdict and reasons, in runs/<timestamp>-grade-<name>/."),
-    "doctor": Entry("doctor_cmd", "doctor",
-                    "Report the model cache, llama.cpp, z3/cvc5, Lean, API keys and each role's model."),
-    "check": Entry("check_cmd", "check",
-                   "Re-verify an inequality certificate exactly (sympy only); print each step and the verdict."),
-    "report": Entry("report_cmd", "report",
-                    "Write one HTML file (no network, no external files) showing a run, or comparing two."),
-    "eval": Entry("eval_cmd", "eval_command",
-                  "Score a run again without re-running it; writes eval.json and eval.md into the run folder."),
-    "session": Entry("session_cmd", "session",
-                     "An interactive proof session: claims checked now, computations, the loop step by step, export."),
-    "models": Entry("models_cmd", "app", "Pull and list the embedded models."),
-    "memory": Entry("memory_cmd", "app", "Search, inspect and curate the knowledge graph."),
-    "judges": Entry("judges_cmd", "app", "Calibrate the proof judges on planted flaws."),
-}
 
 
 def load_command(name: str) -> Any:
@@ -85,7 +57,7 @@ class LazyGroup(TyperGroup):
 
 app = typer.Typer(
     name="qed",
-    help="QED: a workbench for mathematical research with AI.",
+    help=ROOT_HELP,
     cls=LazyGroup,
     no_args_is_help=True,
     add_completion=False,
