@@ -155,10 +155,11 @@ class Solver:
         cfg: dict[str, Any] = {"configurable": {"thread_id": thread}, "recursion_limit": 100}
         try:
             graph = self.graph(temperature)
-            snapshot = graph.get_state(cfg)
-            inp: Any = None if snapshot.next else {"problem": problem_record(problem), "round": 1}
-            if snapshot.next:
-                self.on_event({"event": "status", "text": f"resuming at {', '.join(snapshot.next)}"})
+            inp: Any = {"problem": problem_record(problem), "round": 1}
+            pending = _unfinished(graph.get_state(cfg))
+            if pending:
+                inp = None  # continue the thread from its checkpoint
+                self.on_event({"event": "status", "text": f"resuming at {', '.join(pending)}"})
             while True:
                 interrupted = None
                 # durability="sync": a node's checkpoint is on disk before the next node starts, so a
@@ -328,6 +329,16 @@ class Solver:
         # the proof's files are written here, as the result is recorded (verifiers/proofs/files.py)
         line["proof"] = write_proof_files(self.run.path, problem.id, state.get("proof"))
         return line
+
+
+def _unfinished(snapshot: Any) -> list[str]:
+    """The nodes a thread's last checkpoint still has to run, or [] when it ended (or never began).
+
+    `snapshot.next` leaves out a task whose writes were saved: after a kill between a node's
+    writes and the step's checkpoint (LangGraph saves the two apart), `next` is empty although
+    the loop is mid-way. `tasks` keeps such a task, so the thread resumes with its writes applied.
+    """
+    return list(dict.fromkeys(t.name for t in snapshot.tasks))
 
 
 def result_line(problem: Problem, state: LoopState, seconds: float, error: str | None = None) -> dict[str, Any]:

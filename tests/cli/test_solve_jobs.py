@@ -10,8 +10,6 @@ import sqlite3
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.agent.loop_helpers import CHECK_OK, script
 from tests.cli.cli_helpers import qed, qed_popen, run_dirs, write_jsonl
 
@@ -77,9 +75,6 @@ def _alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
 
 
-@pytest.mark.xfail(strict=False, reason="known bug since the compute-first loop met --jobs: after kill -9 the killed "
-                   "problem sometimes restarts from compute instead of its checkpoint (work redone; nothing lost or "
-                   "duplicated, which the assertions before the last two check); see the closing note")
 def test_a_parallel_run_killed_with_sigkill_resumes_with_nothing_lost_or_duplicated(tmp_path):
     write_jsonl(tmp_path / "p.jsonl", _problems("a1", "a2", "slow", "a4", "a5", "a6"))
     (tmp_path / "qed.toml").write_text(NO_ENGINE)
