@@ -79,8 +79,11 @@ class JobPool:
     # -- jobs ---------------------------------------------------------------------------------
     def _spawn(self) -> _Job:
         parent, child = self.ctx.Pipe()
+        # Not daemonic: a daemonic process may not start children, and the certificate search runs
+        # in a multiprocessing child of its job. The pool stops its jobs itself (solve_all's finally),
+        # and a job whose parent is gone stops on its own (parallel_worker._watch_parent).
         process = self.ctx.Process(target=main, args=(self.spec, child, self.counter.array, os.getpid()),
-                                   name="qed-job", daemon=True)
+                                   name="qed-job", daemon=False)
         process.start()
         child.close()
         job = _Job(process, parent)

@@ -224,3 +224,19 @@ def test_bad_budgets_and_recipes_are_one_line_errors(tmp_path):
         assert r.returncode == 2, r.stderr
         lines = r.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], r.stderr
+
+
+def test_jobs_prove_what_one_job_proves(tmp_path):
+    """The certificate search runs in a child of its job: a job must be allowed children."""
+    starter = Path(__file__).resolve().parents[2] / "problems" / "sets" / "starter.jsonl"
+    r = qed(tmp_path, "solve", str(starter), "--ids", "starter-b04,starter-r04", "--solver", "symbolic",
+            "--jobs", "2", "--no-memory", timeout=300)
+    assert r.returncode == 0, r.stderr
+    [run] = run_dirs(tmp_path)
+    results = {x["problem_id"]: x for x in _results(run)}
+    assert sorted(results) == ["starter-b04", "starter-r04"]
+    for pid, result in results.items():
+        assert result["correct"], result
+        assert result["proof"]["status"] == "proved", result["proof"]
+        check = qed(tmp_path, "check", str(run / result["proof"]["certificate"]))
+        assert check.returncode == 0, f"{pid}: {check.stdout}{check.stderr}"
