@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import resource
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
@@ -135,7 +136,16 @@ class Solver:
         return results
 
     def solve_one(self, problem: Problem) -> dict[str, Any]:
-        """One problem under the recipe and the budget; never raises (a failure is the result's error)."""
+        """One problem under the recipe and the budget; never raises (a failure is the result's error).
+
+        The result's `cpu_seconds` beside its (wall) `seconds` shows how much of the time was
+        computing and how much waiting: for a core, a model server, a time limit."""
+        cpu = _cpu_seconds()
+        result = self._solve_one(problem)
+        result["cpu_seconds"] = round(_cpu_seconds() - cpu, 2)
+        return result
+
+    def _solve_one(self, problem: Problem) -> dict[str, Any]:
         start = time.perf_counter()
         self.meter.start(problem.id)
         if self.options.solver == "symbolic":
@@ -329,6 +339,12 @@ class Solver:
         # the proof's files are written here, as the result is recorded (verifiers/proofs/files.py)
         line["proof"] = write_proof_files(self.run.path, problem.id, state.get("proof"))
         return line
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of the children it has reaped (the engine's and the search's)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
 def _unfinished(snapshot: Any) -> list[str]:
