@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import contextlib
 import json
-import multiprocessing
 import os
 import signal
 import time
@@ -23,6 +22,7 @@ from typing import Any
 
 from qed.agent.budget import BudgetExhausted, SharedCounter, spent
 from qed.agent.parallel_local import start_shared
+from qed.agent.parallel_start import job_context
 from qed.agent.parallel_worker import JobSpec, main
 from qed.agent.runs import RunDir
 from qed.agent.solve import Solver, result_line, run_budget_cut
@@ -67,10 +67,7 @@ class JobPool:
         self.jobs = jobs
         self.on_event = on_event or (lambda e: None)
         self.run = RunDir.open(spec.run_dir)
-        # Jobs are forked from a fork server that imported the solver once (cheap starts, and no fork
-        # of this process, which holds threads and servers); never plain fork.
-        self.ctx = multiprocessing.get_context("forkserver")
-        self.ctx.set_forkserver_preload(["qed.agent.parallel_worker"])
+        self.ctx = job_context()  # a fork server that imported the solver once (may be running already)
         self.workers: list[_Job] = []
         self.results: list[dict[str, Any]] = []
         self.total = 0
@@ -79,8 +76,11 @@ class JobPool:
     # -- jobs ---------------------------------------------------------------------------------
     def _spawn(self) -> _Job:
         parent, child = self.ctx.Pipe()
+        # Not daemonic: a daemonic process may not start children, and the certificate search runs
+        # in a multiprocessing child of its job. The pool stops its jobs itself (solve_all's finally),
+        # and a job whose parent is gone stops on its own (parallel_worker._watch_parent).
         process = self.ctx.Process(target=main, args=(self.spec, child, self.counter.array, os.getpid()),
-                                   name="qed-job", daemon=True)
+                                   name="qed-job", daemon=False)
         process.start()
         child.close()
         job = _Job(process, parent)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import contextlib
 import dataclasses
+import resource
 import time
 import traceback
 from collections.abc import Callable, Iterable, Mapping
@@ -136,7 +137,16 @@ class Solver:
         return results
 
     def solve_one(self, problem: Problem) -> dict[str, Any]:
-        """One problem under the recipe and the budget; never raises (a failure is the result's error)."""
+        """One problem under the recipe and the budget; never raises (a failure is the result's error).
+
+        The result's `cpu_seconds` beside its (wall) `seconds` shows how much of the time was
+        computing and how much waiting: for a core, a model server, a time limit."""
+        cpu = _cpu_seconds()
+        result = self._solve_one(problem)
+        result["cpu_seconds"] = round(_cpu_seconds() - cpu, 2)
+        return result
+
+    def _solve_one(self, problem: Problem) -> dict[str, Any]:
         start = time.perf_counter()
         self.meter.start(problem.id)
         if self.options.solver == "symbolic":
@@ -156,10 +166,11 @@ class Solver:
         cfg: dict[str, Any] = {"configurable": {"thread_id": thread}, "recursion_limit": 100}
         try:
             graph = self.graph(temperature)
-            snapshot = graph.get_state(cfg)
-            inp: Any = None if snapshot.next else {"problem": problem_record(problem), "round": 1}
-            if snapshot.next:
-                self.on_event({"event": "status", "text": f"resuming at {', '.join(snapshot.next)}"})
+            inp: Any = {"problem": problem_record(problem), "round": 1}
+            pending = _unfinished(graph.get_state(cfg))
+            if pending:
+                inp = None  # continue the thread from its checkpoint
+                self.on_event({"event": "status", "text": f"resuming at {', '.join(pending)}"})
             while True:
                 interrupted = None
                 # durability="sync": a node's checkpoint is on disk before the next node starts, so a
@@ -330,6 +341,22 @@ class Solver:
         line["proof"] = write_proof_files(self.run.path, problem.id, state.get("proof"))
         line["draft"] = write_draft_file(self.run.path, problem.id, state)
         return line
+
+
+def _cpu_seconds() -> float:
+    """CPU time of this process and of the children it has reaped (the engine's and the search's)."""
+    own, kids = resource.getrusage(resource.RUSAGE_SELF), resource.getrusage(resource.RUSAGE_CHILDREN)
+    return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
+
+
+def _unfinished(snapshot: Any) -> list[str]:
+    """The nodes a thread's last checkpoint still has to run, or [] when it ended (or never began).
+
+    `snapshot.next` leaves out a task whose writes were saved: after a kill between a node's
+    writes and the step's checkpoint (LangGraph saves the two apart), `next` is empty although
+    the loop is mid-way. `tasks` keeps such a task, so the thread resumes with its writes applied.
+    """
+    return list(dict.fromkeys(t.name for t in snapshot.tasks))
 
 
 def result_line(problem: Problem, state: LoopState, seconds: float, error: str | None = None) -> dict[str, Any]:

@@ -8,6 +8,9 @@ this machine's cores: N jobs should come close to N times one job, up to the ser
 Each setting is the real command in a subprocess with its own runs folder, timed from start to
 exit (process start-up and job spawning included: that is what a user waits for). The machine's
 load average is printed beside the figures: on a shared machine they mean little without it.
+`cpu s` is the CPU the problems themselves used (each result's cpu_seconds: the job and the
+engine, search and SMT children it ran), `busy` the share of the jobs' time spent on a problem
+(the rest is start-up, and jobs idle at the end).
 
     .venv/bin/python bench/batch_jobs.py                      # jobs 1 and 2, the starter set
     .venv/bin/python bench/batch_jobs.py --jobs 1 2 4 --repeat 2
@@ -117,6 +120,9 @@ def run_once(problems: Path, jobs: int, limit: int | None, extra: list[str] | No
             "outcomes": dict(Counter(r["outcome"] for r in records)),
             "correct": sum(bool(r.get("correct")) for r in records),
             "per_minute": 60 * len(records) / seconds, "calls_span_s": span,
+            # the problems' own CPU (engine, search, SMT) and wall: what the jobs computed vs waited
+            "cpu_s": sum(r.get("cpu_seconds") or 0.0 for r in records),
+            "problem_wall_s": sum(r.get("seconds") or 0.0 for r in records),
             "per_minute_calls": 60 * len(records) / span if span else None, "load_before": load, "load_after": os.getloadavg()[0]}
 
 
@@ -155,7 +161,7 @@ def main(argv: list[str] | None = None) -> int:
     else:
         print(f"# qed solve {args.problems.name} --solver symbolic --jobs N   ({os.cpu_count()} cores)")
     print(f"{'jobs':>4} {'run':>3} {'problems':>8} {'seconds':>8} {'per min':>8} {'correct':>7} "
-          f"{'load 1m before/after':>21}  outcomes" + ("   [calls span s, per min]" if args.part == "latency" else ""))
+          f"{'load 1m before/after':>21} {'cpu s':>6} {'busy':>5}  outcomes" + ("   [calls span s, per min]" if args.part == "latency" else ""))
     rows = []
     for jobs in args.jobs:
         for k in range(args.repeat):
@@ -163,7 +169,8 @@ def main(argv: list[str] | None = None) -> int:
             rows.append(row)
             assert row["unique"] == row["problems"], "a result was recorded twice"
             print(f"{jobs:>4} {k + 1:>3} {row['problems']:>8} {row['seconds']:>8.1f} {row['per_minute']:>8.2f} "
-                  f"{row['correct']:>7} {row['load_before']:>10.1f}/{row['load_after']:<10.1f}  "
+                  f"{row['correct']:>7} {row['load_before']:>10.1f}/{row['load_after']:<10.1f} "
+                  f"{row['cpu_s']:>6.1f} {row['problem_wall_s'] / (jobs * row['seconds']):>5.0%}  "
                   + ", ".join(f"{o} {n}" for o, n in sorted(row["outcomes"].items()))
                   + (f"   [{row['calls_span_s']:.1f} s, {row['per_minute_calls']:.1f}/min]" if row["calls_span_s"] else ""),
                   flush=True)

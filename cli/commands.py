@@ -8,6 +8,7 @@ A command added to `COMMANDS` appears in the help at once and is imported when i
 from __future__ import annotations
 
 import importlib
+import sys
 from typing import Any
 
 import typer
@@ -18,6 +19,10 @@ from typer.core import TyperCommand, TyperGroup
 def load_command(name: str) -> Any:
     """The click command for `name`, built from its module (imported now, not at start-up)."""
     entry = COMMANDS[name]
+    if name == "solve":  # its jobs' fork server imports the solver beside this process's own import
+        from qed.agent.parallel_start import start_early
+
+        start_early(sys.argv[1:])
     target = getattr(importlib.import_module(f"qed.cli.{entry.module}"), entry.attr)
     if isinstance(target, typer.Typer):
         command = typer.main.get_command(target)

@@ -74,6 +74,7 @@ class PlainView:
         self.tally = Tally()
         self.total = 0
         self.prefix = ""
+        self.prefixes: dict[str, str] = {}  # with --jobs, events of several problems interleave
 
     def __enter__(self) -> PlainView:
         return self
@@ -87,6 +88,9 @@ class PlainView:
 
     def __call__(self, event: dict[str, Any]) -> None:
         kind = event.get("event")
+        pid = event["result"].get("problem_id") if kind == "problem_end" else event.get("problem_id")
+        if pid in self.prefixes:
+            self.prefix = self.prefixes[pid]
         if kind == "run_start":
             self.total = event["total"]
             for r in event["done"]:
@@ -95,7 +99,7 @@ class PlainView:
                 self._say(f"resuming: {len(event['done'])} problem(s) already finished")
         elif kind == "problem_start":
             problem = event["problem"]
-            self.prefix = f"[{event['index'] + 1}/{self.total}] {problem.get('id')} "
+            self.prefix = self.prefixes[problem.get("id")] = f"[{event['index'] + 1}/{self.total}] {problem.get('id')} "
             self._say(f"start ({problem.get('kind')})")
         elif kind == "node":
             self._say(f"{event['node']} · round {event.get('round', 1)}")
@@ -107,6 +111,7 @@ class PlainView:
         elif kind == "problem_end":
             self.tally.add(event["result"])
             self._say(plain_outcome(event["result"]))
+            self.prefixes.pop(pid, None)
             self.prefix = ""
             self._say(self.tally.line())
 
@@ -147,6 +152,9 @@ class LiveView:
 
     def __call__(self, event: dict[str, Any]) -> None:
         kind = event.get("event")
+        pid = event["result"].get("problem_id") if kind == "problem_end" else event.get("problem_id")
+        if pid in self.prefixes:
+            self.prefix = self.prefixes[pid]
         if kind == "run_start":
             self.total = event["total"]
             for r in event["done"]:

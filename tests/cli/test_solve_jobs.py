@@ -10,8 +10,6 @@ import sqlite3
 import time
 from pathlib import Path
 
-import pytest
-
 from tests.agent.loop_helpers import CHECK_OK, script
 from tests.cli.cli_helpers import qed, qed_popen, run_dirs, write_jsonl
 
@@ -77,9 +75,6 @@ def _alive(pid: int) -> bool:
     return stat.exists() and stat.read_text().rsplit(")", 1)[1].split()[0] != "Z"
 
 
-@pytest.mark.xfail(strict=False, reason="known bug since the compute-first loop met --jobs: after kill -9 the killed "
-                   "problem sometimes restarts from compute instead of its checkpoint (work redone; nothing lost or "
-                   "duplicated, which the assertions before the last two check); see the closing note")
 def test_a_parallel_run_killed_with_sigkill_resumes_with_nothing_lost_or_duplicated(tmp_path):
     write_jsonl(tmp_path / "p.jsonl", _problems("a1", "a2", "slow", "a4", "a5", "a6"))
     (tmp_path / "qed.toml").write_text(NO_ENGINE)
@@ -229,3 +224,72 @@ def test_bad_budgets_and_recipes_are_one_line_errors(tmp_path):
         assert r.returncode == 2, r.stderr
         lines = r.stderr.strip().splitlines()
         assert len(lines) == 1 and lines[0].startswith("error: ") and expected in lines[0], r.stderr
+
+
+def test_jobs_prove_what_one_job_proves(tmp_path):
+    """The certificate search runs in a child of its job: a job must be allowed children."""
+    starter = Path(__file__).resolve().parents[2] / "problems" / "sets" / "starter.jsonl"
+    r = qed(tmp_path, "solve", str(starter), "--ids", "starter-b04,starter-r04", "--solver", "symbolic",
+            "--jobs", "2", "--no-memory", timeout=300)
+    assert r.returncode == 0, r.stderr
+    [run] = run_dirs(tmp_path)
+    results = {x["problem_id"]: x for x in _results(run)}
+    assert sorted(results) == ["starter-b04", "starter-r04"]
+    for pid, result in results.items():
+        assert result["correct"], result
+        assert result["proof"]["status"] == "proved", result["proof"]
+        assert result["cpu_seconds"] > 0, "the job counts the CPU of the engine and search it ran"
+        check = qed(tmp_path, "check", str(run / result["proof"]["certificate"]))
+        assert check.returncode == 0, f"{pid}: {check.stdout}{check.stderr}"
+
+
+def _descendants(pid: int) -> list[int]:
+    from tests.cli.test_interrupt import children
+
+    found, todo = [], [pid]
+    while todo:
+        kids = children(todo.pop())
+        found += kids
+        todo += kids
+    return found
+
+
+def test_one_ctrl_c_stops_a_parallel_run_with_its_jobs_and_leaves_the_problems_to_resume(tmp_path):
+    from tests.cli.test_interrupt import ctrl_c, start_in_own_group
+
+    write_jsonl(tmp_path / "p.jsonl", _problems("h1", "h2", "h3"))
+    (tmp_path / "qed.toml").write_text(NO_ENGINE)
+    model = _model(tmp_path, slow="h[12]", delay_s=600)
+    proc = start_in_own_group(tmp_path, "solve", "p.jsonl", "--jobs", "2", "--model", model, "--no-memory")
+    try:
+        def both_in_review() -> bool:
+            dirs = run_dirs(tmp_path)
+            return bool(dirs) and {"h1", "h2"} <= set(_calls(dirs[0], "self_verify"))
+        _wait_for(both_in_review)
+        [run] = run_dirs(tmp_path)
+        jobs = _jobs_of(run)
+        assert len(jobs) == 2
+        ours = _descendants(proc.pid)
+        assert set(jobs) <= set(ours)
+        time.sleep(1.0)  # inside the referee's (scripted, slow) replies
+    except BaseException:
+        os.killpg(proc.pid, signal.SIGKILL)
+        raise
+    code, out, err = ctrl_c(proc)  # SIGINT to the process group, as a terminal sends it
+
+    assert code == 130, err
+    assert "Traceback" not in err
+    assert f"resume with `qed solve --resume runs/{run.name}`" in err
+    assert "**Interrupted** after 0 of 3 problem(s)" in (run / "summary.md").read_text()
+    assert _results(run) == [], "a problem stopped by Ctrl-C is not recorded (not as an error either): it resumes"
+    _wait_for(lambda: not any(_alive(p) for p in ours), timeout=10)  # no job (nor the fork server) is left
+
+    script(tmp_path, "roles", json.loads(Path(model.split(":", 1)[1]).read_text())["rules"][:2]
+           + [{"match": "hostile referee", "reply": "VERDICT: ACCEPT"},
+              {"match": "careful research mathematician", "reply": "Checking primes in order.\nThe answer is 11."}])
+    r = qed(tmp_path, "solve", "--resume", str(run), "--jobs", "2", "--model", model, timeout=300)
+    assert r.returncode == 0, r.stderr
+    assert sorted(x["problem_id"] for x in _results(run)) == ["h1", "h2", "h3"]
+    assert all(x["outcome"] == "solved" for x in _results(run))
+    generated = _calls(run, "generate")
+    assert generated.count("h1") == 1 and generated.count("h2") == 1, "the interrupted problems resumed past generate"
