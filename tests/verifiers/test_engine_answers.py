@@ -83,7 +83,7 @@ def test_relation_with_a_margin_is_the_strict_relation_once_proved():
 def test_a_margin_that_cannot_be_proved_strict_abstains(monkeypatch):
     import qed.verifiers.engine.relation as relation
 
-    monkeypatch.setattr(relation, "certify_nonnegative", lambda g, fp, strict=False, timeout=1.0: relation.Certificate("unknown", str(g)))
+    monkeypatch.setattr(relation, "certify_within", lambda g, fp, strict=False, seconds=1.0: relation.Certificate("unknown", str(g)))
     ans = solve_formal(relation_record(a**2 + 1, a, variables=(a,)), seconds=10)
     assert ans.status == "abstained" and "strictness (E) could not be proved" in ans.reason
 
@@ -216,10 +216,10 @@ def test_infimum_approached_off_every_probe_is_strict_only_with_a_proof(monkeypa
     assert upper.evidence["sign"]["equality"] == "unknown"
 
     import qed.verifiers.engine.relation as relation
-    def unproved(g, fp, strict=False, timeout=1.0):
+    def unproved(g, fp, strict=False, seconds=1.0):
         return relation.Certificate(verdict="unknown", claim=str(g))
 
-    monkeypatch.setattr(relation, "certify_nonnegative", unproved)
+    monkeypatch.setattr(relation, "certify_within", unproved)
     lower = solve_formal(relation_record(cyclic, sp.Integer(1)), seconds=20)
     assert lower.status == "abstained" and "could not be proved" in lower.reason
 
