@@ -61,9 +61,9 @@ def _instance(fp: FormalProblem, values: dict[sp.Symbol, int]) -> FormalProblem 
 
 def solve_parametric(fp: FormalProblem, seconds: float) -> EngineAnswer:
     """Instances are built and solved one at a time, smallest first, each with an even share of
-    the time left; an instance is started only while the time left covers what the slowest one so
-    far actually took (a loaded machine stretches every budget), so the answer is given from the
-    instances done, not lost to the hard limit."""
+    the time left; beyond the three an answer needs, an instance is started only while the time
+    left covers what the slowest one so far actually took (a loaded machine stretches every
+    budget), so the answer is given from the instances done, not lost to the hard limit."""
     from qed.verifiers.engine.bound import render_latex, solve_bound
     from qed.verifiers.engine.relation import solve_relation
 
@@ -78,7 +78,9 @@ def solve_parametric(fp: FormalProblem, seconds: float) -> EngineAnswer:
         left = deadline - time.monotonic()
         if built >= MAX_INSTANCES:
             break
-        if answers and left < slowest:
+        # three instances are the least an answer rests on: those run while any time is left (the
+        # hard limit has a grace beyond the budget); each further one only if the slowest fits
+        if left <= 0 or (len(answers) >= 3 and left < slowest):
             timed_out = True
             break
         t_inst = time.monotonic()
