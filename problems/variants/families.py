@@ -130,6 +130,20 @@ def nesbitt_k(rng: random.Random) -> Variant:
     return bound(head, f"{sym_sum(terms)} \\geq C", 3 / (1 + k), "nesbitt_k", "Cauchy-Schwarz: sum a/(b + k c) >= 3/(1 + k) at a = b = c", "largest", f"${a}, {b}, {c}$")
 
 
+def constant_inside_power(rng: random.Random) -> Variant:
+    """The constant raised with its factor: (C (x + y))^p, read as one bracket to the power p."""
+    n = rng.choice([2, 3])
+    p = rng.choice([2, 3, 4])
+    names = names_for(rng, n)
+    lhs = sym_sum([f"{v}^{{{p}}}" for v in names])
+    bracket = rng.choice([("\\left(", "\\right)"), ("(", ")")])
+    ineq = f"{lhs} \\geq {bracket[0]}C\\left({' + '.join(names)}\\right){bracket[1]}^{{{p}}}"
+    head = domain_phrase(rng, names, "positive") + "."
+    value = sp.Integer(n) ** sp.Rational(1 - p, p)
+    return bound(head, ineq, value, "constant_inside_power",
+                 f"power mean: (sum x^{p} / n)^(1/{p}) >= sum x / n, so C = n^(1/{p} - 1), all equal", "largest", f"${listing(names)}$")
+
+
 def sum_times_reciprocals(rng: random.Random) -> Variant:
     n = rng.choice([2, 3, 4])
     names = names_for(rng, n)
@@ -303,6 +317,14 @@ def triangle_angles_relation(rng: random.Random) -> Variant:
     return relation(head, "\\sin A + \\sin B + \\sin C", "\\frac{3\\sqrt{3}}{2}", "A", "triangle_angles_relation", "Jensen", rng.random() < 0.5)
 
 
+def squared_product(rng: random.Random) -> Variant:
+    """A letter times a bracket, all squared: (a(b + c))^2 = a^2 (b + c)^2 >= 4 a^2 b c."""
+    a, b, c = names_for(rng, 3)
+    head = domain_phrase(rng, (a, b, c), "positive") + "."
+    return relation(head, f"\\left({a}\\left({b} + {c}\\right)\\right)^{{2}}", f"4 {a}^{{2}} {b} {c}", "B", "squared_product",
+                    "a^2 (b + c)^2 - 4 a^2 b c = a^2 (b - c)^2 >= 0, equality b = c", rng.random() < 0.5)
+
+
 def with_constraint(rng: random.Random) -> Variant:
     names = names_for(rng, 3)
     a, b, c = names
@@ -354,10 +376,10 @@ def count_family(rng: random.Random) -> Variant:
 FAMILIES: dict[str, Callable[[random.Random], Variant]] = {
     f.__name__: f
     for f in (
-        power_mean, am_gm_product, squares_with_sum, x_plus_k_over_x, nesbitt_k, sum_times_reciprocals,
+        power_mean, constant_inside_power, am_gm_product, squares_with_sum, x_plus_k_over_x, nesbitt_k, sum_times_reciprocals,
         product_fixed, quadratic_form, triangle_trig_bound, triangle_sides_bound, constant_named_like_an_angle,
         real_parameter,
         two_squares, with_margin, both_signs, zero_is_allowed, distinct_variables, triangle_relations,
-        triangle_angles_relation, with_constraint, ordered, cyclic_limit, square_of_sum, count_family,
+        triangle_angles_relation, squared_product, with_constraint, ordered, cyclic_limit, square_of_sum, count_family,
     )
 }

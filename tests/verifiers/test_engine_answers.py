@@ -83,7 +83,7 @@ def test_relation_with_a_margin_is_the_strict_relation_once_proved():
 def test_a_margin_that_cannot_be_proved_strict_abstains(monkeypatch):
     import qed.verifiers.engine.relation as relation
 
-    monkeypatch.setattr(relation, "certify_nonnegative", lambda g, fp, strict=False, timeout=1.0: relation.Certificate("unknown", str(g)))
+    monkeypatch.setattr(relation, "certify_within", lambda g, fp, strict=False, seconds=1.0: relation.Certificate("unknown", str(g)))
     ans = solve_formal(relation_record(a**2 + 1, a, variables=(a,)), seconds=10)
     assert ans.status == "abstained" and "strictness (E) could not be proved" in ans.reason
 
@@ -216,9 +216,36 @@ def test_infimum_approached_off_every_probe_is_strict_only_with_a_proof(monkeypa
     assert upper.evidence["sign"]["equality"] == "unknown"
 
     import qed.verifiers.engine.relation as relation
-    def unproved(g, fp, strict=False, timeout=1.0):
+    def unproved(g, fp, strict=False, seconds=1.0):
         return relation.Certificate(verdict="unknown", claim=str(g))
 
-    monkeypatch.setattr(relation, "certify_nonnegative", unproved)
+    monkeypatch.setattr(relation, "certify_within", unproved)
     lower = solve_formal(relation_record(cyclic, sp.Integer(1)), seconds=20)
     assert lower.status == "abstained" and "could not be proved" in lower.reason
+
+
+def test_parametric_instances_are_built_only_when_they_are_solved():
+    # Building every instance up front spent the whole budget before any was solved.
+    from qed.verifiers.engine.parametric import solve_parametric
+    from qed.verifiers.formalize import formalize
+
+    statement = relation_statement(
+        "Let $n \\geq 2$ be an integer and let $x_1, x_2, \\ldots, x_n$ be positive real numbers such that $x_1 + x_2 + \\cdots + x_n = n$.",
+        "x_1^{2} + x_2^{2} + \\cdots + x_n^{2}", "n")
+    fp = formalize(Problem(id="count", statement=statement, kind="relation")).formal
+    assert fp is not None and fp.parameters
+    built = []
+    rebuild = fp.instantiate
+
+    def counting(values):
+        built.append(dict(values))
+        return rebuild(values)
+
+    fp.instantiate = counting
+    ans = solve_parametric(fp, seconds=3)
+    solved = [i["values"] for i in ans.evidence["instances"]]
+    assert [{str(k): v for k, v in b.items()} for b in built] == solved
+    if ans.answered:
+        assert (ans.answer, ans.certified) == ("B", False)
+    else:
+        assert "time ran out" in ans.reason

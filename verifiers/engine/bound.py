@@ -14,13 +14,14 @@ import time
 
 import sympy as sp
 from qed.verifiers.engine.answer import EngineAnswer
+from qed.verifiers.engine.certify_within import CERTIFY_FLOOR, certify_within
 from qed.verifiers.engine.isolate import split_by_sign
 from qed.verifiers.engine.recheck import PointCheck, check_point, domain_coverage
 from qed.verifiers.final_answer import latex_to_sympy
 from qed.verifiers.formal import FormalProblem
 from qed.verifiers.numeric.domain import DomainError, build_charts
 from qed.verifiers.numeric.extremum import Extremum, extremum, lowest_value
-from qed.verifiers.smt.certify import Certificate, certify_nonnegative
+from qed.verifiers.smt.certify import Certificate
 
 MIN_DIGITS = 9  # a closed form read from fewer confirmed digits is not an answer
 MAX_ANSWER_OPS = 40  # exact values beyond this size (Cardano-type radicals) are reported, not answered
@@ -82,7 +83,7 @@ def solve_bound(fp: FormalProblem, seconds: float = 20.0, certify: bool = True, 
     proved = False
     if certify:
         left = seconds - (time.monotonic() - t0)
-        cert = _certify(fp, ext, min(CERTIFY_SECONDS, max(1.0, left - 0.5)))
+        cert = _certify(fp, ext, min(CERTIFY_SECONDS, max(CERTIFY_FLOOR, left - 0.5)))
         evidence["certificate"] = cert.describe()
         if cert.verdict == "refuted":
             return EngineAnswer.abstain(f"C = {ext.exact} is contradicted by the solver's counterexample", "bound", evidence)
@@ -221,7 +222,7 @@ def _certify(fp: FormalProblem, ext: Extremum, timeout: float) -> Certificate:
         g = h.subs(c, ext.exact)
     else:
         g = fp.target - ext.exact if ext.sense == "min" else ext.exact - fp.target
-    return certify_nonnegative(sp.sympify(g, strict=True), fp, strict=False, timeout=timeout)
+    return certify_within(sp.sympify(g, strict=True), fp, strict=False, seconds=timeout)
 
 
 def _summary(fp: FormalProblem, ext: Extremum) -> str:

@@ -27,6 +27,7 @@ import time
 
 import sympy as sp
 from qed.verifiers.engine.answer import EngineAnswer
+from qed.verifiers.engine.certify_within import CERTIFY_FLOOR, certify_within
 from qed.verifiers.engine.recheck import (
     PointCheck,
     check_point,
@@ -46,7 +47,7 @@ from qed.verifiers.numeric.sign import (
     is_exact_zero,
     relative_difference,
 )
-from qed.verifiers.smt.certify import Certificate, certify_nonnegative
+from qed.verifiers.smt.certify import Certificate
 
 LETTERS = {
     (">=", "attained"): "B",
@@ -115,7 +116,7 @@ def solve_relation(fp: FormalProblem, seconds: float = 20.0, certify: bool = Tru
     certs: list[Certificate] = []
     if certify or strict:
         left = seconds - (time.monotonic() - t0)
-        certs = _certify(letter, fp, min(CERTIFY_SECONDS, max(1.0, left - 0.5)))
+        certs = _certify(letter, fp, min(CERTIFY_SECONDS, max(CERTIFY_FLOOR, left - 0.5)))
         evidence["certificate"] = [c.describe() for c in certs]
     if any(c.verdict == "refuted" for c in certs):
         return EngineAnswer.abstain(
@@ -223,4 +224,4 @@ def _certify(letter: str, fp: FormalProblem, timeout: float) -> list[Certificate
     d = sp.sympify(fp.lhs - fp.rhs, strict=True)
     claims = {"B": [(d, False)], "E": [(d, True)], "A": [(-d, False)], "D": [(-d, True)], "C": [(d, False), (-d, False)]}
     todo = claims.get(letter, [])
-    return [certify_nonnegative(g, fp, strict=strict, timeout=timeout / len(todo)) for g, strict in todo]
+    return [certify_within(g, fp, strict=strict, seconds=timeout / len(todo)) for g, strict in todo]

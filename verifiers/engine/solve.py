@@ -12,6 +12,7 @@ from __future__ import annotations
 import time
 import traceback
 
+import sympy.physics.units  # noqa: F401 - sympy.simplify imports it on first use: imported once here, before the bounded children fork, instead of in every child
 from qed.problems.record import Problem
 from qed.verifiers.bounded import Limits, run_bounded
 from qed.verifiers.engine.answer import EngineAnswer

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from functools import partial
 
+import sympy.physics.units  # noqa: F401 - sympy.simplify imports it on first use: imported once here, before the bounded children fork, instead of in every child
 from qed.models.base import CallOptions, ChatModel, Message
 from qed.problems.record import Problem
 from qed.verifiers.bounded import Bounded, Limits, run_bounded

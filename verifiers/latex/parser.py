@@ -293,9 +293,13 @@ class _Parser:
     # -- powers and atoms --------------------------------------------------------------------------
     def power(self) -> Node:
         first = self.i
+        bracketed = self.peek().kind == "open"
         base = self.postfix()
         if self.at("op", "^"):
             self.next()
+            if bracketed and isinstance(base, Apply):
+                # `(a(b + c))^2` squares the whole bracket; only a bare `a(b + c)^2` is a times the power
+                base = Mul((base,), span=base.span)
             base = Pow(base, self.script())
             if self.at("op", "_") and isinstance(base.base, Name) and base.base.sub is None:
                 self.next()
