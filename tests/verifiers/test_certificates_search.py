@@ -151,3 +151,33 @@ def test_a_radical_in_a_denominator_gets_a_strict_fact() -> None:
 def test_a_linear_constraint_is_used_to_homogenise_before_the_ordered_substitution() -> None:
     res = certify(claim("(1 + 1/a)*(1 + 1/b)*(1 + 1/c)", "64", equalities=["a + b + c - 1"]), methods=["homogenized"])
     assert res.certificate["proof"]["then"]["step"] == "sum"
+
+
+def test_one_budget_per_method_is_shared_by_its_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A method's time is one budget for all the problems it runs on (the changes of variables
+    first, then the problem itself): candidates that use their whole share and fail still leave
+    the plain problem its part, instead of each taking the method's full share."""
+    from qed.verifiers.certificates import search
+
+    clock = {"now": 0.0}
+    given: list[tuple[int, float]] = []
+
+    class FakeTime:
+        @staticmethod
+        def monotonic() -> float:
+            return clock["now"]
+
+    def greedy(problem, seconds: float):  # noqa: ANN001 - uses all it is given, finds nothing
+        given.append((len(problem.variables), seconds))
+        clock["now"] += seconds
+        return None
+
+    monkeypatch.setattr(search, "time", FakeTime)
+    monkeypatch.setattr(search, "METHODS", [("sos", greedy)])
+    data = claim("a*b + b*c + c*a", "3", "<=", equalities=["a + b + c - 3"])
+    res = find_certificate(read_claim(data), {}, seconds=30)
+    assert not res.found
+    assert len(given) >= 2, given  # a+b+c=3 has a change of variables besides the problem itself
+    assert given[-1][0] == 3 and given[-1][1] > 1.0  # the plain problem (a, b, c) ran, with time
+    assert sum(s for _, s in given) <= search.SHARE["sos"] * 30 + 1e-9
+    assert not any(a["outcome"] == "no time left" for a in res.attempts)

@@ -37,6 +37,27 @@ SHARE = {"homogenized": 0.3, "coefficients": 0.1, "ordered": 0.3, "products": 0.
 
 
 @dataclass
+class MethodBudget:
+    """One time budget per method, shared by the candidates it runs on (the changes of variables
+    and the problem itself): each candidate gets an equal part of what is left, and time a
+    candidate does not use passes to the next, so the plain problem never waits behind the
+    transformed attempts that failed before it."""
+
+    total: float
+    candidates: int
+    used: float = 0.0
+    done: int = 0
+
+    def next_share(self) -> float:
+        left = max(0.0, self.total - self.used)
+        return left / max(1, self.candidates - self.done)  # the caller grants at least 1 s
+
+    def spent(self, seconds: float) -> None:
+        self.used += seconds
+        self.done += 1
+
+
+@dataclass
 class SearchResult:
     certificate: dict | None
     method: str | None = None
@@ -233,20 +254,23 @@ def find_certificate(claim: Claim, hints: dict | None = None, seconds: float = 6
                 break
             continue
         done = False
-        for label, problem, wrap in candidates:
+        chosen = [c for c in candidates if _selected(name, c[0], methods)]
+        budget = MethodBudget(min(seconds - (time.monotonic() - t0), SHARE.get(name, 1.0) * seconds), len(chosen))
+        for label, problem, wrap in chosen:
             full = f"{label}+{name}" if label else name
-            if not _selected(name, label, methods):
-                continue
-            left = seconds - (time.monotonic() - t0)
+            left = min(seconds - (time.monotonic() - t0), max(1.0, budget.next_share()))
             if left < 1.0:
                 result.attempts.append({"method": full, "outcome": "no time left"})
+                budget.spent(0.0)
                 continue
             m0 = time.monotonic()
             try:
-                node = method(problem, min(left, SHARE.get(name, 1.0) * seconds))
+                node = method(problem, left)
             except (ReduceError, ArithmeticError, ValueError, TypeError, sp.PolynomialError, sp.CoercionFailed) as e:
                 result.attempts.append({"method": full, "outcome": f"error: {type(e).__name__}: {str(e)[:200]}", "seconds": round(time.monotonic() - m0, 2)})
+                budget.spent(time.monotonic() - m0)
                 continue
+            budget.spent(time.monotonic() - m0)
             if node is None:
                 result.attempts.append({"method": full, "outcome": "not found", "seconds": round(time.monotonic() - m0, 2)})
                 continue
