@@ -8,7 +8,7 @@ a failed attempt and never returned.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +17,7 @@ from qed.verifiers.certificates import FORMAT
 from qed.verifiers.certificates.bounded import run_bounded
 from qed.verifiers.certificates.check import ReadError, check_certificate, read_expr
 from qed.verifiers.certificates.claim import Claim, ClaimError
+from qed.verifiers.certificates.exact import surd_parts
 from qed.verifiers.certificates.ordered import ordered_certificate
 from qed.verifiers.certificates.poly import PolyProblem, leaf
 from qed.verifiers.certificates.products import direct_coefficients, lp_certificate
@@ -215,8 +216,11 @@ def _base(claim: Claim) -> dict:
     return {"format": FORMAT, "claim": claim.data, "verdict": "holds"}
 
 
-def find_certificate(claim: Claim, hints: dict | None = None, seconds: float = 60.0, methods: list[str] | None = None) -> SearchResult:
-    """The first certificate that re-verifies, trying the methods in order within `seconds`."""
+def find_certificate(claim: Claim, hints: dict | None = None, seconds: float = 60.0, methods: list[str] | None = None,
+                     exclude: Collection[str] = ()) -> SearchResult:
+    """The first certificate that re-verifies, trying the methods in order within `seconds`
+    (`exclude` names methods not to try, on any change of variables: say one whose proof a
+    reader could not follow)."""
     t0 = time.monotonic()
     hints = hints or {}
     result = SearchResult(None)
@@ -249,6 +253,8 @@ def find_certificate(claim: Claim, hints: dict | None = None, seconds: float = 6
     for _, problem, wrap in candidates:
         problem.points = carry_points(known, wrap, problem)
     for name, method in METHODS:
+        if name in exclude:
+            continue
         if method is None:  # a step on the claim itself, not on its polynomial form
             if _selected(name, "", methods) and _claim_level(result, claim, opt, seconds, t0, known):
                 break
@@ -323,7 +329,8 @@ def _known_points(claim: Claim, opt: dict | None, hints: dict) -> list[dict[sp.S
 
 def carry_points(points: list[dict[sp.Symbol, sp.Expr]], wrap: Callable[[dict], dict], problem: PolyProblem) -> list[dict[sp.Symbol, sp.Rational]]:
     """The points in the problem's variables: each substitute step on the way from the claim to the
-    problem maps a point by its inverse. Only points with rational coordinates are kept."""
+    problem maps a point by its inverse. Only points with coordinates p + q·sqrt(d) (rational p,
+    q; one d) are kept: the SDP's facial reduction reads those exactly."""
     hole = {"step": "hole"}
     tree = wrap(hole)
     out = []
@@ -334,12 +341,12 @@ def carry_points(points: list[dict[sp.Symbol, sp.Expr]], wrap: Callable[[dict], 
                 if node.get("step") == "substitute":
                     names = {k: sp.Symbol(k) for k in cur}
                     at = {names[k]: v for k, v in cur.items()}
-                    cur = {k: sp.nsimplify(read_expr(t, names, radicals=True).xreplace(at)) for k, t in node["inverse"].items()}
+                    cur = {k: sp.radsimp(sp.expand(read_expr(t, names, radicals=True).xreplace(at))) for k, t in node["inverse"].items()}
                 node = node.get("then")
         except (ReadError, KeyError, TypeError, ValueError, ZeroDivisionError):
             continue
         by_name = {str(v): v for v in problem.variables}
-        if set(cur) == set(by_name) and all(v.is_Rational for v in cur.values()):
+        if set(cur) == set(by_name) and all(surd_parts(v) is not None for v in cur.values()):
             mapped = {by_name[k]: v for k, v in cur.items()}
             if mapped not in out:
                 out.append(mapped)
@@ -389,9 +396,10 @@ def _accept(result: SearchResult, cert: dict, name: str, m0: float) -> bool:
     return verdict.valid
 
 
-def find_certificate_bounded(claim: Claim, hints: dict | None = None, seconds: float = 60.0, grace: float = 10.0, methods: list[str] | None = None) -> SearchResult:
+def find_certificate_bounded(claim: Claim, hints: dict | None = None, seconds: float = 60.0, grace: float = 10.0,
+                             methods: list[str] | None = None, exclude: Collection[str] = ()) -> SearchResult:
     """find_certificate in a forked child, killed after seconds + grace."""
-    status, out = run_bounded(find_certificate, (claim, hints, seconds, methods), seconds + grace)
+    status, out = run_bounded(find_certificate, (claim, hints, seconds, methods, tuple(exclude)), seconds + grace)
     if status == "ok":
         return out
     return SearchResult(None, reason=f"search {status}: {str(out).splitlines()[0] if out else ''}", seconds=seconds + grace)
