@@ -181,3 +181,53 @@ def test_one_budget_per_method_is_shared_by_its_candidates(monkeypatch: pytest.M
     assert given[-1][0] == 3 and given[-1][1] > 1.0  # the plain problem (a, b, c) ran, with time
     assert sum(s for _, s in given) <= search.SHARE["sos"] * 30 + 1e-9
     assert not any(a["outcome"] == "no time left" for a in res.attempts)
+
+
+def _sos_terms(node: dict) -> list[dict]:
+    """Every sos term of a proof tree, in order (to plant a wrong coefficient anywhere)."""
+    out = list(node.get("terms", [])) if node.get("step") == "sos" else []
+    for key in ("then", "proof", "goal_proof"):
+        if isinstance(node.get(key), dict):
+            out += _sos_terms(node[key])
+    for key in ("parts", "factors", "cases"):
+        for part in node.get(key, []):
+            out += _sos_terms(part.get("proof") or part.get("then") or {})
+    return out
+
+
+POS2 = [{"expr": "a", "op": ">"}, {"expr": "b", "op": ">"}]
+
+
+def test_a_strict_radical_inequality_is_proved_by_a_conjugate_and_a_planted_wrong_one_is_rejected() -> None:
+    # sqrt(a + b) < sqrt(a) + sqrt(b): multiply by sqrt(a) + sqrt(b) + sqrt(a + b) > 0, leaving 2·sqrt(ab) > 0
+    res = certify(claim("sqrt(a + b)", "sqrt(a) + sqrt(b)", "<", facts=POS2, variables=("a", "b")), methods=["conjugate"])
+    assert res.method == "conjugate"
+    for term in _sos_terms(res.certificate["proof"]):
+        bad = copy.deepcopy(res.certificate)
+        target = next(t for t in _sos_terms(bad["proof"]) if t == term)
+        target["c"] = f"({target['c']}) + 1"
+        assert not check_certificate(bad).valid
+
+
+def test_the_conjugate_takes_the_radical_whose_radicand_is_non_negative() -> None:
+    # w^2 = a^2/2 + b^2/2 could also be read as a^2 = 2w^2 - b^2; only w is the radical
+    res = certify(claim("sqrt((a^2 + b^2)/2)", "2*a*b/(a + b)", facts=POS2, variables=("a", "b")), methods=["conjugate"])
+    assert res.method == "conjugate"
+
+
+def test_an_equality_point_with_a_square_root_restricts_the_sum_of_squares() -> None:
+    """1/a + 2/b >= 3 + 2·sqrt(2) under a + b = 1 is tight at a = sqrt(2) - 1: the square is
+    ((1 + sqrt 2)·a - 1)², found once the basis must vanish there (rational and sqrt(2) parts)."""
+    from qed.verifiers.certificates.exact import surd_parts
+
+    assert surd_parts(sp.sqrt(2) - 1) == [-1, 1] and surd_parts(1 / (1 + sp.sqrt(2))) == [-1, 1]
+    assert surd_parts(sp.Rational(3, 4)) == [sp.Rational(3, 4), 0] and surd_parts(sp.sqrt(2) + sp.sqrt(3)) is None
+    data = claim("1/a + 2/b", "3 + 2*sqrt(2)", facts=POS2, variables=("a", "b"), equalities=["a + b - 1"])
+    res = certify(data, methods=["eliminated"], hints={"points": [{"a": "sqrt(2) - 1", "b": "2 - sqrt(2)"}]})
+    assert res.method.endswith("sos")
+    bad = copy.deepcopy(res.certificate)
+    _sos_terms(bad["proof"])[0]["c"] = f"({_sos_terms(bad['proof'])[0]['c']}) * 2"
+    assert not check_certificate(bad).valid
+    # a constant just above the optimum is false: no certificate
+    wrong = claim("1/a + 2/b", "3 + 2*sqrt(2) + 1/1000", facts=POS2, variables=("a", "b"), equalities=["a + b - 1"])
+    assert not find_certificate(read_claim(wrong), {"points": [{"a": "sqrt(2) - 1", "b": "2 - sqrt(2)"}]}, seconds=20).found
