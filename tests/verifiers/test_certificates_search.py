@@ -231,3 +231,26 @@ def test_an_equality_point_with_a_square_root_restricts_the_sum_of_squares() -> 
     # a constant just above the optimum is false: no certificate
     wrong = claim("1/a + 2/b", "3 + 2*sqrt(2) + 1/1000", facts=POS2, variables=("a", "b"), equalities=["a + b - 1"])
     assert not find_certificate(read_claim(wrong), {"points": [{"a": "sqrt(2) - 1", "b": "2 - sqrt(2)"}]}, seconds=20).found
+
+
+def test_a_method_that_overruns_its_time_is_cut_and_the_next_method_still_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A method that ignores its budget used to take the whole search past its hard limit (the
+    forked search was killed and every later method lost); now it is cut and the search goes on."""
+    from qed.verifiers.certificates import search
+
+    ran: list[str] = []
+
+    def spins(problem, seconds: float):  # noqa: ANN001 - never returns on its own
+        ran.append("spins")
+        while True:
+            sum(range(1000))
+
+    def answers(problem, seconds: float):  # noqa: ANN001
+        ran.append("answers")
+        return None
+
+    monkeypatch.setattr(search, "METHODS", [("sos", spins), ("conjugate", answers)])
+    monkeypatch.setitem(search.SHARE, "sos", 0.1)
+    res = find_certificate(read_claim(claim("a^2 + b^2", "2*a*b", facts=POS2, variables=("a", "b"))), {}, seconds=10)
+    assert ran == ["spins", "answers"]
+    assert [a["outcome"] for a in res.attempts] == ["cut at its time limit", "not found"]

@@ -7,8 +7,11 @@ a failed attempt and never returned.
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 import time
-from collections.abc import Callable, Collection
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +38,39 @@ from qed.verifiers.certificates.witness import (
 CHECK_SECONDS = 60.0
 # The most of the budget each method may take, so that one slow method leaves time for the others.
 SHARE = {"homogenized": 0.3, "coefficients": 0.1, "ordered": 0.3, "products": 0.2, "classic": 0.2, "sos": 0.5, "conjugate": 0.4, "sos-multiplied": 0.4}
+
+
+class MethodCut(BaseException):
+    """A method ran past its time: raised by the alarm of `_cut_at`. A BaseException, so that no
+    `except Exception` inside a method swallows it."""
+
+
+# A method may overrun its share by this factor (plus a second) before it is cut, so that one
+# method that ignores its budget no longer takes the whole search down with it.
+CUT_FACTOR = 1.25
+
+
+@contextlib.contextmanager
+def _cut_at(seconds: float) -> Iterator[None]:
+    """Raise MethodCut after `seconds` of wall time (SIGALRM, main thread only; elsewhere no cut)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def _cut(signum, frame):  # noqa: ARG001 - signal handler signature
+        raise MethodCut()
+
+    outer, _ = signal.getitimer(signal.ITIMER_REAL)  # a caller's own alarm is put back afterwards
+    start = time.monotonic()
+    old = signal.signal(signal.SIGALRM, _cut)
+    signal.setitimer(signal.ITIMER_REAL, max(0.01, min(seconds, outer) if outer else seconds))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+        if outer:
+            signal.setitimer(signal.ITIMER_REAL, max(0.001, outer - (time.monotonic() - start)))
 
 
 @dataclass
@@ -271,7 +307,12 @@ def find_certificate(claim: Claim, hints: dict | None = None, seconds: float = 6
                 continue
             m0 = time.monotonic()
             try:
-                node = method(problem, left)
+                with _cut_at(CUT_FACTOR * left + 1.0):
+                    node = method(problem, left)
+            except MethodCut:
+                result.attempts.append({"method": full, "outcome": "cut at its time limit", "seconds": round(time.monotonic() - m0, 2)})
+                budget.spent(time.monotonic() - m0)
+                continue
             except (ReduceError, ArithmeticError, ValueError, TypeError, sp.PolynomialError, sp.CoercionFailed) as e:
                 result.attempts.append({"method": full, "outcome": f"error: {type(e).__name__}: {str(e)[:200]}", "seconds": round(time.monotonic() - m0, 2)})
                 budget.spent(time.monotonic() - m0)
@@ -361,10 +402,17 @@ def _claim_level(result: SearchResult, claim: Claim, opt: dict | None, seconds: 
     if left < 2.0:
         return False
     m0 = time.monotonic()
+    share = min(left, SHARE["classic"] * seconds)
     try:
-        node = tangent_line(claim, seconds=min(left, SHARE["classic"] * seconds))
+        with _cut_at(CUT_FACTOR * share + 1.0):
+            node = tangent_line(claim, seconds=share)
         if node is None and points:
-            node = lagrange_split(claim, points, seconds=min(seconds - (time.monotonic() - t0), SHARE["classic"] * seconds))
+            share = min(seconds - (time.monotonic() - t0), SHARE["classic"] * seconds)
+            with _cut_at(CUT_FACTOR * share + 1.0):
+                node = lagrange_split(claim, points, seconds=share)
+    except MethodCut:
+        result.attempts.append({"method": "classic", "outcome": "cut at its time limit", "seconds": round(time.monotonic() - m0, 2)})
+        return False
     except (ReduceError, ArithmeticError, ValueError, TypeError, sp.PolynomialError) as e:
         result.attempts.append({"method": "classic", "outcome": f"error: {type(e).__name__}: {str(e)[:200]}"})
         return False
