@@ -151,3 +151,106 @@ def test_a_radical_in_a_denominator_gets_a_strict_fact() -> None:
 def test_a_linear_constraint_is_used_to_homogenise_before_the_ordered_substitution() -> None:
     res = certify(claim("(1 + 1/a)*(1 + 1/b)*(1 + 1/c)", "64", equalities=["a + b + c - 1"]), methods=["homogenized"])
     assert res.certificate["proof"]["then"]["step"] == "sum"
+
+
+def test_one_budget_per_method_is_shared_by_its_candidates(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A method's time is one budget for all the problems it runs on (the changes of variables
+    first, then the problem itself): candidates that use their whole share and fail still leave
+    the plain problem its part, instead of each taking the method's full share."""
+    from qed.verifiers.certificates import search
+
+    clock = {"now": 0.0}
+    given: list[tuple[int, float]] = []
+
+    class FakeTime:
+        @staticmethod
+        def monotonic() -> float:
+            return clock["now"]
+
+    def greedy(problem, seconds: float):  # noqa: ANN001 - uses all it is given, finds nothing
+        given.append((len(problem.variables), seconds))
+        clock["now"] += seconds
+        return None
+
+    monkeypatch.setattr(search, "time", FakeTime)
+    monkeypatch.setattr(search, "METHODS", [("sos", greedy)])
+    data = claim("a*b + b*c + c*a", "3", "<=", equalities=["a + b + c - 3"])
+    res = find_certificate(read_claim(data), {}, seconds=30)
+    assert not res.found
+    assert len(given) >= 2, given  # a+b+c=3 has a change of variables besides the problem itself
+    assert given[-1][0] == 3 and given[-1][1] > 1.0  # the plain problem (a, b, c) ran, with time
+    assert sum(s for _, s in given) <= search.SHARE["sos"] * 30 + 1e-9
+    assert not any(a["outcome"] == "no time left" for a in res.attempts)
+
+
+def _sos_terms(node: dict) -> list[dict]:
+    """Every sos term of a proof tree, in order (to plant a wrong coefficient anywhere)."""
+    out = list(node.get("terms", [])) if node.get("step") == "sos" else []
+    for key in ("then", "proof", "goal_proof"):
+        if isinstance(node.get(key), dict):
+            out += _sos_terms(node[key])
+    for key in ("parts", "factors", "cases"):
+        for part in node.get(key, []):
+            out += _sos_terms(part.get("proof") or part.get("then") or {})
+    return out
+
+
+POS2 = [{"expr": "a", "op": ">"}, {"expr": "b", "op": ">"}]
+
+
+def test_a_strict_radical_inequality_is_proved_by_a_conjugate_and_a_planted_wrong_one_is_rejected() -> None:
+    # sqrt(a + b) < sqrt(a) + sqrt(b): multiply by sqrt(a) + sqrt(b) + sqrt(a + b) > 0, leaving 2·sqrt(ab) > 0
+    res = certify(claim("sqrt(a + b)", "sqrt(a) + sqrt(b)", "<", facts=POS2, variables=("a", "b")), methods=["conjugate"])
+    assert res.method == "conjugate"
+    for term in _sos_terms(res.certificate["proof"]):
+        bad = copy.deepcopy(res.certificate)
+        target = next(t for t in _sos_terms(bad["proof"]) if t == term)
+        target["c"] = f"({target['c']}) + 1"
+        assert not check_certificate(bad).valid
+
+
+def test_the_conjugate_takes_the_radical_whose_radicand_is_non_negative() -> None:
+    # w^2 = a^2/2 + b^2/2 could also be read as a^2 = 2w^2 - b^2; only w is the radical
+    res = certify(claim("sqrt((a^2 + b^2)/2)", "2*a*b/(a + b)", facts=POS2, variables=("a", "b")), methods=["conjugate"])
+    assert res.method == "conjugate"
+
+
+def test_an_equality_point_with_a_square_root_restricts_the_sum_of_squares() -> None:
+    """1/a + 2/b >= 3 + 2·sqrt(2) under a + b = 1 is tight at a = sqrt(2) - 1: the square is
+    ((1 + sqrt 2)·a - 1)², found once the basis must vanish there (rational and sqrt(2) parts)."""
+    from qed.verifiers.certificates.exact import surd_parts
+
+    assert surd_parts(sp.sqrt(2) - 1) == [-1, 1] and surd_parts(1 / (1 + sp.sqrt(2))) == [-1, 1]
+    assert surd_parts(sp.Rational(3, 4)) == [sp.Rational(3, 4), 0] and surd_parts(sp.sqrt(2) + sp.sqrt(3)) is None
+    data = claim("1/a + 2/b", "3 + 2*sqrt(2)", facts=POS2, variables=("a", "b"), equalities=["a + b - 1"])
+    res = certify(data, methods=["eliminated"], hints={"points": [{"a": "sqrt(2) - 1", "b": "2 - sqrt(2)"}]})
+    assert res.method.endswith("sos")
+    bad = copy.deepcopy(res.certificate)
+    _sos_terms(bad["proof"])[0]["c"] = f"({_sos_terms(bad['proof'])[0]['c']}) * 2"
+    assert not check_certificate(bad).valid
+    # a constant just above the optimum is false: no certificate
+    wrong = claim("1/a + 2/b", "3 + 2*sqrt(2) + 1/1000", facts=POS2, variables=("a", "b"), equalities=["a + b - 1"])
+    assert not find_certificate(read_claim(wrong), {"points": [{"a": "sqrt(2) - 1", "b": "2 - sqrt(2)"}]}, seconds=20).found
+
+
+def test_a_method_that_overruns_its_time_is_cut_and_the_next_method_still_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A method that ignores its budget used to take the whole search past its hard limit (the
+    forked search was killed and every later method lost); now it is cut and the search goes on."""
+    from qed.verifiers.certificates import search
+
+    ran: list[str] = []
+
+    def spins(problem, seconds: float):  # noqa: ANN001 - never returns on its own
+        ran.append("spins")
+        while True:
+            sum(range(1000))
+
+    def answers(problem, seconds: float):  # noqa: ANN001
+        ran.append("answers")
+        return None
+
+    monkeypatch.setattr(search, "METHODS", [("sos", spins), ("conjugate", answers)])
+    monkeypatch.setitem(search.SHARE, "sos", 0.1)
+    res = find_certificate(read_claim(claim("a^2 + b^2", "2*a*b", facts=POS2, variables=("a", "b"))), {}, seconds=10)
+    assert ran == ["spins", "answers"]
+    assert [a["outcome"] for a in res.attempts] == ["cut at its time limit", "not found"]

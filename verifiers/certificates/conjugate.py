@@ -29,6 +29,7 @@ def _radical_equalities(problem: PolyProblem) -> list[tuple[int, sp.Symbol, int,
     out = []
     for pos, eq in enumerate(problem.equalities):
         p = sp.Poly(eq.expr, *vs)
+        options = []
         for w in vs:
             if w not in nonneg:
                 continue
@@ -44,8 +45,12 @@ def _radical_equalities(problem: PolyProblem) -> list[tuple[int, sp.Symbol, int,
             b = -lead.coeff_monomial(1)
             if w in b.free_symbols:
                 continue
-            out.append((pos, w, q, sp.Rational(alpha), sp.expand(b)))
-            break
+            options.append((pos, w, q, sp.Rational(alpha), sp.expand(b)))
+        # w^2 = a^2/2 + b^2/2 also reads as a^2 = 2w^2 - b^2: the radical is the variable whose
+        # radicand B/α is visibly non-negative (every coefficient >= 0), else the first found
+        options.sort(key=lambda o: not all(c >= 0 for c in sp.Poly(o[4] / o[3], *vs).coeffs()))
+        if options:
+            out.append(options[0])
     return out
 
 
@@ -91,19 +96,23 @@ def _base_proof(problem: PolyProblem, seconds: float) -> dict | None:
     sub = _restricted(problem, problem.goal)
     if not sub.variables:
         return None
+    strict = problem.op == ">"
     found = direct_coefficients(sub) if not sub.equalities else None
-    if found is not None:
-        return leaf(sub, found[0], [sp.Integer(0)] * len(sub.equalities))
+    if found is not None and (found[1] is not None or not strict):
+        return leaf(sub, found[0], [sp.Integer(0)] * len(sub.equalities), found[1] if strict else None)
     t0 = time.monotonic()
     lp = lp_certificate(sub, seconds=min(5.0, seconds / 3))
-    if lp is not None:
-        return leaf(sub, lp[0], lp[1])
+    if lp is not None and (lp[2] is not None or not strict):
+        return leaf(sub, lp[0], lp[1], lp[2] if strict else None)
+    if strict:
+        return None  # the sum of squares proves >= only
     return sos_certificate(sub, seconds=max(1.0, seconds - (time.monotonic() - t0)))
 
 
 def conjugate_certificate(problem: PolyProblem, seconds: float = 20.0, rounds: int = MAX_ROUNDS) -> dict | None:
-    """A proof of goal >= 0 that removes the radical variables by conjugates, or None."""
-    if problem.op != ">=" or rounds < 0:
+    """A proof of goal >= 0 (or > 0) that removes the radical variables by conjugates, or None.
+    For > the conjugate factor is > 0, so goal > 0 exactly when the new goal is."""
+    if problem.op not in (">=", ">") or rounds < 0:
         return None
     t0 = time.monotonic()
     rads = _radical_equalities(problem)
@@ -149,7 +158,7 @@ def conjugate_certificate(problem: PolyProblem, seconds: float = 20.0, rounds: i
             lam, rem = sp.div(rest, sp.expand(alpha * w**q - b), w)
             if sp.expand(rem) != 0:
                 continue
-            wrapped = {"step": "sum", "multipliers": _mult(problem, pos, lam), "parts": [{"expr": to_text(new), "op": ">=", "proof": inner}]}
+            wrapped = {"step": "sum", "multipliers": _mult(problem, pos, lam), "parts": [{"expr": to_text(new), "op": problem.op, "proof": inner}]}
             child = {"step": "multiply", "factors": [{"factor": to_text(factor), "proof": fproof}], "goal": to_text(product), "then": wrapped}
             break
     if child is None:
@@ -163,4 +172,4 @@ def conjugate_certificate(problem: PolyProblem, seconds: float = 20.0, rounds: i
     mult = [to_text(sp.expand(x)) for x in total]
     while mult and mult[-1] == "0":
         mult.pop()
-    return {"step": "sum", "multipliers": mult, "parts": [{"expr": to_text(goal), "op": ">=", "proof": child}]}
+    return {"step": "sum", "multipliers": mult, "parts": [{"expr": to_text(goal), "op": problem.op, "proof": child}]}

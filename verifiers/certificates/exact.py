@@ -92,3 +92,23 @@ def ldl(q: list[list[sp.Rational]]) -> tuple[list[list[sp.Rational]], list[sp.Ra
                 a[j][i] = a[i][j]
     return ([[sp.Rational(v.numerator, v.denominator) for v in row] for row in low],
             [sp.Rational(v.numerator, v.denominator) for v in d])
+
+
+def surd_parts(value: sp.Expr) -> list[sp.Rational] | None:
+    """[p, q] for a number p + q·sqrt(d) (d a fixed non-square integer, q = 0 for a rational),
+    else None: the coordinates of an equality point such as a = sqrt(2) - 1 (a constant 3 + 2·sqrt(2))."""
+    value = sp.expand(sp.radsimp(value))
+    if value.is_Rational:
+        return [value, sp.Integer(0)]
+    roots = {a for a in value.atoms(sp.Pow) if a.exp == sp.Rational(1, 2) and a.base.is_Integer}
+    if len(roots) != 1:
+        return None
+    r = sp.Dummy("r")
+    try:
+        poly = sp.Poly(value.xreplace({next(iter(roots)): r}), r)
+    except sp.PolynomialError:
+        return None
+    if poly.degree() > 1 or not all(c.is_Rational for c in poly.all_coeffs()):
+        return None
+    q, p_ = (poly.all_coeffs() + [sp.Integer(0)])[:2] if poly.degree() == 1 else (sp.Integer(0), poly.all_coeffs()[0])
+    return [sp.Rational(p_), sp.Rational(q)]

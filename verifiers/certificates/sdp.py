@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 import sympy as sp
-from qed.verifiers.certificates.exact import ldl, poly_dict, rational
+from qed.verifiers.certificates.exact import ldl, poly_dict, rational, surd_parts
 from qed.verifiers.certificates.poly import PolyProblem, Term, leaf
 from sympy import QQ
 from sympy.polys.matrices import DomainMatrix
@@ -117,12 +117,19 @@ def _in_domain_zeros(problem: PolyProblem, cands: list[dict]) -> list[dict]:
 
 
 def _restricted_basis(basis: list[sp.Expr], g: sp.Expr, pts: list[dict]) -> list[sp.Expr]:
-    """Polynomials in the span of `basis` that vanish at every zero where g is positive."""
+    """Polynomials in the span of `basis` (rational coefficients) that vanish at every zero where
+    g is positive; at a zero with coordinates p + q·sqrt(d) both the rational part and the part
+    in sqrt(d) of each value must vanish."""
     rows = []
     for pt in pts:
-        gv = g.xreplace(pt)
+        gv = sp.expand(g.xreplace(pt))
         if gv != 0:
-            rows.append([b.xreplace(pt) for b in basis])
+            values = [surd_parts(b.xreplace(pt)) for b in basis]
+            if any(v is None for v in values):
+                continue
+            rows.append([v[0] for v in values])
+            if any(v[1] != 0 for v in values):
+                rows.append([v[1] for v in values])
     if not rows:
         return basis
     m = sp.Matrix(rows)

@@ -7,8 +7,11 @@ a failed attempt and never returned.
 
 from __future__ import annotations
 
+import contextlib
+import signal
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Collection, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -17,6 +20,7 @@ from qed.verifiers.certificates import FORMAT
 from qed.verifiers.certificates.bounded import run_bounded
 from qed.verifiers.certificates.check import ReadError, check_certificate, read_expr
 from qed.verifiers.certificates.claim import Claim, ClaimError
+from qed.verifiers.certificates.exact import surd_parts
 from qed.verifiers.certificates.ordered import ordered_certificate
 from qed.verifiers.certificates.poly import PolyProblem, leaf
 from qed.verifiers.certificates.products import direct_coefficients, lp_certificate
@@ -34,6 +38,60 @@ from qed.verifiers.certificates.witness import (
 CHECK_SECONDS = 60.0
 # The most of the budget each method may take, so that one slow method leaves time for the others.
 SHARE = {"homogenized": 0.3, "coefficients": 0.1, "ordered": 0.3, "products": 0.2, "classic": 0.2, "sos": 0.5, "conjugate": 0.4, "sos-multiplied": 0.4}
+
+
+class MethodCut(BaseException):
+    """A method ran past its time: raised by the alarm of `_cut_at`. A BaseException, so that no
+    `except Exception` inside a method swallows it."""
+
+
+# A method may overrun its share by this factor (plus a second) before it is cut, so that one
+# method that ignores its budget no longer takes the whole search down with it.
+CUT_FACTOR = 1.25
+
+
+@contextlib.contextmanager
+def _cut_at(seconds: float) -> Iterator[None]:
+    """Raise MethodCut after `seconds` of wall time (SIGALRM, main thread only; elsewhere no cut)."""
+    if threading.current_thread() is not threading.main_thread() or not hasattr(signal, "setitimer"):
+        yield
+        return
+
+    def _cut(signum, frame):  # noqa: ARG001 - signal handler signature
+        raise MethodCut()
+
+    outer, _ = signal.getitimer(signal.ITIMER_REAL)  # a caller's own alarm is put back afterwards
+    start = time.monotonic()
+    old = signal.signal(signal.SIGALRM, _cut)
+    signal.setitimer(signal.ITIMER_REAL, max(0.01, min(seconds, outer) if outer else seconds))
+    try:
+        yield
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, old)
+        if outer:
+            signal.setitimer(signal.ITIMER_REAL, max(0.001, outer - (time.monotonic() - start)))
+
+
+@dataclass
+class MethodBudget:
+    """One time budget per method, shared by the candidates it runs on (the changes of variables
+    and the problem itself): each candidate gets an equal part of what is left, and time a
+    candidate does not use passes to the next, so the plain problem never waits behind the
+    transformed attempts that failed before it."""
+
+    total: float
+    candidates: int
+    used: float = 0.0
+    done: int = 0
+
+    def next_share(self) -> float:
+        left = max(0.0, self.total - self.used)
+        return left / max(1, self.candidates - self.done)  # the caller grants at least 1 s
+
+    def spent(self, seconds: float) -> None:
+        self.used += seconds
+        self.done += 1
 
 
 @dataclass
@@ -194,8 +252,11 @@ def _base(claim: Claim) -> dict:
     return {"format": FORMAT, "claim": claim.data, "verdict": "holds"}
 
 
-def find_certificate(claim: Claim, hints: dict | None = None, seconds: float = 60.0, methods: list[str] | None = None) -> SearchResult:
-    """The first certificate that re-verifies, trying the methods in order within `seconds`."""
+def find_certificate(claim: Claim, hints: dict | None = None, seconds: float = 60.0, methods: list[str] | None = None,
+                     exclude: Collection[str] = ()) -> SearchResult:
+    """The first certificate that re-verifies, trying the methods in order within `seconds`
+    (`exclude` names methods not to try, on any change of variables: say one whose proof a
+    reader could not follow)."""
     t0 = time.monotonic()
     hints = hints or {}
     result = SearchResult(None)
@@ -228,25 +289,35 @@ def find_certificate(claim: Claim, hints: dict | None = None, seconds: float = 6
     for _, problem, wrap in candidates:
         problem.points = carry_points(known, wrap, problem)
     for name, method in METHODS:
+        if name in exclude:
+            continue
         if method is None:  # a step on the claim itself, not on its polynomial form
             if _selected(name, "", methods) and _claim_level(result, claim, opt, seconds, t0, known):
                 break
             continue
         done = False
-        for label, problem, wrap in candidates:
+        chosen = [c for c in candidates if _selected(name, c[0], methods)]
+        budget = MethodBudget(min(seconds - (time.monotonic() - t0), SHARE.get(name, 1.0) * seconds), len(chosen))
+        for label, problem, wrap in chosen:
             full = f"{label}+{name}" if label else name
-            if not _selected(name, label, methods):
-                continue
-            left = seconds - (time.monotonic() - t0)
+            left = min(seconds - (time.monotonic() - t0), max(1.0, budget.next_share()))
             if left < 1.0:
                 result.attempts.append({"method": full, "outcome": "no time left"})
+                budget.spent(0.0)
                 continue
             m0 = time.monotonic()
             try:
-                node = method(problem, min(left, SHARE.get(name, 1.0) * seconds))
+                with _cut_at(CUT_FACTOR * left + 1.0):
+                    node = method(problem, left)
+            except MethodCut:
+                result.attempts.append({"method": full, "outcome": "cut at its time limit", "seconds": round(time.monotonic() - m0, 2)})
+                budget.spent(time.monotonic() - m0)
+                continue
             except (ReduceError, ArithmeticError, ValueError, TypeError, sp.PolynomialError, sp.CoercionFailed) as e:
                 result.attempts.append({"method": full, "outcome": f"error: {type(e).__name__}: {str(e)[:200]}", "seconds": round(time.monotonic() - m0, 2)})
+                budget.spent(time.monotonic() - m0)
                 continue
+            budget.spent(time.monotonic() - m0)
             if node is None:
                 result.attempts.append({"method": full, "outcome": "not found", "seconds": round(time.monotonic() - m0, 2)})
                 continue
@@ -299,7 +370,8 @@ def _known_points(claim: Claim, opt: dict | None, hints: dict) -> list[dict[sp.S
 
 def carry_points(points: list[dict[sp.Symbol, sp.Expr]], wrap: Callable[[dict], dict], problem: PolyProblem) -> list[dict[sp.Symbol, sp.Rational]]:
     """The points in the problem's variables: each substitute step on the way from the claim to the
-    problem maps a point by its inverse. Only points with rational coordinates are kept."""
+    problem maps a point by its inverse. Only points with coordinates p + q·sqrt(d) (rational p,
+    q; one d) are kept: the SDP's facial reduction reads those exactly."""
     hole = {"step": "hole"}
     tree = wrap(hole)
     out = []
@@ -310,12 +382,12 @@ def carry_points(points: list[dict[sp.Symbol, sp.Expr]], wrap: Callable[[dict], 
                 if node.get("step") == "substitute":
                     names = {k: sp.Symbol(k) for k in cur}
                     at = {names[k]: v for k, v in cur.items()}
-                    cur = {k: sp.nsimplify(read_expr(t, names, radicals=True).xreplace(at)) for k, t in node["inverse"].items()}
+                    cur = {k: sp.radsimp(sp.expand(read_expr(t, names, radicals=True).xreplace(at))) for k, t in node["inverse"].items()}
                 node = node.get("then")
         except (ReadError, KeyError, TypeError, ValueError, ZeroDivisionError):
             continue
         by_name = {str(v): v for v in problem.variables}
-        if set(cur) == set(by_name) and all(v.is_Rational for v in cur.values()):
+        if set(cur) == set(by_name) and all(surd_parts(v) is not None for v in cur.values()):
             mapped = {by_name[k]: v for k, v in cur.items()}
             if mapped not in out:
                 out.append(mapped)
@@ -330,10 +402,17 @@ def _claim_level(result: SearchResult, claim: Claim, opt: dict | None, seconds: 
     if left < 2.0:
         return False
     m0 = time.monotonic()
+    share = min(left, SHARE["classic"] * seconds)
     try:
-        node = tangent_line(claim, seconds=min(left, SHARE["classic"] * seconds))
+        with _cut_at(CUT_FACTOR * share + 1.0):
+            node = tangent_line(claim, seconds=share)
         if node is None and points:
-            node = lagrange_split(claim, points, seconds=min(seconds - (time.monotonic() - t0), SHARE["classic"] * seconds))
+            share = min(seconds - (time.monotonic() - t0), SHARE["classic"] * seconds)
+            with _cut_at(CUT_FACTOR * share + 1.0):
+                node = lagrange_split(claim, points, seconds=share)
+    except MethodCut:
+        result.attempts.append({"method": "classic", "outcome": "cut at its time limit", "seconds": round(time.monotonic() - m0, 2)})
+        return False
     except (ReduceError, ArithmeticError, ValueError, TypeError, sp.PolynomialError) as e:
         result.attempts.append({"method": "classic", "outcome": f"error: {type(e).__name__}: {str(e)[:200]}"})
         return False
@@ -365,9 +444,10 @@ def _accept(result: SearchResult, cert: dict, name: str, m0: float) -> bool:
     return verdict.valid
 
 
-def find_certificate_bounded(claim: Claim, hints: dict | None = None, seconds: float = 60.0, grace: float = 10.0, methods: list[str] | None = None) -> SearchResult:
+def find_certificate_bounded(claim: Claim, hints: dict | None = None, seconds: float = 60.0, grace: float = 10.0,
+                             methods: list[str] | None = None, exclude: Collection[str] = ()) -> SearchResult:
     """find_certificate in a forked child, killed after seconds + grace."""
-    status, out = run_bounded(find_certificate, (claim, hints, seconds, methods), seconds + grace)
+    status, out = run_bounded(find_certificate, (claim, hints, seconds, methods, tuple(exclude)), seconds + grace)
     if status == "ok":
         return out
     return SearchResult(None, reason=f"search {status}: {str(out).splitlines()[0] if out else ''}", seconds=seconds + grace)

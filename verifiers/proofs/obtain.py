@@ -102,14 +102,16 @@ def claim_for(problem: Problem, engine: dict | None) -> tuple[Claim, FormalProbl
     return claim_from_formal(ps.formal, ps.relation), ps.formal
 
 
-def obtain_certificate(problem: Problem, engine: dict | None = None, seconds: float = DEFAULT_SECONDS) -> Obtained:
-    """A certificate for the problem's answer (or the statement to prove), or the reason there is none."""
+def obtain_certificate(problem: Problem, engine: dict | None = None, seconds: float = DEFAULT_SECONDS,
+                       exclude: tuple[str, ...] = ()) -> Obtained:
+    """A certificate for the problem's answer (or the statement to prove), or the reason there is
+    none; `exclude` names search methods not to use (see find_certificate)."""
     t0 = time.monotonic()
     try:
         claim, formal = claim_for(problem, engine)
     except ClaimError as e:
         return Obtained(None, reason=f"claim: {e}", seconds=time.monotonic() - t0)
-    res = find_certificate_bounded(claim, engine_hints(engine), seconds)
+    res = find_certificate_bounded(claim, engine_hints(engine), seconds, exclude=exclude)
     out = Obtained(res.certificate, res.method, res.reason, res.attempts, 0.0, claim.data)
     if not res.found and problem.kind not in ("bound", "relation"):
         refuted = refute(claim, formal, engine, max(5.0, seconds - (time.monotonic() - t0)))

@@ -17,6 +17,11 @@ from qed.problems.record import Problem
 from qed.verifiers.proofs.obtain import DEFAULT_SECONDS, obtain_certificate
 from qed.verifiers.proofs.write import write_proof
 
+# When the judges refuse the written proof of a certificate (a step they cannot confirm, such as a
+# case whose domain is too thin to sample, or a formula too long to read), the search runs again
+# without that certificate's method: another method's proof may be one they can follow.
+JUDGE_RETRIES = 1
+
 
 class LeanRecord(TypedDict):
     text: str
@@ -52,15 +57,31 @@ def prove_problem(problem: Problem, engine: dict | None, seconds: float = DEFAUL
     t0 = time.monotonic()
     if problem.kind == "open":
         return _none("an open problem has no inequality to certify", t0)
-    try:
-        got = obtain_certificate(problem, engine, seconds)
-    except Exception as e:  # noqa: BLE001 - a reader's bug costs this problem its proof, never the run
-        return _none(f"no certificate: the search failed: {type(e).__name__}: {str(e)[:160]}", t0)
-    if not got.found:
-        return _none(f"no certificate: {got.reason}", t0)
-    w = write_proof(got.certificate, problem, check_lean_file=check_lean)
-    if not w.emitted:
-        return _none(w.reason or "no proof", t0, got.certificate if w.verified else None, w.method)
+    excluded: tuple[str, ...] = ()
+    refused = None  # the first proof the judges refused: what to report if no other method helps
+    for _ in range(1 + JUDGE_RETRIES):
+        try:
+            got = obtain_certificate(problem, engine, seconds, exclude=excluded)
+        except Exception as e:  # noqa: BLE001 - a reader's bug costs this problem its proof, never the run
+            return refused or _none(f"no certificate: the search failed: {type(e).__name__}: {str(e)[:160]}", t0)
+        if not got.found:
+            if refused is not None:
+                refused["reason"] = f"{refused['reason']}; no other method found a certificate ({', '.join(excluded)} excluded)"
+                refused["seconds"] = round(time.monotonic() - t0, 2)
+                return refused
+            return _none(f"no certificate: {got.reason}", t0)
+        w = write_proof(got.certificate, problem, check_lean_file=check_lean)
+        if w.emitted:
+            break
+        failed = _none(w.reason or "no proof", t0, got.certificate if w.verified else None, w.method)
+        base = (w.method or "").split("+")[-1]
+        # only a proof the judges refused is worth another method; a certificate is never loosened
+        if not (w.verified and w.gate is not None and not w.gate.passed) or base in ("", "points", "counterexample"):
+            return refused or failed
+        refused = refused or failed
+        excluded += (base,)
+    else:
+        return refused  # type: ignore[return-value]
     lean = None
     if w.lean is not None:
         lean = LeanRecord(text=w.lean.text, status=w.lean.status, reason=w.lean.reason)

@@ -170,9 +170,10 @@ class Explainer:
             elif s == 0:
                 raise ExplainError("the strict term is 0")
             p.text(".")
-        p.text(" Hence ").math(relation(goal_tex, ">" if op == ">" else ">=", "0")).text(self.where(scope, lead=" "))
-        if used_lams:  # the conclusion holds where the constraints do; say so beside it, for a reader and the judges
-            p.text(" whenever ").text(_and([f"${self.tex(scope.equalities[k])} = 0$" for k, _ in used_lams]))
+        p.text(" Hence")
+        if used_lams:  # the conclusion holds where the constraints do; say so first, for a reader and the judges
+            p.text(", where ").text(_and([f"${self.tex(scope.equalities[k])} = 0$" for k, _ in used_lams])).text(",")
+        p.text(" ").math(relation(goal_tex, ">" if op == ">" else ">=", "0")).text(self.where(scope, lead=" "))
         p.text(".")
         self.blocks.append(p)
         self.flush()
@@ -210,7 +211,10 @@ class Explainer:
         self.flush()
         self.blocks.append(Display(relation(rf"\left({goal_tex}\right) {d_tex}", "=", self.tex(new_goal)), "identity"))
         rel = {">=": ">=", ">": ">", "==": "="}[op]
-        self.blocks.append(Para().text("as rational functions. So the inequality is equivalent to"))
+        lead = Para().text("as rational functions. So")
+        if scope.equalities:  # the equivalence is on the domain: say where first, for a reader and the judges
+            lead.text(", where ").text(_and([f"${self.tex(h)} = 0$" for h in scope.equalities])).text(",")
+        self.blocks.append(lead.text(" the inequality is equivalent to"))
         self.blocks.append(Display(relation(self.tex(new_goal), rel, "0"), "inequality"))
         self.blocks.append(Para().text("which is proved next."))
         self.prove(node.get("then"), new_goal, op, scope, top=top)
