@@ -44,8 +44,6 @@ class _Row:
     seq: int
     id: str
     kind: str
-    title: str
-    text: str
     problem_id: str | None
     provenance: Provenance
     salience: float
@@ -59,7 +57,8 @@ class RecallReport:
     notes: list[str] = field(default_factory=list)
 
 
-_ROW_SQL = ("SELECT seq, id, kind, title, text, problem_id, run_id, run_dir, model, source, created_at, "
+# Candidates are read without their title and text (hundreds per recall; only k are shown).
+_ROW_SQL = ("SELECT seq, id, kind, problem_id, run_id, run_dir, model, source, created_at, "
             "last_used_at, uses_ok, uses_failed, support FROM nodes WHERE status = 'active' AND forgotten_at IS NULL "
             "AND (problem_id IS NULL OR problem_id != ?) AND {key} IN ({marks})")
 
@@ -71,13 +70,21 @@ def _rows(store: Store, key: str, values: list, exclude_problem: str | None, now
         chunk = values[start:start + 500]
         sql = _ROW_SQL.format(key=key, marks=",".join("?" * len(chunk)))
         for r in store.query(sql, [exclude_problem or "", *chunk]):
-            (seq, nid, kind, title, text, problem_id, run_id, run_dir, model, source, created, last_used,
+            (seq, nid, kind, problem_id, run_id, run_dir, model, source, created, last_used,
              ok, failed, support) = r
-            row = _Row(seq, nid, kind, title, text, problem_id,
+            row = _Row(seq, nid, kind, problem_id,
                        Provenance(run=run_id, model=model, when=created, source=source, run_dir=run_dir),
                        salience(kind, created, last_used, ok, failed, support, now))
             out[seq if key == "seq" else nid] = row
     return out
+
+
+def _texts(store: Store, ids: list[str]) -> dict[str, tuple[str, str]]:
+    """Title and text of the items recall returns."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    return {i: (title, text) for i, title, text in store.query(f"SELECT id, title, text FROM nodes WHERE id IN ({marks})", ids)}
 
 
 _TERM_FILTERS: dict[str, TermFilter] = {}
@@ -245,8 +252,9 @@ def hybrid_recall(store: Store, index: VectorIndex | None, query: str, *, k: int
     order = fusion.keep_leaders(fusion.fused_order(fused), leaders)
     applies = _applies(store, [i for i in order if known[i].kind == "strategy"][:k], fused)
     best = _diverse(order, known, k, applies, head=1 + len(set(leaders) - {order[0]} if order else set()))
+    texts = _texts(store, best)
     return [
-        Recalled(id=i, kind=known[i].kind, title=known[i].title, text=known[i].text, score=round(fused[i], 6),
+        Recalled(id=i, kind=known[i].kind, title=texts[i][0], text=texts[i][1], score=round(fused[i], 6),
                  provenance=known[i].provenance, channels={c: ranks[c][i] for c in ranks if i in ranks[c]})
         for i in best
     ]
