@@ -25,13 +25,14 @@ from qed.memory.vectors import VectorIndex
 
 WEIGHTS = {"fts": 1.0, "vector": 1.0, "graph": 2.0, "salience": 0.5}  # graph: what similar problems used
 CHANNEL_DEPTH = 100  # how many hits each text channel contributes
-SEEDS = 12  # best text/vector hits the graph walk starts from
+SEEDS = 6  # nearest hits the graph walk starts from (what the closest earlier problems used)
 HOP_DECAY = 0.5
 EDGE_WEIGHT = {"uses": 1.0, "about": 0.8, "derived_from": 0.8, "similar": 0.7, "specializes": 0.7,
                "refutes": 0.6, "contradicts": 0.3, "supersedes": 0.3}
 BRIDGE_KINDS = {"problem", "episode", "strategy"}  # nodes whose neighbours the walk visits a second time
 DIRECT_CHANNELS = ("fts", "vector")  # the channels that look at the query itself; each keeps its leader on top
 LEADER_TRUST = FULL  # only an item recall may fully rely on is kept on top for leading a channel
+CORROBORATE: int | None = 10  # a channel's leader is kept on top when the other direct channel has it this high
 
 
 # The query is encoded on this thread while the full-text search runs on the caller's: numpy's
@@ -147,9 +148,11 @@ EXPERIENCE_KINDS = {"strategy", "counterexample", "episode", "problem"}  # what 
 
 def experience_cap(k: int) -> int:
     """At most this many experience items (strategies, counterexamples, ...) in a top-k list; the
-    rest goes to knowledge to use (theorems, lemmas, facts), so five strategies from similar problems
-    cannot crowd out the theorem they all used."""
-    return max(1, math.ceil(0.4 * k))
+    rest goes to knowledge to use (theorems, lemmas, facts), so strategies from similar problems
+    cannot crowd out the theorems they used. One in five: a listed strategy brings the theorem it
+    applies right after it, so a second strategy would mostly repeat the advice at the price of a
+    theorem the list then leaves out."""
+    return max(1, math.ceil(0.2 * k))
 
 
 def _diverse(ordered: list[str], known: dict[str, _Row], k: int,
@@ -194,14 +197,34 @@ def _applies(store: Store, strategies: list[str], candidates: dict[str, float]) 
 
 
 def _seeds(score: dict[str, dict[str, float]]) -> dict[str, float]:
-    """Where the graph walk starts: the best text and vector hits of any kind, fused."""
-    first: dict[str, float] = {}
-    for c in ("fts", "vector"):
-        channel = fusion.tied_rank(fusion.by_value(score[c])[:CHANNEL_DEPTH], score[c])
-        for i, r in channel.items():
-            first[i] = first.get(i, 0.0) + 1.0 / (fusion.RRF_K + r)
-    seed_ids = sorted(first, key=lambda i: (-first[i], i))[:SEEDS]
+    """Where the graph walk starts: the nearest nodes by meaning (the vector channel's best hits
+    of any kind), or the best full-text hits when there are no vectors.
+
+    The walk asks "what did the most similar earlier problems use", so its seeds should be the
+    closest few: a long statement's full-text neighbours are mostly those sharing its boilerplate
+    ("let a, b, c be positive real numbers"), and a longer seed list dilutes the near neighbours'
+    votes with far ones."""
+    channel = "vector" if score["vector"] else "fts"
+    seed_ids = fusion.by_value(score[channel])[:SEEDS]
     return {i: 1.0 / (1 + n) for n, i in enumerate(seed_ids)}
+
+
+def _leaders(ordered: dict[str, list[str]], trust: dict[str, float]) -> list[str]:
+    """Each direct channel's best trusted item, kept on top when the other direct channel agrees.
+
+    A leader of one channel alone is often an accident of wording (a long statement shares its
+    boilerplate with many nodes); one that the other channel also ranks among its first
+    CORROBORATE is what the query is about. With only one direct channel working (no embeddings),
+    its leader stands on its own."""
+    active = [c for c in DIRECT_CHANNELS if WEIGHTS.get(c, 0.0) > 0 and ordered.get(c)]
+    out = []
+    for c in active:
+        leader = next((i for i in ordered[c][:CHANNEL_DEPTH] if trust.get(i, 0.0) >= LEADER_TRUST), None)
+        others = [o for o in active if o != c]
+        if leader and (CORROBORATE is None or not others
+                       or any(leader in ordered[o][:CORROBORATE] for o in others)):
+            out.append(leader)
+    return out
 
 
 def hybrid_recall(store: Store, index: VectorIndex | None, query: str, *, k: int = 5,
@@ -246,9 +269,7 @@ def hybrid_recall(store: Store, index: VectorIndex | None, query: str, *, k: int
     report.channels = {name: len(r) for name, r in ranks.items()}
     trust = trust_factors(store, pool)
     fused = fusion.rrf(ranks, WEIGHTS, pool, trust)
-    leaders = [next((i for i in ordered[c][:CHANNEL_DEPTH] if trust.get(i, 0.0) >= LEADER_TRUST), None) for c in DIRECT_CHANNELS
-               if WEIGHTS.get(c, 0.0) > 0]
-    leaders = [i for i in leaders if i]
+    leaders = _leaders(ordered, trust)
     order = fusion.keep_leaders(fusion.fused_order(fused), leaders)
     applies = _applies(store, [i for i in order if known[i].kind == "strategy"][:k], fused)
     best = _diverse(order, known, k, applies, head=1 + len(set(leaders) - {order[0]} if order else set()))
