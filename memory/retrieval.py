@@ -267,7 +267,7 @@ def hybrid_recall(store: Store, index: VectorIndex | None, query: str, *, k: int
     pool = list(dict.fromkeys(i for c in ranks for i in ranks[c]))
     ranks["salience"] = fusion.tied_rank(pool, {i: known[i].salience for i in pool})
     report.channels = {name: len(r) for name, r in ranks.items()}
-    trust = trust_factors(store, pool)
+    trust = trust_factors(store, pool, {i: known[i].kind for i in pool})
     fused = fusion.rrf(ranks, WEIGHTS, pool, trust)
     leaders = _leaders(ordered, trust)
     order = fusion.keep_leaders(fusion.fused_order(fused), leaders)
