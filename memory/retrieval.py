@@ -197,15 +197,16 @@ def _applies(store: Store, strategies: list[str], candidates: dict[str, float]) 
 
 
 def _seeds(score: dict[str, dict[str, float]]) -> dict[str, float]:
-    """Where the graph walk starts: the nearest nodes by meaning (the vector channel's best hits
-    of any kind), or the best full-text hits when there are no vectors.
+    """Where the graph walk starts: the few best text and vector hits of any kind, fused.
 
-    The walk asks "what did the most similar earlier problems use", so its seeds should be the
-    closest few: a long statement's full-text neighbours are mostly those sharing its boilerplate
-    ("let a, b, c be positive real numbers"), and a longer seed list dilutes the near neighbours'
-    votes with far ones."""
-    channel = "vector" if score["vector"] else "fts"
-    seed_ids = fusion.by_value(score[channel])[:SEEDS]
+    The walk asks "what did the most similar earlier problems use", so its seeds are the closest
+    few: a longer seed list dilutes the near neighbours' votes with far ones."""
+    first: dict[str, float] = {}
+    for c in ("fts", "vector"):
+        channel = fusion.tied_rank(fusion.by_value(score[c])[:CHANNEL_DEPTH], score[c])
+        for i, r in channel.items():
+            first[i] = first.get(i, 0.0) + 1.0 / (fusion.RRF_K + r)
+    seed_ids = sorted(first, key=lambda i: (-first[i], i))[:SEEDS]
     return {i: 1.0 / (1 + n) for n, i in enumerate(seed_ids)}
 
 
