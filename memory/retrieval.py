@@ -32,7 +32,6 @@ EDGE_WEIGHT = {"uses": 1.0, "about": 0.8, "derived_from": 0.8, "similar": 0.7, "
 BRIDGE_KINDS = {"problem", "episode", "strategy"}  # nodes whose neighbours the walk visits a second time
 DIRECT_CHANNELS = ("fts", "vector")  # the channels that look at the query itself; each keeps its leader on top
 LEADER_TRUST = FULL  # only an item recall may fully rely on is kept on top for leading a channel
-CORROBORATE: int | None = 10  # a channel's leader is kept on top when the other direct channel has it this high
 
 
 # The query is encoded on this thread while the full-text search runs on the caller's: numpy's
@@ -210,24 +209,6 @@ def _seeds(score: dict[str, dict[str, float]]) -> dict[str, float]:
     return {i: 1.0 / (1 + n) for n, i in enumerate(seed_ids)}
 
 
-def _leaders(ordered: dict[str, list[str]], trust: dict[str, float]) -> list[str]:
-    """Each direct channel's best trusted item, kept on top when the other direct channel agrees.
-
-    A leader of one channel alone is often an accident of wording (a long statement shares its
-    boilerplate with many nodes); one that the other channel also ranks among its first
-    CORROBORATE is what the query is about. With only one direct channel working (no embeddings),
-    its leader stands on its own."""
-    active = [c for c in DIRECT_CHANNELS if WEIGHTS.get(c, 0.0) > 0 and ordered.get(c)]
-    out = []
-    for c in active:
-        leader = next((i for i in ordered[c][:CHANNEL_DEPTH] if trust.get(i, 0.0) >= LEADER_TRUST), None)
-        others = [o for o in active if o != c]
-        if leader and (CORROBORATE is None or not others
-                       or any(leader in ordered[o][:CORROBORATE] for o in others)):
-            out.append(leader)
-    return out
-
-
 def hybrid_recall(store: Store, index: VectorIndex | None, query: str, *, k: int = 5,
                   exclude_problem: str | None = None, kinds: tuple[str, ...] | None = KNOWLEDGE_KINDS,
                   report: RecallReport | None = None) -> list[Recalled]:
@@ -270,7 +251,9 @@ def hybrid_recall(store: Store, index: VectorIndex | None, query: str, *, k: int
     report.channels = {name: len(r) for name, r in ranks.items()}
     trust = trust_factors(store, pool, {i: known[i].kind for i in pool})
     fused = fusion.rrf(ranks, WEIGHTS, pool, trust)
-    leaders = _leaders(ordered, trust)
+    leaders = [next((i for i in ordered[c][:CHANNEL_DEPTH] if trust.get(i, 0.0) >= LEADER_TRUST), None) for c in DIRECT_CHANNELS
+               if WEIGHTS.get(c, 0.0) > 0]
+    leaders = [i for i in leaders if i]
     order = fusion.keep_leaders(fusion.fused_order(fused), leaders)
     applies = _applies(store, [i for i in order if known[i].kind == "strategy"][:k], fused)
     best = _diverse(order, known, k, applies, head=1 + len(set(leaders) - {order[0]} if order else set()))

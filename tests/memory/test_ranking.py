@@ -144,12 +144,3 @@ def test_a_listed_strategy_brings_the_theorem_it_applies(tmp_path: Path):
         applied = [e.dst for e in mem.store.edges_of(first.id) if e.kind == "uses" and e.src == first.id]
         assert applied and all(a in ids for a in applied), (ids, applied)
 
-
-def test_a_channel_leader_is_kept_on_top_only_when_the_other_direct_channel_agrees():
-    full = {"a": 1.0, "b": 1.0, "c": 1.0, "d": 1.0}
-    ordered = {"fts": ["a", "b"], "vector": ["c", "d"] + [f"x{n}" for n in range(20)] + ["a"]}
-    assert r._leaders(ordered, full) == []  # each leads one channel only, far down the other
-    ordered["vector"] = ["c", "a"]
-    assert r._leaders(ordered, full) == ["a"]  # the text leader is second by vectors: kept
-    assert r._leaders({"fts": ["a", "b"], "vector": []}, full) == ["a"]  # one channel working: it stands
-    assert set(r._leaders({"fts": ["a", "b"], "vector": ["a", "b"]}, {"a": 0.3, "b": 1.0})) == {"b"}  # trusted only
