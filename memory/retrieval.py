@@ -25,7 +25,7 @@ from qed.memory.vectors import VectorIndex
 
 WEIGHTS = {"fts": 1.0, "vector": 1.0, "graph": 2.0, "salience": 0.5}  # graph: what similar problems used
 CHANNEL_DEPTH = 100  # how many hits each text channel contributes
-SEEDS = 12  # best text/vector hits the graph walk starts from
+SEEDS = 6  # nearest hits the graph walk starts from (what the closest earlier problems used)
 HOP_DECAY = 0.5
 EDGE_WEIGHT = {"uses": 1.0, "about": 0.8, "derived_from": 0.8, "similar": 0.7, "specializes": 0.7,
                "refutes": 0.6, "contradicts": 0.3, "supersedes": 0.3}
@@ -44,8 +44,6 @@ class _Row:
     seq: int
     id: str
     kind: str
-    title: str
-    text: str
     problem_id: str | None
     provenance: Provenance
     salience: float
@@ -59,7 +57,8 @@ class RecallReport:
     notes: list[str] = field(default_factory=list)
 
 
-_ROW_SQL = ("SELECT seq, id, kind, title, text, problem_id, run_id, run_dir, model, source, created_at, "
+# Candidates are read without their title and text (hundreds per recall; only k are shown).
+_ROW_SQL = ("SELECT seq, id, kind, problem_id, run_id, run_dir, model, source, created_at, "
             "last_used_at, uses_ok, uses_failed, support FROM nodes WHERE status = 'active' AND forgotten_at IS NULL "
             "AND (problem_id IS NULL OR problem_id != ?) AND {key} IN ({marks})")
 
@@ -71,13 +70,21 @@ def _rows(store: Store, key: str, values: list, exclude_problem: str | None, now
         chunk = values[start:start + 500]
         sql = _ROW_SQL.format(key=key, marks=",".join("?" * len(chunk)))
         for r in store.query(sql, [exclude_problem or "", *chunk]):
-            (seq, nid, kind, title, text, problem_id, run_id, run_dir, model, source, created, last_used,
+            (seq, nid, kind, problem_id, run_id, run_dir, model, source, created, last_used,
              ok, failed, support) = r
-            row = _Row(seq, nid, kind, title, text, problem_id,
+            row = _Row(seq, nid, kind, problem_id,
                        Provenance(run=run_id, model=model, when=created, source=source, run_dir=run_dir),
                        salience(kind, created, last_used, ok, failed, support, now))
             out[seq if key == "seq" else nid] = row
     return out
+
+
+def _texts(store: Store, ids: list[str]) -> dict[str, tuple[str, str]]:
+    """Title and text of the items recall returns."""
+    if not ids:
+        return {}
+    marks = ",".join("?" * len(ids))
+    return {i: (title, text) for i, title, text in store.query(f"SELECT id, title, text FROM nodes WHERE id IN ({marks})", ids)}
 
 
 _TERM_FILTERS: dict[str, TermFilter] = {}
@@ -140,9 +147,11 @@ EXPERIENCE_KINDS = {"strategy", "counterexample", "episode", "problem"}  # what 
 
 def experience_cap(k: int) -> int:
     """At most this many experience items (strategies, counterexamples, ...) in a top-k list; the
-    rest goes to knowledge to use (theorems, lemmas, facts), so five strategies from similar problems
-    cannot crowd out the theorem they all used."""
-    return max(1, math.ceil(0.4 * k))
+    rest goes to knowledge to use (theorems, lemmas, facts), so strategies from similar problems
+    cannot crowd out the theorems they used. One in five: a listed strategy brings the theorem it
+    applies right after it, so a second strategy would mostly repeat the advice at the price of a
+    theorem the list then leaves out."""
+    return max(1, math.ceil(0.2 * k))
 
 
 def _diverse(ordered: list[str], known: dict[str, _Row], k: int,
@@ -187,7 +196,10 @@ def _applies(store: Store, strategies: list[str], candidates: dict[str, float]) 
 
 
 def _seeds(score: dict[str, dict[str, float]]) -> dict[str, float]:
-    """Where the graph walk starts: the best text and vector hits of any kind, fused."""
+    """Where the graph walk starts: the few best text and vector hits of any kind, fused.
+
+    The walk asks "what did the most similar earlier problems use", so its seeds are the closest
+    few: a longer seed list dilutes the near neighbours' votes with far ones."""
     first: dict[str, float] = {}
     for c in ("fts", "vector"):
         channel = fusion.tied_rank(fusion.by_value(score[c])[:CHANNEL_DEPTH], score[c])
@@ -237,7 +249,7 @@ def hybrid_recall(store: Store, index: VectorIndex | None, query: str, *, k: int
     pool = list(dict.fromkeys(i for c in ranks for i in ranks[c]))
     ranks["salience"] = fusion.tied_rank(pool, {i: known[i].salience for i in pool})
     report.channels = {name: len(r) for name, r in ranks.items()}
-    trust = trust_factors(store, pool)
+    trust = trust_factors(store, pool, {i: known[i].kind for i in pool})
     fused = fusion.rrf(ranks, WEIGHTS, pool, trust)
     leaders = [next((i for i in ordered[c][:CHANNEL_DEPTH] if trust.get(i, 0.0) >= LEADER_TRUST), None) for c in DIRECT_CHANNELS
                if WEIGHTS.get(c, 0.0) > 0]
@@ -245,8 +257,9 @@ def hybrid_recall(store: Store, index: VectorIndex | None, query: str, *, k: int
     order = fusion.keep_leaders(fusion.fused_order(fused), leaders)
     applies = _applies(store, [i for i in order if known[i].kind == "strategy"][:k], fused)
     best = _diverse(order, known, k, applies, head=1 + len(set(leaders) - {order[0]} if order else set()))
+    texts = _texts(store, best)
     return [
-        Recalled(id=i, kind=known[i].kind, title=known[i].title, text=known[i].text, score=round(fused[i], 6),
+        Recalled(id=i, kind=known[i].kind, title=texts[i][0], text=texts[i][1], score=round(fused[i], 6),
                  provenance=known[i].provenance, channels={c: ranks[c][i] for c in ranks if i in ranks[c]})
         for i in best
     ]

@@ -145,6 +145,16 @@ def m002_math_words(db: sqlite_utils.Database) -> None:
         db.execute(sql)
 
 
+@migration
+def m003_plain_embeddings(db: sqlite_utils.Database) -> None:
+    """Drop vectors of the raw text form: nodes are now embedded as plain math (memory.plaintext),
+    and a query in that form compared with a raw-form vector measures the form, not the content.
+    Recall re-embeds them a batch at a time (or all at once: `qed memory embedder --index`)."""
+    from qed.memory.plaintext import VERSION
+
+    db.execute("DELETE FROM embeddings WHERE instr(model, ?) = 0", (f"+{VERSION}",))
+
+
 def _tables(conn: sqlite3.Connection) -> set[str]:
     return {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")}
 

@@ -55,20 +55,36 @@ def _data(raw: str | None) -> dict:
     return value if isinstance(value, dict) else {}
 
 
-def trust_factors(store: Store, ids: Iterable[str]) -> dict[str, float]:
-    """Trust of each node in `ids`: its own record's, lowered to that of the episode it was derived from."""
+LOWERED_KINDS = ("episode", "fact")  # the only kinds whose own record can lower their trust
+
+
+def trust_factors(store: Store, ids: Iterable[str], kinds: dict[str, str] | None = None) -> dict[str, float]:
+    """Trust of each node in `ids`: its own record's, lowered to that of the episode it was derived from.
+
+    Only the records that can lower trust are read (episodes' and facts' data, and the episodes
+    that anything was derived from), since recall asks for hundreds of candidates at a time.
+    `kinds` (id -> kind, when the caller has read them already) spares reading the other nodes."""
     ids = list(dict.fromkeys(ids))
     out: dict[str, float] = {}
+    if kinds is not None:
+        out = {i: FULL for i in ids if i in kinds and kinds[i] not in LOWERED_KINDS}
     for start in range(0, len(ids), 500):
         chunk = ids[start:start + 500]
-        marks = ",".join("?" * len(chunk))
-        for nid, kind, data in store.query(f"SELECT id, kind, data FROM nodes WHERE id IN ({marks})", chunk):
-            out[nid] = own_trust(kind, _data(data))
+        unread = [i for i in chunk if i not in out]
+        if unread:
+            rows = store.query(f"SELECT id, kind, CASE WHEN kind IN {LOWERED_KINDS} THEN data END FROM nodes "
+                               f"WHERE id IN ({','.join('?' * len(unread))})", unread)
+            for nid, kind, data in rows:
+                out[nid] = own_trust(kind, _data(data)) if kind in LOWERED_KINDS else FULL
+        derived = [i for i in chunk if i in out]
+        if not derived:
+            continue
         # `+n.kind` keeps SQLite from walking every episode through the kind index (2 s at 100,000
         # nodes); from each listed src through the edge index it is a few milliseconds.
+        marks = ",".join("?" * len(derived))
         rows = store.query(
             "SELECT e.src, n.data FROM edges e JOIN nodes n ON n.id = e.dst "
-            f"WHERE e.kind = 'derived_from' AND +n.kind = 'episode' AND e.src IN ({marks})", chunk)
+            f"WHERE e.kind = 'derived_from' AND +n.kind = 'episode' AND e.src IN ({marks})", derived)
         for src, data in rows:
             if episode_is_unverified(_data(data)):
                 out[src] = min(out.get(src, FULL), UNVERIFIED)

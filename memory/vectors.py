@@ -12,6 +12,7 @@ import threading
 from collections import OrderedDict
 
 import numpy as np
+from qed.memory import plaintext
 from qed.memory.blas_threads import single_thread
 from qed.memory.store import Store
 
@@ -21,8 +22,14 @@ QUERY_CACHE = 256  # query vectors kept per index: the loop recalls the same sta
 
 
 def embedding_text(title: str, text: str) -> str:
+    """A node as the encoder reads it: title and text in plain math (memory.plaintext)."""
     body = text if not title or title.lower() in text.lower() else f"{title}. {text}"
-    return body[:2000]
+    return plaintext.embedding_form(body[:4000])[:2000]
+
+
+def query_text(query: str) -> str:
+    """A query as the encoder reads it: the same rewriting as the nodes get."""
+    return plaintext.embedding_form(query[:4000])[:2000] or query[:2000]
 
 
 class VectorIndex:
@@ -31,7 +38,7 @@ class VectorIndex:
     def __init__(self, store: Store, embedder: object):
         self.store = store
         self.embedder = embedder
-        self.model_name = getattr(embedder, "name", "embedder")
+        self.model_name = f"{getattr(embedder, 'name', 'embedder')}+{plaintext.VERSION}"  # vectors of this text form
         self.dim = int(getattr(embedder, "dim", 384))
         self._lock = threading.Lock()
         self._matrix = np.zeros((0, self.dim), dtype=np.float32)
@@ -117,7 +124,7 @@ class VectorIndex:
             if cached is not None:
                 self._queries.move_to_end(text)
                 return cached
-        vector = np.asarray(self.embedder.encode([text])[0], dtype=np.float32)  # type: ignore[attr-defined]
+        vector = np.asarray(self.embedder.encode([query_text(text)])[0], dtype=np.float32)  # type: ignore[attr-defined]
         vector.setflags(write=False)  # shared by every later recall of the same text
         with self._queries_lock:
             self._queries[text] = vector

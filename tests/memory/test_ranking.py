@@ -143,3 +143,4 @@ def test_a_listed_strategy_brings_the_theorem_it_applies(tmp_path: Path):
         first = next(i for i in items if i.kind == "strategy")
         applied = [e.dst for e in mem.store.edges_of(first.id) if e.kind == "uses" and e.src == first.id]
         assert applied and all(a in ids for a in applied), (ids, applied)
+

@@ -17,7 +17,7 @@ def test_fresh_file_is_migrated_once_and_reopens(tmp_path: Path):
         m.add("strategy", "normalise a + b + c = 3 for homogeneous inequalities")
     with open_memory(path, seed_library=False, embeddings=False) as m:
         applied = [r[0] for r in m.store.query(f"SELECT name FROM {MIGRATIONS_TABLE}")]
-        assert applied == ["m001_initial", "m002_math_words"]
+        assert applied == ["m001_initial", "m002_math_words", "m003_plain_embeddings"]
         assert m.stats()["by_kind"]["strategy"]["active"] == 1
         assert m.store.query("PRAGMA journal_mode")[0][0] == "wal"
 
