@@ -62,6 +62,9 @@ _NEGATED_CUE = re.compile(
 _NEGATED_LEAD = re.compile(r"\b(not|never|cannot|no longer|fails? to|contradicts?)\W*$", re.I)
 _TRIANGLE = re.compile(r"\btriangle\b", re.I)
 _CONTRADICTION = re.compile(r"contradict|absurd|impossible", re.I)
+# words that cite a formula as a known fact: it is claimed outright, whatever the step supposes
+_FACT_CUE = re.compile(r"\b(taking into account|bearing in mind|recall(?:ing)?|remember(?:ing)?|we know|"
+                       r"(?:well[- ])?known|it is clear|clearly|obviously|always)(?:\s+that)?\W*$", re.I)
 _HYPOTHETICAL = re.compile(r"\b(suppose|assume|assuming|if)\b[^.]*\b(not|false|contrary|otherwise)\b|"
                            r"\bcontrary\b|\bcontradiction\b|\babsurd\b", re.I)
 
@@ -345,7 +348,7 @@ def _soften(result: RelationCheck, p: ParsedRelation, known: set[sp.Symbol], r: 
                "words)")
     elif r.segment.sentence in unreadable_cases:
         why = "its sentence assumes a case or value that could not be read"
-    elif r.step in hypothetical:
+    elif r.step in hypothetical and not _FACT_CUE.search(r.segment.lead.strip()[-60:]):
         why = "its step argues under a hypothesis (by contradiction or by cases)"
     else:
         return result
