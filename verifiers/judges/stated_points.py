@@ -8,8 +8,11 @@ for symbols: `x = 2`, `a = b = c = 1`, `taking $a = b = 1$`) and
 - evaluates exactly (50 digits) every other relation of that sentence whose variables the point
   sets all of: an evaluation at the point is right or wrong there, whatever the words around it;
 - checks an equality case ("equality holds iff $a = b = c = 1$", "the minimum is attained at ..."):
-  some inequality it can speak for (one written before it whose variables the point sets, or the
-  problem's own claim) must be tight there; if none is, the stated equality case is wrong;
+  where the point sets the problem's claim, the claim must be tight there (one step of the chain
+  being tight, AM-GM's terms equal, is not enough), unless the sentence names the step it speaks of
+  ("equality in (2)", "in the first inequality"); otherwise some inequality it can speak for (one
+  written before it whose variables the point sets) must be tight there; if none is, the stated
+  equality case is wrong;
 - checks a stated extremum ("the minimum value $9$ is attained at ...") against the problem's
   expression at that point.
 
@@ -45,6 +48,12 @@ EQUALITY_CASE = re.compile(
 _EXTREMUM = re.compile(r"\b(minimum|maximum|minimal|maximal|smallest|largest|least|greatest)\b", re.I)
 _STATEMENT_EXTREMUM = re.compile(
     r"\b(minimum|maximum|smallest|largest|least|greatest|minimal|maximal)\s+(possible\s+)?(value\s+)?of\s*$", re.I)
+# an equality case said of one step ("equality in (2)", "in the first inequality", "in AM-GM"), not the claim
+_STEP_CASE = re.compile(
+    r"\b(in|for|of)\s+(the\s+|this\s+|that\s+|each\s+|both\s+|all\s+|these\s+|those\s+|its\s+)?"
+    r"((last|first|second|third|above|previous|preceding|former|latter|middle|final|latter)\s+)?"
+    r"(steps?|inequalit(y|ies)|estimates?|bounds?|lemmas?|claims?|am-gm|am-hm|gm-hm|cauchy|schur|jensen|"
+    r"h[oö]lder|chebyshev|bernoulli|rearrangement|power mean|\(\s*\d+\s*\)|\$\s*\(\s*\d+\s*\)\s*\$)", re.I)
 _DENIED = re.compile(r"impossible|cannot|can't|never|contradict|not (possible|attained|achieved)", re.I)
 
 
@@ -329,6 +338,13 @@ class StatedPoints:
         extremum = self._extremum_at(point, sentence)
         if extremum is not None:
             return extremum
+        claim = self._claim_at(point)
+        if claim is not None and not claim[0] and not _STEP_CASE.search(text):
+            # the proof's equality case is where its conclusion, the problem's claim, is tight: one step
+            # tight there (AM-GM's terms equal) does not make the whole chain tight
+            return RelationCheck("false", f"equality is stated at {point.text()}, but the problem's inequality is "
+                                 f"not tight there (left {claim[1]}, right {claim[2]})",
+                                 {"point": point.text(), "exact": True})
         tried: list[str] = []
         for j in range(i - 1, -1, -1):
             q = self.parsed[j]
@@ -346,7 +362,6 @@ class StatedPoints:
             tried.append(f"`{self._quote(j)}`: left {a}, right {b}")
             if len(tried) >= 12:
                 break
-        claim = self._claim_at(point)
         if claim is not None:
             tight, a, b = claim
             if tight:
