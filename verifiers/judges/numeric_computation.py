@@ -27,13 +27,13 @@ from qed.verifiers.judges.assumptions import (
 from qed.verifiers.judges.bounded_check import bounded_verdict, with_refusals
 from qed.verifiers.judges.extract import Relation, find_math, relations_in, split_steps
 from qed.verifiers.judges.judge import Judge, JudgeContext
+from qed.verifiers.judges.reading import parse_all
 from qed.verifiers.judges.relcheck import (
     ParsedRelation,
     PointCache,
     RelationCheck,
     check_relation,
     is_definition_like,
-    parse_relation,
 )
 from qed.verifiers.judges.sampling import INTEGER_NAMES, Context, by_name, relational
 from qed.verifiers.judges.stated_points import StatedPoints
@@ -122,7 +122,7 @@ def context_builder(text: str, assumptions: Assumptions, statement: str | None =
     steps = split_steps(text)
     segments = find_math(text, steps)
     rels = relations_in(text, segments)[:_MAX_RELATIONS]
-    parsed = _parse_all(rels)
+    parsed = parse_all(rels)
     builder = _ContextBuilder(assumptions, rels, parsed, _assumed(rels, parsed), (statement or "") + "\n" + text,
                               _memberships(segments), _spoken_conditions(segments))
     builder.families = _families(_family_definitions(statement or ""))
@@ -132,21 +132,10 @@ def context_builder(text: str, assumptions: Assumptions, statement: str | None =
 _DEFINING = re.compile(r"\bdefine|\bfor (each|all|every|any)\b|\blet\b", re.I)
 
 
-def _parse_all(rels: list[Relation]) -> list[ParsedRelation | None]:
-    """Each relation read, or None where it cannot be."""
-    out: list[ParsedRelation | None] = []
-    for r in rels:
-        try:
-            out.append(parse_relation(r.lhs, r.op, r.rhs))
-        except (LatexError, ValueError):
-            out.append(None)
-    return out
-
-
 def _family_definitions(statement: str) -> list[ParsedRelation | None]:
     """The relations of the statement's defining sentences ("define $b_k = ...$ for each $k$"): in a proof
     `a_n = 1/n` is as often the value of the last term as a rule for every term, so only these count."""
-    return _parse_all([r for r in relations_in(statement) if _in_sentence(_DEFINING, r.segment.sentence_text)])
+    return parse_all([r for r in relations_in(statement) if _in_sentence(_DEFINING, r.segment.sentence_text)])
 
 
 _INDEXED = re.compile(r"^([A-Za-z]+)_([a-z]|\d+)$")

@@ -28,12 +28,12 @@ from dataclasses import dataclass
 import sympy as sp
 from qed.verifiers.judges.assumptions import Assumptions
 from qed.verifiers.judges.extract import MathSegment, Relation, find_math, relations_in
+from qed.verifiers.judges.reading import INEQUALITIES, blank_relation, readable
 from qed.verifiers.judges.relcheck import (
     ParsedRelation,
     RelationCheck,
     closed_value,
     compare,
-    parse_relation,
 )
 from qed.verifiers.judges.sampling import NUMERIC_ERRORS, in_domain
 from qed.verifiers.latex import LatexError, read_formula
@@ -170,17 +170,11 @@ def problem_claim(statement: str | None, proof_parsed: list[ParsedRelation | Non
     if not statement:
         return None
     segments = find_math(statement)
-    for seg in segments:
-        content = seg.content
-        if "()" in content.replace(" ", ""):
-            parts = re.split(r"\\quad\s*\(\s*\)\s*\\quad|\(\s*\)", content)
-            if len(parts) == 2:
-                try:
-                    lhs = read_formula(parts[0].strip().rstrip(".")).expr
-                    rhs = read_formula(parts[1].strip().rstrip(". ")).expr
-                except (LatexError, ValueError):
-                    return None
-                return Claim(lhs, rhs, "()", " ".join(content.split())[:160])
+    blank = blank_relation(segments)
+    if blank is not None:
+        if blank.lhs is None or blank.rhs is None:
+            return None
+        return Claim(blank.lhs, blank.rhs, "()", " ".join(blank.content.split())[:160])
     for seg in segments:
         if _STATEMENT_EXTREMUM.search(seg.lead):
             try:
@@ -191,13 +185,7 @@ def problem_claim(statement: str | None, proof_parsed: list[ParsedRelation | Non
                 return Claim(expr, None, "extremum", " ".join(seg.content.split())[:160])
     c_value = _concluded_c(proof_parsed)
     last: Claim | None = None
-    for r in relations_in(statement, segments):
-        if r.op not in ("<", ">", "<=", ">="):
-            continue
-        try:
-            p = parse_relation(r.lhs, r.op, r.rhs)
-        except (LatexError, ValueError):
-            continue
+    for r, p in readable(relations_in(statement, segments), INEQUALITIES):
         if len(p.free) < 1 or _simple_bound(p):
             continue
         names = {s.name for s in p.free}
