@@ -80,14 +80,16 @@ def main(argv: list[str] | None = None) -> int:
     met = 0
     for t in TARGETS:
         n, fails, known = cells.get((t.judge, t.cell, t.source or ""), [0, 0, 0])
-        n, fails = n - known, fails - known  # a flag on a confirmed erratum is a catch, not a rejection
+        # a flag on a confirmed erratum is a catch, not a rejection; on a planted item, not a detection
+        n, fails = n - known, fails - known
         if not n:
             print(f"  not measured  {t.text()}")
             continue
         rate = fails / n
         ok = rate >= t.at_least if t.at_least is not None else rate <= t.at_most
         met += ok
-        extra = f", {known} on confirmed errata" if t.cell == "none" and known else ""
+        extra = "" if not known else f", {known} on confirmed errata" if t.cell == "none" else \
+            f", {known} left out: flags only on the reference's confirmed errata"
         print(f"  {'met   ' if ok else 'MISSED'}  {t.text()}: {100 * rate:.1f} % ({fails}/{n}{extra})")
     print(f"{met} of {len(TARGETS)} targets met")
     return 0
