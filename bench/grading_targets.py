@@ -9,6 +9,10 @@ written for its false rejections):
     qed judges calibrate --judges numeric_computation --sources ineqmath,proofbench --flaws equality_value
     qed judges calibrate --judges toy_case,theorem_use --sources ineqmath,proofbench --flaws toy_case,non_instance
     .venv/bin/python bench/grading_targets.py runs/*-calibrate-*/calibration.json
+
+On shared cores a full run can outlast a session: bench/calibration_chunks.py plants (or splits) the
+corpus into chunks, each judged by `qed judges calibrate --corpus CHUNK`; pass all their calibration.json
+files here (an item judged in several runs counts once, from the last file named).
 """
 
 from __future__ import annotations
