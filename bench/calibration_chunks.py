@@ -44,9 +44,12 @@ def main(argv: list[str] | None = None) -> int:
     flaws = tuple(f.strip() for f in args.flaws.split(",") if f.strip())
     unknown = [f for f in flaws if f not in FLAW_TYPES]
     sources = [s.strip() for s in args.sources.split(",") if s.strip()]
-    if unknown or any(s not in SOURCES for s in sources) or args.size < 1:
-        print(f"unknown flaw type or source: {', '.join(unknown + [s for s in sources if s not in SOURCES])}"
-              if unknown or any(s not in SOURCES for s in sources) else "--size must be at least 1", file=sys.stderr)
+    unknown += [s for s in sources if s not in SOURCES]
+    if unknown:
+        print(f"unknown flaw type or source: {', '.join(unknown)}", file=sys.stderr)
+        return 2
+    if args.size < 1:
+        print("--size must be at least 1", file=sys.stderr)
         return 2
     if args.corpus is not None:
         try:
