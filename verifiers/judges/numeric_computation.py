@@ -201,6 +201,7 @@ def check_relations(text: str, assumptions: Assumptions, statement: str | None =
     known |= {s for p in parsed if p is not None for s in p.free
               if (m := _INDEXED.match(s.name)) and m.group(1) in bases}
     cache = PointCache()
+    declared = frozenset(assumptions.declared)
     segments = find_math(text, steps)
     unreadable_cases = _unreadable_case_sentences(segments, parsed, rels)
     hypothetical = {st.index for st in steps if _HYPOTHETICAL.search(st.text)}
@@ -220,7 +221,7 @@ def check_relations(text: str, assumptions: Assumptions, statement: str | None =
                                or _in_sentence(_CONTRADICTION, r.segment.sentence_text)):
             out.append(CheckedRelation(r, RelationCheck("unchecked", "the text itself says this is false"), p0))
             continue
-        result, p = check_relation(r.lhs, r.op, r.rhs, builder.contexts_for(i), cache)
+        result, p = check_relation(r.lhs, r.op, r.rhs, builder.contexts_for(i), cache, declared)
         if result.status == "false" and p is not None and p.free:
             known_here = known - {v for v, at in listed_at.items() if at > r.segment.start}
             result = _soften(result, p, known_here, r, unreadable_cases, hypothetical, assumptions.discrete)
