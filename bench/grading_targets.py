@@ -9,6 +9,10 @@ written for its false rejections):
     qed judges calibrate --judges numeric_computation --sources ineqmath,proofbench --flaws equality_value
     qed judges calibrate --judges toy_case,theorem_use --sources ineqmath,proofbench --flaws toy_case,non_instance
     .venv/bin/python bench/grading_targets.py runs/*-calibrate-*/calibration.json
+
+On shared cores a full run can outlast a session: bench/calibration_chunks.py plants (or splits) the
+corpus into chunks, each judged by `qed judges calibrate --corpus CHUNK`; pass all their calibration.json
+files here (an item judged in several runs counts once, from the last file named).
 """
 
 from __future__ import annotations
@@ -80,14 +84,16 @@ def main(argv: list[str] | None = None) -> int:
     met = 0
     for t in TARGETS:
         n, fails, known = cells.get((t.judge, t.cell, t.source or ""), [0, 0, 0])
-        n, fails = n - known, fails - known  # a flag on a confirmed erratum is a catch, not a rejection
+        # a flag on a confirmed erratum is a catch, not a rejection; on a planted item, not a detection
+        n, fails = n - known, fails - known
         if not n:
             print(f"  not measured  {t.text()}")
             continue
         rate = fails / n
         ok = rate >= t.at_least if t.at_least is not None else rate <= t.at_most
         met += ok
-        extra = f", {known} on confirmed errata" if t.cell == "none" and known else ""
+        extra = "" if not known else f", {known} on confirmed errata" if t.cell == "none" else \
+            f", {known} left out: flags only on the reference's confirmed errata"
         print(f"  {'met   ' if ok else 'MISSED'}  {t.text()}: {100 * rate:.1f} % ({fails}/{n}{extra})")
     print(f"{met} of {len(TARGETS)} targets met")
     return 0

@@ -94,3 +94,16 @@ def test_the_shipped_errata_hold_on_their_problems_and_quote_their_references() 
             text = normalize(refs[ref].text)
             for c in e.claims:
                 assert normalize(c.latex) in text, (ref, c.latex[:60])
+
+
+def test_a_planted_flaw_is_not_detected_by_a_flag_on_the_references_own_known_error() -> None:
+    p = problem()
+    only_old = CorpusItem("test:p/wrong_number", "test:p", "test", "wrong_number", p,
+                          f"Adding, we get ${WRONG}$, and $ab+bc+ca \\leq 3$.")  # the planted change went unseen
+    caught = CorpusItem("test:p/flipped_sign", "test:p", "test", "flipped_sign", p,
+                        f"Adding, we get ${WRONG}$, and $2 + 2 = 5$.")
+    known = Errata(confirm([erratum({"a": "1", "b": "1", "c": "1"})], {"test:p": p}))
+    cal = calibrate([only_old, caught], ["numeric_computation"], {}, errata=known)
+    cells = cal.judges[0].cells
+    assert (cells["wrong_number"].fail, cells["wrong_number"].known_error, cells["wrong_number"].rate) == (1, 1, None)
+    assert (cells["flipped_sign"].fail, cells["flipped_sign"].known_error, cells["flipped_sign"].rate) == (1, 0, 1.0)

@@ -226,6 +226,15 @@ READINGS = [
         *_pair("Equality holds when $a_1 = a_2 = \\cdots = a_n = \\frac{1}{n}$, since then $a_i^{-2} = n^@$.",
                "2", "3"),
         id="equal-family-members"),
+    pytest.param(  # a fact cited inside a proof by contradiction is claimed outright, not under the hypothesis
+        "Let $x, y, z$ be positive real numbers with $x+y+z=3$. Prove that $x^2+y^2+z^2 \\geq 3$.",
+        *_pair("Suppose the inequality is false. Then, taking into account that $x y z \\leq @$, we get "
+               "$x^{2}+y^{2}+z^{2}<3$. This cannot be.", "1", "\\frac{1}{2}"),
+        id="fact-cited-under-a-hypothesis"),
+    pytest.param(  # a letter the problem declares as a variable is not re-read as a constant (e as Euler's number)
+        "Let $a, b, c, d, e$ be positive real numbers with $a+b+c+d+e=5$. Prove that $abc+bcd+cde+dea+eab \\leq 5$.",
+        *_pair("It can be rewritten as $(e-1)^{@}(e+8) \\geq 0$.", "2", "3"),
+        id="declared-e-is-a-variable"),
 ]
 
 

@@ -37,6 +37,16 @@ def test_an_equality_case_off_the_problems_condition_fails() -> None:
     assert off.verdict == "fail" and "breaks the problem's condition" in off.reason
 
 
+def test_the_proofs_equality_case_must_make_the_problems_claim_tight_not_just_one_step() -> None:
+    problem = "Let $a, b > 0$ with $ab \\ge 1$. Prove that $a + b \\ge 2$."
+    proof = "By AM-GM, $a + b \\ge 2\\sqrt{ab} \\ge 2$.\n\nEquality holds iff $a = b = {v}$."
+    assert judge("numeric_computation", proof.replace("{v}", "1"), problem).verdict == "pass"
+    off = judge("numeric_computation", proof.replace("{v}", "2"), problem)  # tight in AM-GM, not in the claim
+    assert off.verdict == "fail" and "the problem's inequality is not tight there" in off.reason
+    step = "By AM-GM, $a + b \\ge 2\\sqrt{ab} \\ge 2$.\n\nEquality in the first inequality holds iff $a = b = 2$."
+    assert judge("numeric_computation", step, problem).verdict == "pass"  # the sentence names its step
+
+
 def test_a_stated_extremum_is_compared_with_the_expression_at_its_point() -> None:
     wrong = judge("numeric_computation", r"By AM-GM, $x + \frac{4}{x} \ge 4$. Hence the minimum value is $5$, "
                   r"attained at $x = 2$.", MIN_4_OVER_X)

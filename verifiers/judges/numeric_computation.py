@@ -27,13 +27,13 @@ from qed.verifiers.judges.assumptions import (
 from qed.verifiers.judges.bounded_check import bounded_verdict, with_refusals
 from qed.verifiers.judges.extract import Relation, find_math, relations_in, split_steps
 from qed.verifiers.judges.judge import Judge, JudgeContext
+from qed.verifiers.judges.reading import parse_all
 from qed.verifiers.judges.relcheck import (
     ParsedRelation,
     PointCache,
     RelationCheck,
     check_relation,
     is_definition_like,
-    parse_relation,
 )
 from qed.verifiers.judges.sampling import INTEGER_NAMES, Context, by_name, relational
 from qed.verifiers.judges.stated_points import StatedPoints
@@ -62,6 +62,9 @@ _NEGATED_CUE = re.compile(
 _NEGATED_LEAD = re.compile(r"\b(not|never|cannot|no longer|fails? to|contradicts?)\W*$", re.I)
 _TRIANGLE = re.compile(r"\btriangle\b", re.I)
 _CONTRADICTION = re.compile(r"contradict|absurd|impossible", re.I)
+# words that cite a formula as a known fact: it is claimed outright, whatever the step supposes
+_FACT_CUE = re.compile(r"\b(taking into account|bearing in mind|recall(?:ing)?|remember(?:ing)?|we know|"
+                       r"(?:well[- ])?known|it is clear|clearly|obviously|always)(?:\s+that)?\W*$", re.I)
 _HYPOTHETICAL = re.compile(r"\b(suppose|assume|assuming|if)\b[^.]*\b(not|false|contrary|otherwise)\b|"
                            r"\bcontrary\b|\bcontradiction\b|\babsurd\b", re.I)
 
@@ -119,7 +122,7 @@ def context_builder(text: str, assumptions: Assumptions, statement: str | None =
     steps = split_steps(text)
     segments = find_math(text, steps)
     rels = relations_in(text, segments)[:_MAX_RELATIONS]
-    parsed = _parse_all(rels)
+    parsed = parse_all(rels)
     builder = _ContextBuilder(assumptions, rels, parsed, _assumed(rels, parsed), (statement or "") + "\n" + text,
                               _memberships(segments), _spoken_conditions(segments))
     builder.families = _families(_family_definitions(statement or ""))
@@ -129,21 +132,10 @@ def context_builder(text: str, assumptions: Assumptions, statement: str | None =
 _DEFINING = re.compile(r"\bdefine|\bfor (each|all|every|any)\b|\blet\b", re.I)
 
 
-def _parse_all(rels: list[Relation]) -> list[ParsedRelation | None]:
-    """Each relation read, or None where it cannot be."""
-    out: list[ParsedRelation | None] = []
-    for r in rels:
-        try:
-            out.append(parse_relation(r.lhs, r.op, r.rhs))
-        except (LatexError, ValueError):
-            out.append(None)
-    return out
-
-
 def _family_definitions(statement: str) -> list[ParsedRelation | None]:
     """The relations of the statement's defining sentences ("define $b_k = ...$ for each $k$"): in a proof
     `a_n = 1/n` is as often the value of the last term as a rule for every term, so only these count."""
-    return _parse_all([r for r in relations_in(statement) if _in_sentence(_DEFINING, r.segment.sentence_text)])
+    return parse_all([r for r in relations_in(statement) if _in_sentence(_DEFINING, r.segment.sentence_text)])
 
 
 _INDEXED = re.compile(r"^([A-Za-z]+)_([a-z]|\d+)$")
@@ -209,6 +201,7 @@ def check_relations(text: str, assumptions: Assumptions, statement: str | None =
     known |= {s for p in parsed if p is not None for s in p.free
               if (m := _INDEXED.match(s.name)) and m.group(1) in bases}
     cache = PointCache()
+    declared = frozenset(assumptions.declared)
     segments = find_math(text, steps)
     unreadable_cases = _unreadable_case_sentences(segments, parsed, rels)
     hypothetical = {st.index for st in steps if _HYPOTHETICAL.search(st.text)}
@@ -228,7 +221,7 @@ def check_relations(text: str, assumptions: Assumptions, statement: str | None =
                                or _in_sentence(_CONTRADICTION, r.segment.sentence_text)):
             out.append(CheckedRelation(r, RelationCheck("unchecked", "the text itself says this is false"), p0))
             continue
-        result, p = check_relation(r.lhs, r.op, r.rhs, builder.contexts_for(i), cache)
+        result, p = check_relation(r.lhs, r.op, r.rhs, builder.contexts_for(i), cache, declared)
         if result.status == "false" and p is not None and p.free:
             known_here = known - {v for v, at in listed_at.items() if at > r.segment.start}
             result = _soften(result, p, known_here, r, unreadable_cases, hypothetical, assumptions.discrete)
@@ -345,7 +338,7 @@ def _soften(result: RelationCheck, p: ParsedRelation, known: set[sp.Symbol], r: 
                "words)")
     elif r.segment.sentence in unreadable_cases:
         why = "its sentence assumes a case or value that could not be read"
-    elif r.step in hypothetical:
+    elif r.step in hypothetical and not _FACT_CUE.search(r.segment.lead.strip()[-60:]):
         why = "its step argues under a hypothesis (by contradiction or by cases)"
     else:
         return result

@@ -371,8 +371,12 @@ def check_with_variables(rel: ParsedRelation, contexts: list[Context], cache: Po
                          {"trials": [t.__dict__ for t in usable[:6]], "min_share": min_share})
 
 
-def check_relation(lhs_toks, op: str, rhs_toks, contexts: list[Context], cache: PointCache) -> tuple[RelationCheck, ParsedRelation | None]:  # noqa: ANN001
-    """The verdict on one relation; a misread never becomes 'false' (ambiguous readings re-tried)."""
+def check_relation(lhs_toks, op: str, rhs_toks, contexts: list[Context], cache: PointCache,  # noqa: ANN001
+                   variables: frozenset[str] = frozenset()) -> tuple[RelationCheck, ParsedRelation | None]:
+    """The verdict on one relation; a misread never becomes 'false' (ambiguous readings re-tried).
+
+    `variables` are the letters the problem declares as variables: `e` among them is never re-read as
+    Euler's number (in "let a, b, c, d, e > 0" that reading is not one the text allows)."""
     try:
         rel = parse_relation(lhs_toks, op, rhs_toks)
     except LatexError as e:
@@ -380,6 +384,8 @@ def check_relation(lhs_toks, op: str, rhs_toks, contexts: list[Context], cache: 
     result = _check_parsed(rel, contexts, cache)
     if result.status == "false" and rel.ambiguous:
         for readings in rel.alternatives():  # false only if false however the notation is read
+            if readings.e == "euler" and "e" in variables:
+                continue
             try:
                 alt = parse_relation(lhs_toks, op, rhs_toks, readings=readings)
             except LatexError:

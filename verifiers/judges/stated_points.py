@@ -8,8 +8,11 @@ for symbols: `x = 2`, `a = b = c = 1`, `taking $a = b = 1$`) and
 - evaluates exactly (50 digits) every other relation of that sentence whose variables the point
   sets all of: an evaluation at the point is right or wrong there, whatever the words around it;
 - checks an equality case ("equality holds iff $a = b = c = 1$", "the minimum is attained at ..."):
-  some inequality it can speak for (one written before it whose variables the point sets, or the
-  problem's own claim) must be tight there; if none is, the stated equality case is wrong;
+  where the point sets the problem's claim, the claim must be tight there (one step of the chain
+  being tight, AM-GM's terms equal, is not enough), unless the sentence names the step it speaks of
+  ("equality in (2)", "in the first inequality"); otherwise some inequality it can speak for (one
+  written before it whose variables the point sets) must be tight there; if none is, the stated
+  equality case is wrong;
 - checks a stated extremum ("the minimum value $9$ is attained at ...") against the problem's
   expression at that point.
 
@@ -25,12 +28,12 @@ from dataclasses import dataclass
 import sympy as sp
 from qed.verifiers.judges.assumptions import Assumptions
 from qed.verifiers.judges.extract import MathSegment, Relation, find_math, relations_in
+from qed.verifiers.judges.reading import INEQUALITIES, blank_relation, readable
 from qed.verifiers.judges.relcheck import (
     ParsedRelation,
     RelationCheck,
     closed_value,
     compare,
-    parse_relation,
 )
 from qed.verifiers.judges.sampling import NUMERIC_ERRORS, in_domain
 from qed.verifiers.latex import LatexError, read_formula
@@ -45,6 +48,12 @@ EQUALITY_CASE = re.compile(
 _EXTREMUM = re.compile(r"\b(minimum|maximum|minimal|maximal|smallest|largest|least|greatest)\b", re.I)
 _STATEMENT_EXTREMUM = re.compile(
     r"\b(minimum|maximum|smallest|largest|least|greatest|minimal|maximal)\s+(possible\s+)?(value\s+)?of\s*$", re.I)
+# an equality case said of one step ("equality in (2)", "in the first inequality", "in AM-GM"), not the claim
+_STEP_CASE = re.compile(
+    r"\b(in|for|of)\s+(the\s+|this\s+|that\s+|each\s+|both\s+|all\s+|these\s+|those\s+|its\s+)?"
+    r"((last|first|second|third|above|previous|preceding|former|latter|middle|final|latter)\s+)?"
+    r"(steps?|inequalit(y|ies)|estimates?|bounds?|lemmas?|claims?|am-gm|am-hm|gm-hm|cauchy|schur|jensen|"
+    r"h[oö]lder|chebyshev|bernoulli|rearrangement|power mean|\(\s*\d+\s*\)|\$\s*\(\s*\d+\s*\)\s*\$)", re.I)
 _DENIED = re.compile(r"impossible|cannot|can't|never|contradict|not (possible|attained|achieved)", re.I)
 
 
@@ -161,17 +170,11 @@ def problem_claim(statement: str | None, proof_parsed: list[ParsedRelation | Non
     if not statement:
         return None
     segments = find_math(statement)
-    for seg in segments:
-        content = seg.content
-        if "()" in content.replace(" ", ""):
-            parts = re.split(r"\\quad\s*\(\s*\)\s*\\quad|\(\s*\)", content)
-            if len(parts) == 2:
-                try:
-                    lhs = read_formula(parts[0].strip().rstrip(".")).expr
-                    rhs = read_formula(parts[1].strip().rstrip(". ")).expr
-                except (LatexError, ValueError):
-                    return None
-                return Claim(lhs, rhs, "()", " ".join(content.split())[:160])
+    blank = blank_relation(segments)
+    if blank is not None:
+        if blank.lhs is None or blank.rhs is None:
+            return None
+        return Claim(blank.lhs, blank.rhs, "()", " ".join(blank.content.split())[:160])
     for seg in segments:
         if _STATEMENT_EXTREMUM.search(seg.lead):
             try:
@@ -182,13 +185,7 @@ def problem_claim(statement: str | None, proof_parsed: list[ParsedRelation | Non
                 return Claim(expr, None, "extremum", " ".join(seg.content.split())[:160])
     c_value = _concluded_c(proof_parsed)
     last: Claim | None = None
-    for r in relations_in(statement, segments):
-        if r.op not in ("<", ">", "<=", ">="):
-            continue
-        try:
-            p = parse_relation(r.lhs, r.op, r.rhs)
-        except (LatexError, ValueError):
-            continue
+    for r, p in readable(relations_in(statement, segments), INEQUALITIES):
         if len(p.free) < 1 or _simple_bound(p):
             continue
         names = {s.name for s in p.free}
@@ -329,6 +326,13 @@ class StatedPoints:
         extremum = self._extremum_at(point, sentence)
         if extremum is not None:
             return extremum
+        claim = self._claim_at(point)
+        if claim is not None and not claim[0] and not _STEP_CASE.search(text):
+            # the proof's equality case is where its conclusion, the problem's claim, is tight: one step
+            # tight there (AM-GM's terms equal) does not make the whole chain tight
+            return RelationCheck("false", f"equality is stated at {point.text()}, but the problem's inequality is "
+                                 f"not tight there (left {claim[1]}, right {claim[2]})",
+                                 {"point": point.text(), "exact": True})
         tried: list[str] = []
         for j in range(i - 1, -1, -1):
             q = self.parsed[j]
@@ -346,7 +350,6 @@ class StatedPoints:
             tried.append(f"`{self._quote(j)}`: left {a}, right {b}")
             if len(tried) >= 12:
                 break
-        claim = self._claim_at(point)
         if claim is not None:
             tight, a, b = claim
             if tight:

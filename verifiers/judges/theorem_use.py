@@ -28,11 +28,11 @@ from qed.verifiers.judges.assumptions import Assumptions, read_assumptions
 from qed.verifiers.judges.bounded_check import bounded_verdict, with_refusals
 from qed.verifiers.judges.extract import Relation, find_math, relations_in
 from qed.verifiers.judges.judge import Judge, JudgeContext
-from qed.verifiers.judges.relcheck import ParsedRelation, parse_relation
+from qed.verifiers.judges.reading import parse_all, readable
+from qed.verifiers.judges.relcheck import ParsedRelation
 from qed.verifiers.judges.stated_points import _simple_bound, sentence_points
 from qed.verifiers.judges.theorem_forms import Instance, Numeric, find_instance
 from qed.verifiers.judges.verdict import Coverage, Finding, JudgeVerdict
-from qed.verifiers.latex import LatexError
 
 NAME = "theorem_use"
 _WINDOW = 600  # how far after a citation its formula may start
@@ -120,7 +120,7 @@ def check_in_process(text: str, problem: Problem | str | None = None) -> JudgeVe
     assumptions = read_assumptions(statement)
     segments = find_math(text)
     rels = relations_in(text, segments)
-    parsed = _parse_all(rels)
+    parsed = parse_all(rels, (*_INEQ, "="))
     cites = citations(text, rels)
     points = sentence_points(rels, parsed)
     known = _known_names(statement, assumptions)
@@ -150,16 +150,6 @@ def check_in_process(text: str, problem: Problem | str | None = None) -> JudgeVe
         verdict = JudgeVerdict(NAME, "pass", f"every checked citation is an instance: {coverage.text()}",
                                findings=findings, stats=stats, coverage=coverage)
     return with_refusals(verdict, segments)
-
-
-def _parse_all(rels: list[Relation]) -> list[ParsedRelation | None]:
-    out: list[ParsedRelation | None] = []
-    for r in rels:
-        try:
-            out.append(parse_relation(r.lhs, r.op, r.rhs) if r.op in (*_INEQ, "=") else None)
-        except (LatexError, ValueError):
-            out.append(None)
-    return out
 
 
 def _judge_citation(c: Citation, text: str, rels: list[Relation], parsed: list[ParsedRelation | None],
@@ -235,11 +225,7 @@ def _known_names(statement: str | None, assumptions: Assumptions) -> set[str] | 
     if not statement:
         return None
     names = set(assumptions.declared) | set(assumptions.bounds)
-    for r in relations_in(statement):
-        try:
-            q = parse_relation(r.lhs, r.op, r.rhs)
-        except (LatexError, ValueError):
-            continue
+    for _r, q in readable(relations_in(statement)):
         names |= {x.name for x in q.free}
     for seg in find_math(statement):
         names |= set(re.findall(r"(?<![\\A-Za-z])([a-zA-Z])(?![A-Za-z])", seg.content))

@@ -36,11 +36,11 @@ from qed.verifiers.judges.extract import (
     step_of,
 )
 from qed.verifiers.judges.judge import Judge, JudgeContext
-from qed.verifiers.judges.relcheck import ParsedRelation, parse_relation
+from qed.verifiers.judges.reading import parse_all, readable
+from qed.verifiers.judges.relcheck import ParsedRelation
 from qed.verifiers.judges.sampling import NUMERIC_ERRORS
 from qed.verifiers.judges.stated_points import EQUALITY_CASE, problem_claim
 from qed.verifiers.judges.verdict import Coverage, Finding, JudgeVerdict
-from qed.verifiers.latex import LatexError
 
 NAME = "toy_case"
 
@@ -89,7 +89,7 @@ def check_in_process(text: str, problem: Problem | str | None = None) -> JudgeVe
     steps = split_steps(text)
     segments = find_math(text, steps)
     rels = relations_in(text, segments)
-    parsed = _parse_all(rels)
+    parsed = parse_all(rels)
     variables = _problem_variables(statement, parsed)
     claim = problem_claim(statement, parsed)
     sentences = _sentences(text, steps, segments, rels, parsed, variables)
@@ -121,16 +121,6 @@ def check_in_process(text: str, problem: Problem | str | None = None) -> JudgeVe
     return with_refusals(verdict, segments)
 
 
-def _parse_all(rels: list[Relation]) -> list[ParsedRelation | None]:
-    out: list[ParsedRelation | None] = []
-    for r in rels:
-        try:
-            out.append(parse_relation(r.lhs, r.op, r.rhs))
-        except (LatexError, ValueError):
-            out.append(None)
-    return out
-
-
 def _problem_variables(statement: str | None, parsed: list[ParsedRelation | None]) -> set[str]:
     """The names that stand for the problem's general values: the statement's variables, and letters
     the proof defines from them (`x = a/b`)."""
@@ -138,11 +128,7 @@ def _problem_variables(statement: str | None, parsed: list[ParsedRelation | None
     if statement:
         a = read_assumptions(statement)
         names |= set(a.declared) | set(a.bounds)
-        for r in relations_in(statement):
-            try:
-                p = parse_relation(r.lhs, r.op, r.rhs)
-            except (LatexError, ValueError):
-                continue
+        for _r, p in readable(relations_in(statement)):
             names |= {s.name for s in p.free if s.name != "C"}
         for seg in find_math(statement):  # `$a, b \in A$`: the letters the statement writes
             names |= set(_LETTER.findall(seg.content)) - {"C"}

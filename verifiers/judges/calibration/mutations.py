@@ -38,6 +38,7 @@ from qed.verifiers.judges.numeric_computation import (
     check_relations,
     context_builder,
 )
+from qed.verifiers.judges.reading import INEQUALITIES, blank_relation, parse_all, readable
 from qed.verifiers.judges.relcheck import (
     ParsedRelation,
     check_closed,
@@ -265,7 +266,7 @@ class Mutator:
         claim = _claim_with_answer(self.ref.problem)
         segments = find_math(self.text)
         rels = relations_in(self.text, segments)
-        parsed = _parse_all(rels)
+        parsed = parse_all(rels)
         points = sentence_points(rels, parsed)
         candidates = []
         for _sentence, pts in sorted(points.items()):
@@ -354,20 +355,10 @@ _CASE_FORMS = (
 )
 
 
-def _parse_all(rels: list) -> list[ParsedRelation | None]:  # noqa: ANN001
-    out: list[ParsedRelation | None] = []
-    for r in rels:
-        try:
-            out.append(parse_relation(r.lhs, r.op, r.rhs))
-        except (LatexError, ValueError):
-            out.append(None)
-    return out
-
-
 def _point_after(text: str, at: int, before) -> dict[sp.Symbol, sp.Expr] | None:  # noqa: ANN001
     """The equality-case point of the changed text that holds offset `at` (re-read from the text)."""
     rels = relations_in(text, find_math(text))
-    parsed = _parse_all(rels)
+    parsed = parse_all(rels)
     for _sentence, pts in sentence_points(rels, parsed).items():
         _last, point = pts[-1]
         if (any(rels[j].start <= at <= rels[j].end for j in point.members) and point.values
@@ -379,15 +370,8 @@ def _point_after(text: str, at: int, before) -> dict[sp.Symbol, sp.Expr] | None:
 def _claim_with_answer(problem) -> tuple[sp.Expr, sp.Expr] | None:  # noqa: ANN001
     """The problem's two sides, with a bound problem's constant C set to its known answer."""
     claim = _main_claim(problem.statement)
-    statement_rels = relations_in(problem.statement)
     answer = _answer_value(problem.answer)
-    for r in statement_rels:
-        if r.op not in ("<", ">", "<=", ">="):
-            continue
-        try:
-            p = parse_relation(r.lhs, r.op, r.rhs)
-        except (LatexError, ValueError):
-            continue
+    for _r, p in readable(relations_in(problem.statement), INEQUALITIES):
         c = next((s for s in p.free if s.name == "C"), None)
         if c is not None:
             if answer is None:
@@ -558,22 +542,10 @@ def _rounded(value: sp.Expr) -> str | None:
 
 def _main_claim(statement: str) -> tuple[sp.Expr, sp.Expr] | None:
     """The two sides of the problem's inequality: `X () Y` (relation) or `X >= C Y` (bound)."""
-    for seg in find_math(statement):
-        content = seg.content
-        if "()" in content.replace(" ", ""):
-            parts = re.split(r"\\quad\s*\(\s*\)\s*\\quad|\(\s*\)", content)
-            if len(parts) == 2:
-                try:
-                    return read_formula(parts[0].strip().rstrip(".")).expr, read_formula(parts[1].strip().rstrip(". ")).expr
-                except (LatexError, ValueError):
-                    return None
-    for r in relations_in(statement):
-        if r.op not in ("<", ">", "<=", ">="):
-            continue
-        try:
-            p = parse_relation(r.lhs, r.op, r.rhs)
-        except (LatexError, ValueError):
-            continue
+    blank = blank_relation(find_math(statement))
+    if blank is not None:
+        return (blank.lhs, blank.rhs) if blank.lhs is not None and blank.rhs is not None else None
+    for _r, p in readable(relations_in(statement), INEQUALITIES):
         names = {s.name for s in p.free}
         if "C" in names:
             c = sp.Symbol("C", real=True)

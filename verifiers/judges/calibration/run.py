@@ -4,6 +4,8 @@ An item is a reference solution as written (flaw "none") or with one planted fla
 detects a flaw when its verdict is `fail`; on an unmodified reference a `fail` is a false
 rejection, unless every relation the judge calls wrong is a confirmed error of that reference
 (errata.py): such flags are counted apart, and the raw share of flagged references is shown too.
+On an item with a planted flaw, a `fail` that names only such errors is not a detection either: it
+is left out of that flaw's rate, as the judge did not see the planted change.
 `no_verdict` and `not_checked` are neither and are counted on their own.
 """
 
@@ -84,7 +86,7 @@ class Cell:
     fail: int = 0
     no_verdict: int = 0
     not_checked: int = 0
-    known_error: int = 0  # fails on references that do contain the flagged errors (errata)
+    known_error: int = 0  # fails that name only the reference's own confirmed errors (errata)
 
     @property
     def rate(self) -> float | None:
@@ -154,7 +156,9 @@ def calibrate(items: list[CorpusItem], judges: list[str], models: dict[str, Chat
             t0 = time.perf_counter()
             v = run_judge(name, it.problem, it.proof, models, settings)
             wrong = [f.quote for f in v.findings if f.status == "wrong"]
-            known = it.flaw == NONE and v.verdict == "fail" and errata.explains(it.ref_id, wrong)
+            # a fail naming only the reference's own confirmed errors is not a false rejection of a
+            # reference, nor the detection of a planted flaw (the judge did not see the planted change)
+            known = v.verdict == "fail" and errata.explains(it.ref_id, wrong)
             score.add(it.flaw, v.verdict, known)
             outcome = {"judge": name, "item": it.id, "flaw": it.flaw, "verdict": v.verdict,
                        "reason": v.reason[:300], "seconds": round(time.perf_counter() - t0, 2)}
@@ -212,7 +216,7 @@ def markdown(cal: Calibration, meta: dict[str, Any]) -> str:
     lines.append("|" + "---|" * len(header))
     for r in rows:
         lines.append("| " + " | ".join(r) + " |")
-    missed = [o for o in cal.outcomes if o["flaw"] != NONE and o["verdict"] != "fail"]
+    missed = [o for o in cal.outcomes if o["flaw"] != NONE and (o["verdict"] != "fail" or o.get("known_error"))]
     flagged = [o for o in cal.outcomes if o["flaw"] == NONE and o["verdict"] == "fail"]
     false_rej = [o for o in flagged if not o.get("known_error")]
     caught = [o for o in flagged if o.get("known_error")]
