@@ -42,8 +42,8 @@ def test_the_engine_solves_a_problem_set_scored_by_the_exact_answer(tmp_path, mo
     monkeypatch.setenv("QED_RUNS_DIR", str(tmp_path / "runs"))
     [log] = inspect_eval(starter(ids="starter-b02,starter-r03"), log_dir=str(tmp_path / "logs"), display="none")
     assert log.status == "success", log.error
-    assert _scores(log) == {"starter-b02": {"final_answer": "C", "proof_judges": "N"},
-                            "starter-r03": {"final_answer": "C", "proof_judges": "C"}}  # r03 gets a computed proof
+    assert _scores(log) == {"starter-b02": {"final_answer": "C", "proof_judges": "C"},  # both get a computed proof
+                            "starter-r03": {"final_answer": "C", "proof_judges": "C"}}
     assert log.results.scores[0].metrics["accuracy"].value == 1.0
     # the QED run folder of the task, as `qed solve` writes it (so `qed report` reads it)
     [run] = (tmp_path / "runs").iterdir()
