@@ -54,7 +54,8 @@ def test_the_engine_solves_a_problem_set_scored_by_the_exact_answer(tmp_path, mo
     # what `inspect view` reads: the log on disk with each sample's output and scores
     [info] = list_eval_logs(str(tmp_path / "logs"))
     saved = read_eval_log(info)
-    assert {str(s.id): s.output.completion for s in saved.samples}["starter-b02"].startswith("QED: solved; answer $$C = \\sqrt{3}$$")
+    completion = {str(s.id): s.output.completion for s in saved.samples}["starter-b02"]
+    assert completion.startswith("# Proof") and "QED: solved; answer $$C = \\sqrt{3}$$" in completion
 
 
 def test_the_loop_with_a_scripted_model_is_scored_by_answer_and_by_the_proof_judges(tmp_path, monkeypatch):
