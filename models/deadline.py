@@ -33,6 +33,11 @@ def cut_all() -> None:
             deadline._shut(sock)
 
 
+def cancelled() -> bool:
+    """True once cut_all ran: a process being stopped starts and continues no call."""
+    return _cancelled
+
+
 class Deadline:
     def __init__(self, seconds: float, clock: Callable[[], float] = time.monotonic):
         self.seconds = seconds

@@ -5,7 +5,8 @@ The file is JSON: {"rules": [...]}. Each rule may have
   "reply":   the text to return, or "replies": a list returned in turn (the last one repeats)
   "error":   raise a ModelError with this message instead of replying (also allowed as an item
              of "replies": {"error": "..."}, so a call can fail once and then succeed)
-  "delay_s": sleep this long before answering (to hold a run mid-call in tests)
+  "delay_s": sleep this long before answering (to hold a run mid-call in tests); Ctrl-C's
+             cut_all ends the wait at once with a ModelError, as it breaks a real call's connection
   "token_delay_s": sleep this long after each streamed piece (to hold a reply mid-stream)
   "finish_reason": e.g. "length" to mimic a reply cut off by the token budget
 The first rule whose regex matches answers the call.
@@ -19,6 +20,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from qed.models import deadline
 from qed.models.base import (
     CallOptions,
     Completion,
@@ -62,7 +64,7 @@ class ScriptedModel:
             if pattern is not None and not re.search(pattern, conversation, re.S):
                 continue
             if rule.get("delay_s"):
-                time.sleep(float(rule["delay_s"]))
+                _pause(float(rule["delay_s"]))
             if "error" in rule:
                 raise ModelError(str(rule["error"]))
             if "replies" in rule:
@@ -77,7 +79,7 @@ class ScriptedModel:
                 for piece in re.findall(r"\S+\s*|\s+", text):
                     on_token(piece)
                     if rule.get("token_delay_s"):
-                        time.sleep(float(rule["token_delay_s"]))
+                        _pause(float(rule["token_delay_s"]))
             prompt_tokens = sum(len(m.content.split()) for m in messages)
             return Completion(
                 text=text,
@@ -97,3 +99,12 @@ def _build(spec: ModelSpec, options: BuildOptions) -> ScriptedModel:
 
 
 BACKEND = Backend("scripted", "scripted:<file>", "deterministic replies from a JSON file (tests)", _build)
+
+
+def _pause(seconds: float) -> None:
+    """Sleep like a slow server, but end as a cut call does when Ctrl-C cuts every call in flight."""
+    end = time.monotonic() + seconds
+    while (left := end - time.monotonic()) > 0:
+        if deadline.cancelled():
+            raise ModelError("the call was cut (interrupted)")
+        time.sleep(min(left, 0.05))
