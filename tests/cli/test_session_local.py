@@ -26,3 +26,20 @@ def test_a_message_streams_from_the_embedded_model_and_a_claim_is_refuted(tmp_pa
     term.send(r"/claim a + b \ge 3c")
     assert "/claim → refuted" in term.expect_prompt(2)
     term.quit()
+
+
+def test_the_referee_and_the_loop_run_on_the_embedded_model(tmp_path):
+    """/review asks the real model for a verdict on the proof as it stands; /step runs a loop node."""
+    if ModelStore().path(TEST_MODEL) is None:
+        pytest.skip(f"{TEST_MODEL} is not in the model cache; run: qed models pull {TEST_MODEL}")
+    (tmp_path / "qed.toml").write_text("[loop]\ngenerate_max_tokens = 40\nreview_max_tokens = 60\n")
+    term = Terminal(tmp_path, "session", STATEMENT, "--model", f"local:{TEST_MODEL}", "--no-memory", timeout=300)
+    term.expect_prompt(0)
+    term.send(r"/proof Since $(a-b)^2+(b-c)^2+(c-a)^2 \geq 0$, expanding gives $a^2+b^2+c^2 \geq ab+bc+ca$.")
+    term.expect_prompt(1)
+    term.send("/review")
+    shown = term.expect_prompt(2)
+    assert "[2] /review →" in shown and "review: " in shown, "the referee's verdict (whatever the model said) is shown"
+    term.send("/step")
+    assert "/step recall → ok" in term.expect_prompt(3)
+    term.quit()
