@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from qed.agent.provenance import of_state
-from qed.verifiers.proofs.files import PROBLEMS, folder_name
+from qed.verifiers.proofs.files import PROBLEMS, folder_name, write_atomic
 
 DRAFT_FILE = "draft.md"
 
@@ -44,10 +44,10 @@ def standing(judges: Sequence[Mapping[str, str]]) -> str:
     return "no step of it was checked"
 
 
-def _document(problem_id: str, answer_line: str, text: str, judges: Sequence[Mapping[str, str]]) -> str:
+def _document(problem_id: str, answer_line: str, text: str, judges: Sequence[Mapping[str, str]], said: str) -> str:
     lines = [f"# The model's draft for {problem_id}", "",
              f"This is the text of the model's accepted draft, not a checked proof: {answer_line}. "
-             f"Of the argument itself, {standing(judges)}.", ""]
+             f"Of the argument itself, {said}.", ""]
     if judges:
         lines += ["| judge | verdict | reason |", "|---|---|---|"]
         lines += [f"| {j['judge']} | {j['verdict']} | {j['reason'].replace('|', '/')} |" for j in judges]
@@ -76,10 +76,7 @@ def write_draft_file(run_path: str | Path, problem_id: str, state: Mapping[str, 
     round_ = int(draft.get("round") or 0)
     judges = _judges(state.get("checks") or [], round_)
     folder = Path(run_path) / PROBLEMS / folder_name(problem_id)
+    said = standing(judges)
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / DRAFT_FILE
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(_document(problem_id, found.line(), text, judges), encoding="utf-8")
-    tmp.replace(target)
-    return {"path": f"{PROBLEMS}/{folder.name}/{DRAFT_FILE}", "round": round_, "standing": standing(judges),
-            "judges": judges}
+    write_atomic(folder / DRAFT_FILE, _document(problem_id, found.line(), text, judges, said))
+    return {"path": f"{PROBLEMS}/{folder.name}/{DRAFT_FILE}", "round": round_, "standing": said, "judges": judges}

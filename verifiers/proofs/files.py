@@ -32,7 +32,8 @@ def folder_name(problem_id: str) -> str:
     return safe
 
 
-def _write(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
+    """Write through a temporary file, so a kill never leaves half a file for a reader."""
     tmp = path.with_name(path.name + ".tmp")
     tmp.write_text(text, encoding="utf-8")
     tmp.replace(path)
@@ -50,18 +51,18 @@ def write_proof_files(run_path: str | Path, problem_id: str, proof: ComputedProo
     if not (proof["verified"] and proof["certificate"]):
         return entry
     folder.mkdir(parents=True, exist_ok=True)
-    _write(folder / "certificate.json", json.dumps(proof["certificate"], indent=1, ensure_ascii=False) + "\n")
+    write_atomic(folder / "certificate.json", json.dumps(proof["certificate"], indent=1, ensure_ascii=False) + "\n")
     entry["certificate"] = f"{rel}/certificate.json"
     if not proof["emitted"] or not proof["markdown"]:
         return entry
-    _write(folder / "proof.md", proof["markdown"])
+    write_atomic(folder / "proof.md", proof["markdown"])
     entry["path"] = f"{rel}/proof.md"
     if proof["computed_markdown"]:
-        _write(folder / "proof.computed.md", proof["computed_markdown"])
+        write_atomic(folder / "proof.computed.md", proof["computed_markdown"])
     if proof["tex"]:
-        _write(folder / "proof.tex", proof["tex"])
+        write_atomic(folder / "proof.tex", proof["tex"])
     lean = proof["lean"]
     if lean and lean["text"]:
-        _write(folder / "proof.lean", lean["text"])
+        write_atomic(folder / "proof.lean", lean["text"])
         entry["lean"] = lean["status"]
     return entry
