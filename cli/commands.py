@@ -12,7 +12,7 @@ import sys
 from typing import Any
 
 import typer
-from qed.cli.command_table import COMMANDS, ROOT_HELP
+from qed.cli.command_table import COMMANDS, ROOT_HELP, ROOT_OPTIONS
 from typer.core import TyperCommand, TyperGroup
 
 
@@ -72,7 +72,7 @@ app = typer.Typer(
 
 @app.callback(invoke_without_command=True)
 def _root(
-    show_version: bool = typer.Option(False, "--version", help="Print the version and exit.", is_eager=True),
+    show_version: bool = typer.Option(False, "--version", help=dict(ROOT_OPTIONS)["--version"], is_eager=True),
 ) -> None:
     if show_version:
         from qed.cli.app import version_line

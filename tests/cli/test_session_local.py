@@ -12,12 +12,18 @@ from tests.cli.test_session_repl import STATEMENT, Terminal
 pytestmark = pytest.mark.integration
 
 
-def test_a_message_streams_from_the_embedded_model_and_a_claim_is_refuted(tmp_path):
+def _session(tmp_path, loop_toml: str) -> Terminal:
+    """A session on the starter statement with the embedded test model, at its first prompt."""
     if ModelStore().path(TEST_MODEL) is None:
         pytest.skip(f"{TEST_MODEL} is not in the model cache; run: qed models pull {TEST_MODEL}")
-    (tmp_path / "qed.toml").write_text("[loop]\ngenerate_max_tokens = 40\n")
+    (tmp_path / "qed.toml").write_text("[loop]\n" + loop_toml)
     term = Terminal(tmp_path, "session", STATEMENT, "--model", f"local:{TEST_MODEL}", "--no-memory", timeout=300)
     term.expect_prompt(0)
+    return term
+
+
+def test_a_message_streams_from_the_embedded_model_and_a_claim_is_refuted(tmp_path):
+    term = _session(tmp_path, "generate_max_tokens = 40\n")
     term.send("Which inequality should I try first?")
     shown = term.expect_prompt(1)
     assert "── say" in shown and "[1] /say" in shown
@@ -30,11 +36,7 @@ def test_a_message_streams_from_the_embedded_model_and_a_claim_is_refuted(tmp_pa
 
 def test_the_referee_and_the_loop_run_on_the_embedded_model(tmp_path):
     """/review asks the real model for a verdict on the proof as it stands; /step runs a loop node."""
-    if ModelStore().path(TEST_MODEL) is None:
-        pytest.skip(f"{TEST_MODEL} is not in the model cache; run: qed models pull {TEST_MODEL}")
-    (tmp_path / "qed.toml").write_text("[loop]\ngenerate_max_tokens = 40\nreview_max_tokens = 60\n")
-    term = Terminal(tmp_path, "session", STATEMENT, "--model", f"local:{TEST_MODEL}", "--no-memory", timeout=300)
-    term.expect_prompt(0)
+    term = _session(tmp_path, "generate_max_tokens = 40\nreview_max_tokens = 60\n")
     term.send(r"/proof Since $(a-b)^2+(b-c)^2+(c-a)^2 \geq 0$, expanding gives $a^2+b^2+c^2 \geq ab+bc+ca$.")
     term.expect_prompt(1)
     term.send("/review")
