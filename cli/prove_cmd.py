@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +15,7 @@ if TYPE_CHECKING:
     from qed.problems.record import Problem
     from rich.console import Console
 
+PROBLEM_FILE = "problem.jsonl"
 _VERDICT_STYLE = {"pass": "green", "fail": "red", "unknown": "yellow", "skipped": "dim"}
 
 
@@ -112,6 +114,7 @@ def prove(
     from qed.agent.runs import RunDir
     from qed.agent.session import RunSession
     from qed.agent.solve import SolveOptions, Solver
+    from qed.cli.interrupt import stop_on_interrupt
     from qed.cli.proof_view import show_proof
     from qed.cli.solve_cmd import open_memory_for
     from qed.models.registry import preflight
@@ -135,13 +138,15 @@ def prove(
         cfg.loop.use_memory = False
     preflight(cfg.roles.specs.values())  # an unknown or unpulled model leaves no run folder
     run = RunDir.create("prove", problem.id if problem.source != "command line" else problem.statement)
-    run.write_config({"command": "prove", "source": target if problem.source != "command line" else "command line",
+    saved = run.file(PROBLEM_FILE)  # the problem as read, so `qed solve --resume` can carry it on
+    saved.write_text(json.dumps(problem.to_dict(), ensure_ascii=False) + "\n", encoding="utf-8")
+    run.write_config({"command": "prove", "source": str(saved.resolve()), "given": target[:4096],
                       "solver": "loop", "problems": 1, "started": datetime.now(UTC).isoformat(), **cfg.to_dict()})
     console = Console()
     console.print(f"[bold]QED[/bold] {problem.kind} problem {problem.id} → [cyan]{run.path}[/cyan]")
     console.print(problem.statement)
     mem = open_memory_for(cfg.loop.use_memory, memory)
-    with RunSession(run, cfg.roles, deadline_s=cfg.loop.call_deadline_s) as session:
+    with RunSession(run, cfg.roles, deadline_s=cfg.loop.call_deadline_s) as session, stop_on_interrupt(run, 1):
         if mem is not None:
             session.adopt(mem)
         options = SolveOptions(memory=mem, ask=ask_person(console) if interactive else None)

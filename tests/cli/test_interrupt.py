@@ -155,3 +155,26 @@ def test_ctrl_c_with_the_embedded_model_stops_qed_and_its_worker(tmp_path):
     assert "**Interrupted**" in (run / "summary.md").read_text()
     log = (run / "llama-server.log").read_text(errors="replace")
     assert log.count("init: listening on") == 1, "the worker was started again after the Ctrl-C"
+
+
+def test_ctrl_c_in_qed_prove_prints_a_resume_that_finishes_the_problem(tmp_path):
+    (tmp_path / "qed.toml").write_text(NO_ENGINE)
+    args = ["Checking primes in order.\nThe answer is 11."], ["VERDICT: PASS"], ["VERDICT: ACCEPT"]
+    spec = roles_script(tmp_path, *args, delay_review_s=120)
+    proc = start_in_own_group(tmp_path, "prove", PROBLEMS[0]["statement"], "--kind", "open",
+                              "--model", f"scripted:{spec}", "--no-memory")
+    wait_for(lambda: "self_verify" in logged_nodes(tmp_path), 120, "the loop to reach the referee")
+    time.sleep(0.5)
+    code, _, err = ctrl_c(proc)
+    assert code == 130 and "Traceback" not in err, err
+    [run] = run_dirs(tmp_path)
+    assert f"resume with `qed solve --resume runs/{run.name}`" in err
+
+    roles_script(tmp_path, *args)
+    r = subprocess.run([sys.executable, "-m", "qed.cli", "solve", "--resume", f"runs/{run.name}",
+                        "--model", f"scripted:{spec}", "--no-memory"],
+                       cwd=tmp_path, env=qed_env(tmp_path), capture_output=True, text=True, timeout=300)
+    assert r.returncode == 0, r.stderr
+    [result] = [json.loads(x) for x in (run / "results.jsonl").read_text().splitlines()]
+    assert result["outcome"] == "solved" and result["problem_id"].startswith("prompt")
+    assert [n for n in logged_nodes(tmp_path) if n == "generate"] == ["generate"], "the draft was not written again"
