@@ -5,6 +5,10 @@
                      the DeepSeekMath-V2 verifier (the reviewer's model): one check that finds an
                      error (and that the meta-verifier does not throw out) rejects it
     best-of:N        the loop N times; the solved attempt the verifier scores highest is kept
+    heavy:N          DeepSeekMath-V2's heavy setting: a pool of N loop attempts, each verified
+                     `checks` times; the best one is refined for up to `rounds` rounds with the
+                     checks' issues as feedback; it stops as soon as one passes every check, and a
+                     proof that still fails a check at the end is not accepted (agent/recipe_heavy.py)
 
 A recipe spends the problem's budget like the loop does (its checks are model calls through the
 same meter). Parameters come from `qed solve --recipe NAME[:N]` and qed.toml:
@@ -15,6 +19,10 @@ same meter). Parameters come from `qed solve --recipe NAME[:N]` and qed.toml:
     [recipes.best-of]
     n = 4
     temperature = 0.7     # attempts after the first explore
+    [recipes.heavy]
+    n = 4                 # the pool
+    checks = 4            # verifications of each proof
+    rounds = 2            # refinements of the best
 """
 
 from __future__ import annotations
@@ -30,8 +38,9 @@ from qed.verifiers.judges.model_judge import ModelJudgeOptions
 from qed.verifiers.judges.registry import run_judge
 from qed.verifiers.judges.verdict import JudgeVerdict
 
-RECIPES = ("single", "pessimistic", "best-of")
-DEFAULT_N = {"single": 1, "pessimistic": 8, "best-of": 4}
+RECIPES = ("single", "pessimistic", "best-of", "heavy")
+DEFAULT_N = {"single": 1, "pessimistic": 8, "best-of": 4, "heavy": 4}
+HEAVY_DEFAULTS = {"checks": 4, "rounds": 2}
 MAX_N = 64
 
 
@@ -45,13 +54,18 @@ class Recipe:
     n: int = 1
     temperature: float = 0.7
     meta: bool = True  # the meta-verifier vets each check's claimed issues
+    checks: int = 1  # heavy: verifications of each proof
+    rounds: int = 0  # heavy: refinements of the best proof
 
     @property
     def label(self) -> str:
         return self.name if self.name == "single" else f"{self.name}:{self.n}"
 
     def to_dict(self) -> dict[str, Any]:
-        return {"name": self.name, "n": self.n, "temperature": self.temperature, "meta": self.meta}
+        out = {"name": self.name, "n": self.n, "temperature": self.temperature, "meta": self.meta}
+        if self.name == "heavy":
+            out.update(checks=self.checks, rounds=self.rounds)
+        return out
 
 
 def parse_recipe(text: str | None, tables: Mapping[str, Any] | None = None) -> Recipe:
@@ -62,7 +76,7 @@ def parse_recipe(text: str | None, tables: Mapping[str, Any] | None = None) -> R
     if name not in RECIPES:
         raise RecipeError(f"--recipe: unknown recipe {name!r}; recipes are {', '.join(RECIPES)}")
     table = dict((tables or {}).get(name) or {})
-    unknown = set(table) - {"n", "temperature", "meta"}
+    unknown = set(table) - {"n", "temperature", "meta", *(HEAVY_DEFAULTS if name == "heavy" else ())}
     if unknown:
         raise RecipeError(f"qed.toml [recipes.{name}]: unknown setting(s) {', '.join(sorted(unknown))}")
     n = table.get("n", DEFAULT_N[name])
@@ -81,7 +95,15 @@ def parse_recipe(text: str | None, tables: Mapping[str, Any] | None = None) -> R
     meta = table.get("meta", True)
     if not isinstance(meta, bool):
         raise RecipeError(f"qed.toml [recipes.{name}].meta must be true or false")
-    return Recipe(name, n, float(temperature), meta)
+    extra: dict[str, int] = {}
+    if name == "heavy":
+        for key, default in HEAVY_DEFAULTS.items():
+            value = table.get(key, default)
+            low = 1 if key == "checks" else 0
+            if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= MAX_N:
+                raise RecipeError(f"qed.toml [recipes.heavy].{key} must be a whole number from {low} to {MAX_N}")
+            extra[key] = value
+    return Recipe(name, n, float(temperature), meta, **extra)
 
 
 @dataclass
@@ -118,6 +140,23 @@ class Verification:
         return self.rejected_by is None and self.passed > 0
 
     @property
+    def complete(self) -> bool:
+        """Every check ran and passed: what heavy's search stops at."""
+        return bool(self.checks) and all(c.verdict == "pass" for c in self.checks)
+
+    @property
+    def mean_score(self) -> float:
+        """For heavy: the average score over its checks (no verdict counts as 0), as DeepSeekMath-V2 ranks."""
+        if not self.checks:
+            return 0.0
+        return sum(c.score if c.score is not None and c.verdict != "no_verdict" else 0.0
+                   for c in self.checks) / len(self.checks)
+
+    def issues(self, limit: int = 3) -> list[str]:
+        """The failing checks' reasons, for the next refinement's feedback."""
+        return [c.reason for c in self.checks if c.verdict == "fail"][:limit]
+
+    @property
     def score(self) -> float:
         """For best-of: the lowest score any check gave (a check without a score counts as 0)."""
         return min((c.score if c.score is not None and c.verdict != "no_verdict" else 0.0) for c in self.checks) \
@@ -137,10 +176,11 @@ class Verification:
 
 
 def verify(problem: Problem, text: str, model: ChatModel, n: int, recipe: Recipe,
-           max_tokens: int, timeout_s: float) -> Verification:
+           max_tokens: int, timeout_s: float, stop_at_error: bool = True) -> Verification:
     """N independent DSM-verifier checks of `text` (one sample each, so each is its own check).
 
-    Checks run in order and stop at the first error: pessimistic verification needs no more."""
+    Checks run in order and, for pessimistic verification, stop at the first error; heavy ranks
+    proofs by their mean score and runs all N."""
     settings = JudgeSettings(samples=1, meta=recipe.meta,
                              verifier_options=ModelJudgeOptions(max_tokens=max_tokens, timeout_s=timeout_s,
                                                                 temperature=recipe.temperature if n > 1 else 0.0))
@@ -149,7 +189,7 @@ def verify(problem: Problem, text: str, model: ChatModel, n: int, recipe: Recipe
     for _ in range(n):
         judged = run_judge("dsm_verifier", seen, text, {"verifier": model}, settings)
         out.checks.append(CheckLine.of(judged))
-        if judged.failed:
+        if judged.failed and stop_at_error:
             break
     return out
 
@@ -162,7 +202,7 @@ def resolve_recipe(flag: str | None, tables: Mapping[str, Any] | None, saved: Ma
         raise RecipeError("the run folder's config.json has an unreadable recipe")
     n = saved.get("n", 1)
     text = saved["name"] if saved["name"] == "single" else f"{saved['name']}:{n}"
-    table = {k: saved[k] for k in ("temperature", "meta") if k in saved}
+    table = {k: saved[k] for k in ("temperature", "meta", *HEAVY_DEFAULTS) if k in saved}
     recipe = parse_recipe(text, {saved["name"]: table})
     if flag and parse_recipe(flag, tables).label != recipe.label:
         raise RecipeError(f"this run used --recipe {recipe.label}; resume it with that recipe")

@@ -154,19 +154,27 @@ class Solver:
         recipe = self.options.recipe
         if recipe.name == "best-of":
             return self._best_of(problem, recipe, start)
+        if recipe.name == "heavy":
+            from qed.agent.recipe_heavy import run_heavy
+
+            return run_heavy(self, problem, recipe, start)
         state, error = self._attempt(problem, problem.id, None)
         extra: dict[str, Any] = {}
         if recipe.name == "pessimistic" and error is None and state.get("outcome") == "solved":
             state, extra = self._pessimistic(problem, state, recipe)
         return self._finish(problem, state, start, error, extra)
 
-    def _attempt(self, problem: Problem, thread: str, temperature: float | None) -> tuple[LoopState, str | None]:
-        """One run of the loop (resumed from its checkpoint when it has one): its state and error."""
+    def _attempt(self, problem: Problem, thread: str, temperature: float | None,
+                 feedback: str | None = None) -> tuple[LoopState, str | None]:
+        """One run of the loop (resumed from its checkpoint when it has one): its state and error.
+        `feedback` starts the thread with what its first draft must address (a recipe's refinement)."""
         node = "start"
         cfg: dict[str, Any] = {"configurable": {"thread_id": thread}, "recursion_limit": 100}
         try:
             graph = self.graph(temperature)
             inp: Any = {"problem": problem_record(problem), "round": 1}
+            if feedback:
+                inp["feedback"] = feedback
             pending = _unfinished(graph.get_state(cfg))
             if pending:
                 inp = None  # continue the thread from its checkpoint

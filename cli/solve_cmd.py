@@ -40,7 +40,7 @@ def solve(
                                  "joins a cluster (pip install 'qed-workbench[ray]')."),
     budget: str = typer.Option(None, "--budget", help="Per problem: tokens=N,seconds=S,calls=N (any of them)."),
     run_budget: str = typer.Option(None, "--run-budget", help="For the whole run: tokens=N,seconds=S,calls=N."),
-    recipe: str = typer.Option(None, "--recipe", help="single, pessimistic[:N] or best-of[:N] (parameters in qed.toml [recipes])."),
+    recipe: str = typer.Option(None, "--recipe", help="single, pessimistic[:N], best-of[:N] or heavy[:N] (parameters in qed.toml [recipes])."),
 ) -> None:
     """Solve a problem set; results land in runs/<timestamp>-solve-<name>/ as each problem ends."""
     from qed.agent.budget import LocalCounter, Meter, resolve_budgets, spent

@@ -116,7 +116,7 @@ def test_qed_toml_sets_a_recipes_parameters_and_the_flag_overrides_n():
     assert parse_recipe("pessimistic:2", tables).n == 2
 
 
-@pytest.mark.parametrize("text", ["heavy", "pessimistic:0", "pessimistic:x", "best-of:1000", "single:3"])
+@pytest.mark.parametrize("text", ["heavy:0", "mega", "pessimistic:0", "pessimistic:x", "best-of:1000", "single:3"])
 def test_bad_recipes_are_refused(text):
     with pytest.raises(RecipeError):
         parse_recipe(text)
