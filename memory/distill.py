@@ -18,6 +18,7 @@ from qed.memory.records import Episode, Node, Provenance
 from qed.memory.store import new_id
 
 EXCERPT = 240
+SOLUTION_CHARS = 6000  # the accepted draft or the computed proof, kept on the episode for a later reader
 
 
 @dataclass
@@ -71,6 +72,7 @@ class Findings:
     claims: list[dict[str, Any]] = field(default_factory=list)  # formal claims those points refute
     extremum_point: dict[str, Any] | None = None
     summaries: list[str] = field(default_factory=list)
+    proof_steps: list[str] = field(default_factory=list)  # a re-verified computed proof's step titles
 
 
 def read_evidence(evidence: list[dict[str, Any]]) -> Findings:
@@ -92,6 +94,9 @@ def read_evidence(evidence: list[dict[str, Any]]) -> Findings:
         for key in ("extremum_point", "argmin", "argmax", "equality_point"):
             if isinstance(item.get(key), dict) and f.extremum_point is None:
                 f.extremum_point = item[key]
+        steps = item.get("proof_steps")
+        if item.get("stage") == "proof" and isinstance(steps, list) and not f.proof_steps:
+            f.proof_steps = [str(x)[:80] for x in steps[:8]]
         if item.get("summary") and item.get("stage"):
             f.summaries.append(f"{item['stage']}: {item['summary']}")
     return f
@@ -116,7 +121,8 @@ def episode_nodes(ep: Episode, findings: Findings) -> tuple[Node, Node]:
                for item in ep.evidence if isinstance(item, dict)]
     episode = Node(id=new_id("episode"), kind="episode", title=f"{ep.outcome}: {ep.problem_id}", text=text,
                    data={"outcome": ep.outcome, "answer": ep.answer, "rounds": ep.rounds, "reason": ep.reason,
-                         "checks": compact, "statement_excerpt": excerpt(ep.statement)},
+                         "checks": compact, "statement_excerpt": excerpt(ep.statement),
+                         "solution": ep.solution[:SOLUTION_CHARS] if ep.solution else None},
                    problem_id=ep.problem_id, provenance=prov)
     return problem, episode
 
@@ -161,6 +167,8 @@ def knowledge_items(ep: Episode, findings: Findings, titles: dict[str, str]) -> 
             ways.append("apply " + ", ".join(titles[i] for i in used))
         if findings.extremum_point:
             ways.append(f"the extreme value is reached at {_point_text(findings.extremum_point)}")
+        if findings.proof_steps:
+            ways.append("prove it as a re-verified certificate did: " + ", then ".join(findings.proof_steps))
         if findings.certified:
             ways.append("formalise it and let the inequality engine certify the bound")
         elif findings.closed_form:

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
+
+_STEP_TITLE = re.compile(r"\*\*Step \d+ \(([^()\n]{1,80})\)\.\*\*")  # a computed proof's step titles
 
 NODE_KINDS: tuple[str, ...] = ("problem", "episode", "fact", "strategy", "lemma", "counterexample", "theorem")
 EDGE_KINDS: tuple[str, ...] = (
@@ -148,6 +151,15 @@ class Episode:
                              "summary": state["engine"].get("reason") or "", "engine": state["engine"]})
         drafts = state.get("drafts") or []
         solution = drafts[-1].get("text") if drafts and state.get("outcome") == "solved" else None
+        proof = state.get("proof") or {}
+        if proof.get("verified") and proof.get("emitted"):  # a computed proof: re-verified and judged
+            steps = _STEP_TITLE.findall(proof.get("computed_markdown") or proof.get("markdown") or "")
+            evidence.append({"stage": "proof", "verdict": proof.get("status"),
+                             "summary": f"{proof.get('status')} by {proof.get('method')}; the certificate "
+                                        "re-verified with the independent checker",
+                             "proof_method": proof.get("method"), "proof_steps": list(dict.fromkeys(steps))})
+            if solution is None and state.get("outcome") == "solved":
+                solution = proof.get("computed_markdown") or proof.get("markdown")  # never the model's overview
         return cls(
             problem_id=str(problem.get("id") or "unknown"),
             statement=str(problem.get("statement") or ""),

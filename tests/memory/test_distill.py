@@ -144,3 +144,32 @@ def test_a_later_run_recalls_what_an_earlier_run_learned_with_provenance(tmp_pat
     assert lemma.provenance.run == "run-early" and lemma.provenance.run_dir == "runs/run-early"
     assert lemma.to_dict()["provenance"]["source"] == "distill:evidence"
     assert "run run-early" in lemma.render()
+
+
+def test_a_computed_proof_is_the_episodes_solution_and_its_steps_become_the_strategy(mem):
+    computed = ("# Proof\n\n**Step 1 (clearing denominators).** The factors are positive.\n\n"
+                "**Step 2 (a sum of non-negative terms).** The identity holds.\n")
+    state = {"problem": {"id": "ab-max", "statement": "For positive a, b with a + b = 2, find the least C with ab <= C.",
+                         "kind": "bound"},
+             "outcome": "solved", "answer": {"text": "1"}, "reason": "settled by computation",
+             "proof": {"status": "proved", "method": "sos", "verified": True, "emitted": True,
+                       "markdown": "# Proof\n\n> **In words** (written by a model) ...\n" + computed[8:],
+                       "computed_markdown": computed}}
+    episode = Episode.from_loop_state(state, run_id="run-1")
+    assert episode.solution == computed, "the checked text, never the model's overview"
+    episode.answer = "1"
+    nodes = [mem.get(i) for i in mem.remember_episode(episode)]
+    [strategy] = [n for n in nodes if n.kind == "strategy"]
+    assert "prove it as a re-verified certificate did: clearing denominators, then a sum of non-negative terms" \
+        in strategy.text
+    [ep] = [n for n in nodes if n.kind == "episode"]
+    assert {"stage": "proof", "verdict": "proved"}.items() <= ep.data["checks"][-1].items()
+    assert ep.data["solution"] == computed
+
+
+def test_a_proof_the_checker_did_not_verify_teaches_nothing(mem):
+    state = {"problem": {"id": "p", "statement": "Prove that $a^2 \\geq 0$.", "kind": "proof"}, "outcome": "solved",
+             "proof": {"status": "proved", "method": "sos", "verified": False, "emitted": False,
+                       "markdown": "**Step 1 (a square).** x", "computed_markdown": None}}
+    episode = Episode.from_loop_state(state)
+    assert episode.solution is None and not any(e.get("stage") == "proof" for e in episode.evidence)
