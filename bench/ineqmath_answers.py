@@ -197,6 +197,15 @@ def load_errata(path: Path, statements: dict[str, dict]) -> dict[str, dict]:
             same = is_correct("bound", f"$$C = {sp.latex(reference)}$$", item["answer"])
             e["evidence"]["better_than_the_reference"] = bool(better and same)
             e["verified"] = bool(valid and better and same)
+        elif e["kind"] == "sum_of_squares":
+            value = exact_value(e["constant"], "an erratum constant")
+            reference = exact_value(e["reference_value"], "an erratum reference value")
+            valid, e["evidence"] = _squares_identity(item, value, e.get("squares", []), e.get("weights", []))
+            asked = e["evidence"].pop("asked", None)
+            better = (value > reference) if asked == "largest" else (value < reference) if asked == "smallest" else False
+            same = is_correct("bound", f"$$C = {sp.latex(reference)}$$", item["answer"])
+            e["evidence"]["better_than_the_reference"] = bool(better and same)
+            e["verified"] = bool(valid and better and same)
         elif e["kind"] == "not_a_constant":
             # the reference depends on names the statement quantifies or sums over, not on its parameters
             valid, e["evidence"] = _valid_constant(item, exact_value(e["constant"], "an erratum constant"))
@@ -226,6 +235,38 @@ def _valid_constant(item: dict, value) -> tuple[bool, dict]:
     cert = certify_nonnegative(h.subs(fp.constant, value), fp, strict=strict, timeout=30)
     return cert.verdict == "proved", {**cert.describe(), "asked": fp.extra.get("asked"),
                                       "parameters": [str(p) for p in fp.parameters], "instance": {str(k): v for k, v in fp.parameter_values.items()}}
+
+
+def _squares_identity(item: dict, value, squares: list, weights: list) -> tuple[bool, dict]:
+    """The statement's lhs - rhs at C = value (rhs - lhs for an upper bound) is identically the sum of
+    weights[i] * squares[i]**2, with positive rational weights and polynomial squares: then it is >= 0
+    at every real point, so on any domain. Checked by exact expansion (no solver, no numerics)."""
+    import sympy as sp
+    from qed.verifiers.formalize import formalize
+    from qed.verifiers.safe_expr import ExpressionError, parse_expression, parse_number
+
+    outcome = formalize(Problem(id=str(item["data_id"]), statement=item["problem"], kind="bound"))
+    fp = outcome.formal
+    if fp is None or fp.relation_with_constant is None:
+        return False, {"reason": outcome.reason}
+    rel = fp.relation_with_constant
+    asked = fp.extra.get("asked")
+    if isinstance(rel, (sp.Gt, sp.Lt)) or not isinstance(rel, (sp.Ge, sp.Le)):
+        return False, {"reason": "a sum of squares shows >= 0, not a strict inequality", "asked": asked}
+    if not squares or len(squares) != len(weights):
+        return False, {"reason": "one positive weight is needed for each square", "asked": asked}
+    names = {str(v): v for v in fp.variables}
+    try:
+        qs = [parse_expression(q, names, "an erratum square") for q in squares]
+        ws = [parse_number(w, "an erratum weight") for w in weights]
+    except ExpressionError as exc:
+        return False, {"reason": str(exc), "asked": asked}
+    if not all(w.is_Rational and w > 0 for w in ws) or not all(q.is_polynomial(*fp.variables) for q in qs):
+        return False, {"reason": "the weights must be positive rationals and the squares polynomials", "asked": asked}
+    h = rel.lhs - rel.rhs if isinstance(rel, sp.Ge) else rel.rhs - rel.lhs
+    rest = sp.expand(h.subs(fp.constant, value) - sum(w * q**2 for w, q in zip(ws, qs, strict=True)))
+    return rest == 0, {"identity": f"{h.subs(fp.constant, value)} = sum of {len(qs)} weighted squares",
+                       "remainder": str(rest)[:200], "asked": asked}
 
 
 def rechecked(evidence: dict) -> bool:
