@@ -1,0 +1,48 @@
+"""Proofs by exact factorisation into squares: sound on every real point, and never stretched."""
+
+from __future__ import annotations
+
+import sympy as sp
+from qed.verifiers.engine.certify_within import certify_within
+from qed.verifiers.engine.square_factors import SOLVER, square_certificate
+from qed.verifiers.formal import FormalProblem
+
+a, b, c, x, y = sp.symbols("a b c x y", real=True)
+REALS = sp.S.Reals
+
+
+def record(*variables: sp.Symbol) -> FormalProblem:
+    return FormalProblem(kind="relation", variables=list(variables), domains={v: REALS for v in variables}, lhs=x, rhs=y)
+
+
+def proved(g: sp.Expr, strict: bool = False) -> bool:
+    cert = square_certificate(g, record(x, y), strict=strict)
+    return cert is not None and cert.verdict == "proved"
+
+
+def test_a_square_times_a_positive_factor_is_proved():
+    assert proved((x - y) ** 2)
+    assert proved(x**2 + y**2 - 2 * x * y)
+    assert proved(3 * (x - y) ** 2 * (x**2 + 1) * (x * y + 1) ** 4)
+
+
+def test_a_factor_that_can_change_sign_is_not_a_proof():
+    assert not proved((x - y) ** 2 * x)  # negative at x = -1, y = 0
+    assert not proved(-((x - y) ** 2))
+    assert not proved((x - y) ** 2 - 1)
+    assert not proved(x**2 - x * y + y**2)  # true, but not a product of squares: left to the solvers
+
+
+def test_strict_claims_and_other_symbols_are_left_to_the_solvers():
+    assert not proved((x - y) ** 2 + 1, strict=True)
+    k = sp.Symbol("k")
+    assert not proved(k * (x - y) ** 2)  # k is not a variable of the record: its sign is unknown
+
+
+def test_a_high_degree_square_is_proved_within_the_time_the_solvers_would_not_finish_in():
+    base = a**2 * b**2 * c**2 + 2 * a * b - a * c + b**2 * c**3 - 3 * a * b * c + c**2 + 1
+    g = sp.expand(base**2 * (a**2 + b**2 + 1))
+    cert = certify_within(g, record(a, b, c), strict=False, seconds=5)
+    assert cert.verdict == "proved" and cert.solver == SOLVER
+    assert cert.confirmed_by  # the factors are re-expanded and compared with g
+    assert certify_within(g - 1, record(a, b, c), strict=False, seconds=3).verdict != "proved"
