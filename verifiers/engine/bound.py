@@ -99,7 +99,7 @@ def solve_bound(fp: FormalProblem, seconds: float = 20.0, certify: bool = True, 
     rechecked = all(c.verdict == "confirmed" for c in checks)
     assumptions = fp.extra.get("assumptions") or []
     evidence["certified_because"] = (
-        ("a z3/cvc5 proof of the inequality at this C" if proved else "no proof")
+        (f"a proof of the inequality at this C ({evidence['certificate'].get('solver')})" if proved else "no proof")
         + ("; the independent re-check confirmed the extremal point and the domain" if rechecked else
            "; the independent re-check could not confirm: " + "; ".join(
                u for c in checks if c.verdict != "confirmed" for u in (c.undecided or c.failed)[:2]))
