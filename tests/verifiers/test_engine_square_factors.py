@@ -46,3 +46,13 @@ def test_a_high_degree_square_is_proved_within_the_time_the_solvers_would_not_fi
     assert cert.verdict == "proved" and cert.solver == SOLVER
     assert cert.confirmed_by  # the factors are re-expanded and compared with g
     assert certify_within(g - 1, record(a, b, c), strict=False, seconds=3).verdict != "proved"
+
+
+def test_an_exact_zero_of_the_square_is_found_and_must_be_accepted():
+    from qed.verifiers.engine.square_factors import zero_of_a_square
+
+    g = sp.expand((x**2 * y - 2) ** 2 * (x**2 + 1))
+    point = zero_of_a_square(g, record(x, y), {x: 1.1, y: 1.9}, lambda p: True)
+    assert point is not None and g.subs(point) == 0 and all(v.is_Rational for v in point.values())
+    assert zero_of_a_square(g, record(x, y), {x: 1.1, y: 1.9}, lambda p: False) is None
+    assert zero_of_a_square(g + 1, record(x, y), {x: 1.1, y: 1.9}, lambda p: True) is None  # no squared factor
