@@ -56,3 +56,23 @@ def test_an_exact_zero_of_the_square_is_found_and_must_be_accepted():
     assert point is not None and g.subs(point) == 0 and all(v.is_Rational for v in point.values())
     assert zero_of_a_square(g, record(x, y), {x: 1.1, y: 1.9}, lambda p: False) is None
     assert zero_of_a_square(g + 1, record(x, y), {x: 1.1, y: 1.9}, lambda p: True) is None  # no squared factor
+
+
+def test_a_zero_where_both_sides_vanish_is_no_witness_that_c_cannot_be_improved():
+    import numpy as np
+    from qed.verifiers.engine.bound import _attained_on_the_square
+    from qed.verifiers.numeric.extremum import Extremum
+    from qed.verifiers.numeric.search import Located, SearchResult
+
+    C = sp.Symbol("C")
+    # largest C with (x - y)^2 (x^2 + 2) >= C (x - y)^2: the ratio x^2 + 2 has its minimum 2 at x = 0
+    fp = FormalProblem(kind="bound", variables=[x, y], domains={x: REALS, y: REALS}, constant=C,
+                       relation_with_constant=sp.Ge((x - y) ** 2 * (x**2 + 2), C * (x - y) ** 2), extra={"asked": "largest"})
+    best = Located(value=2.0, point={x: 0.01, y: 1.3}, chart=0, u=np.zeros(2))
+    search = SearchResult(best=best, minima=[best], evaluations=1, seconds=0.0)
+    right = _attained_on_the_square(fp, Extremum("min", 2.0, sp.Integer(2), search=search), {})
+    assert right.witness is not None and right.witness.point[x] == 0 and right.witness.point[y] != 0
+    # at C = 1 the difference (x - y)^2 (x^2 + 1) is 0 only where x = y, where both sides are 0
+    # whatever C is: that says nothing about C = 1 being the best, so no witness is made
+    wrong = _attained_on_the_square(fp, Extremum("min", 1.0, sp.Integer(1), search=search), {})
+    assert wrong.witness is None
