@@ -9,6 +9,7 @@ Correctness is judged by verifiers.final_answer.
     .venv/bin/python bench/ineqmath_answers.py                 # all 200, 25 s per problem
     .venv/bin/python bench/ineqmath_answers.py --type bound --limit 20
     .venv/bin/python bench/ineqmath_answers.py --ids 13,640 --json runs/ineqmath_answers.json
+    .venv/bin/python bench/ineqmath_answers.py --rescore runs/ineqmath_answers.json   # tables again, errata re-checked
 """
 
 from __future__ import annotations
@@ -93,11 +94,14 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1, choices=(1, 2), help="problems run at once (the machine has 2 cores)")
     ap.add_argument("--json", type=Path, help="write every result with its evidence to this file")
     ap.add_argument("--errata", type=Path, default=ERRATA, help="reference errata to re-check and apply in a second table")
+    ap.add_argument("--rescore", type=Path, help="re-score the results a previous --json run wrote (tables and errata, no engine run)")
     ap.add_argument("--model", help="formalizer model for statements the parser cannot read (a spec such as local:qwen2.5-coder-1.5b)")
     args = ap.parse_args(argv)
     if not args.data.exists():
         print(f"data not found: {args.data} (the shared IneqMath sample is expected at ../shared/data)", file=sys.stderr)
         return 2
+    if args.rescore:
+        return rescore(args)
     items = load(args.data, args.type, set(args.ids.split(",")) if args.ids else None, args.limit)
     if not items:
         print("no problems selected", file=sys.stderr)
@@ -124,6 +128,36 @@ def main(argv: list[str] | None = None) -> int:
         by_model = [r for r in rows if r["formalized_by"] == "model"]
         print(f"formalizer model {args.model}: {len(by_model)} statements formalized by the model, "
               f"{sum(1 for r in by_model if r['correct'])} of them answered correctly")
+    report(rows, args)
+    if args.json:
+        args.json.parent.mkdir(parents=True, exist_ok=True)
+        args.json.write_text(json.dumps(rows, indent=1, default=str))
+        print(f"\nresults with evidence: {args.json}")
+    return 0
+
+
+def rescore(args: argparse.Namespace) -> int:
+    """The tables of a finished run from its --json file, against the references (and errata) now."""
+    if not args.rescore.exists():
+        print(f"results not found: {args.rescore}", file=sys.stderr)
+        return 2
+    try:
+        rows = json.loads(args.rescore.read_text())
+        statements = {str(x["data_id"]): x for x in json.loads(args.data.read_text())}
+        for r in rows:
+            item = statements[r["id"]]
+            r["gold"] = item["answer"]
+            r["correct"] = is_correct(r["type"], r["formatted"], item["answer"]) if r["status"] == "answered" else None
+    except (json.JSONDecodeError, KeyError, TypeError) as exc:
+        print(f"not a results file of this bench: {args.rescore} ({type(exc).__name__}: {exc})", file=sys.stderr)
+        return 2
+    print(f"re-scored {args.rescore} ({len(rows)} problems) against {args.data.name}")
+    report(rows, args)
+    return 0
+
+
+def report(rows: list[dict], args: argparse.Namespace) -> None:
+    """Tables (raw, then with the re-checked errata), the re-check count, wrong answers, abstentions."""
     print("\n".join(table(rows)))
     statements = {str(x["data_id"]): x for x in json.loads(args.data.read_text())}
     errata = load_errata(args.errata, statements) if args.errata and args.errata.exists() else {}
@@ -150,11 +184,6 @@ def main(argv: list[str] | None = None) -> int:
     print("\nabstentions by reason:")
     for reason, count in reasons.most_common():
         print(f"  {count:>3}  {reason}")
-    if args.json:
-        args.json.parent.mkdir(parents=True, exist_ok=True)
-        args.json.write_text(json.dumps(rows, indent=1, default=str))
-        print(f"\nresults with evidence: {args.json}")
-    return 0
 
 
 ERRATA = Path(__file__).resolve().parent / "ineqmath_answer_errata.toml"
@@ -197,6 +226,15 @@ def load_errata(path: Path, statements: dict[str, dict]) -> dict[str, dict]:
             same = is_correct("bound", f"$$C = {sp.latex(reference)}$$", item["answer"])
             e["evidence"]["better_than_the_reference"] = bool(better and same)
             e["verified"] = bool(valid and better and same)
+        elif e["kind"] == "sum_of_squares":
+            value = exact_value(e["constant"], "an erratum constant")
+            reference = exact_value(e["reference_value"], "an erratum reference value")
+            valid, e["evidence"] = _squares_identity(item, value, e.get("squares", []), e.get("weights", []))
+            asked = e["evidence"].pop("asked", None)
+            better = (value > reference) if asked == "largest" else (value < reference) if asked == "smallest" else False
+            same = is_correct("bound", f"$$C = {sp.latex(reference)}$$", item["answer"])
+            e["evidence"]["better_than_the_reference"] = bool(better and same)
+            e["verified"] = bool(valid and better and same)
         elif e["kind"] == "not_a_constant":
             # the reference depends on names the statement quantifies or sums over, not on its parameters
             valid, e["evidence"] = _valid_constant(item, exact_value(e["constant"], "an erratum constant"))
@@ -226,6 +264,38 @@ def _valid_constant(item: dict, value) -> tuple[bool, dict]:
     cert = certify_nonnegative(h.subs(fp.constant, value), fp, strict=strict, timeout=30)
     return cert.verdict == "proved", {**cert.describe(), "asked": fp.extra.get("asked"),
                                       "parameters": [str(p) for p in fp.parameters], "instance": {str(k): v for k, v in fp.parameter_values.items()}}
+
+
+def _squares_identity(item: dict, value, squares: list, weights: list) -> tuple[bool, dict]:
+    """The statement's lhs - rhs at C = value (rhs - lhs for an upper bound) is identically the sum of
+    weights[i] * squares[i]**2, with positive rational weights and polynomial squares: then it is >= 0
+    at every real point, so on any domain. Checked by exact expansion (no solver, no numerics)."""
+    import sympy as sp
+    from qed.verifiers.formalize import formalize
+    from qed.verifiers.safe_expr import ExpressionError, parse_expression, parse_number
+
+    outcome = formalize(Problem(id=str(item["data_id"]), statement=item["problem"], kind="bound"))
+    fp = outcome.formal
+    if fp is None or fp.relation_with_constant is None:
+        return False, {"reason": outcome.reason}
+    rel = fp.relation_with_constant
+    asked = fp.extra.get("asked")
+    if isinstance(rel, (sp.Gt, sp.Lt)) or not isinstance(rel, (sp.Ge, sp.Le)):
+        return False, {"reason": "a sum of squares shows >= 0, not a strict inequality", "asked": asked}
+    if not squares or len(squares) != len(weights):
+        return False, {"reason": "one positive weight is needed for each square", "asked": asked}
+    names = {str(v): v for v in fp.variables}
+    try:
+        qs = [parse_expression(q, names, "an erratum square") for q in squares]
+        ws = [parse_number(w, "an erratum weight") for w in weights]
+    except ExpressionError as exc:
+        return False, {"reason": str(exc), "asked": asked}
+    if not all(w.is_Rational and w > 0 for w in ws) or not all(q.is_polynomial(*fp.variables) for q in qs):
+        return False, {"reason": "the weights must be positive rationals and the squares polynomials", "asked": asked}
+    h = rel.lhs - rel.rhs if isinstance(rel, sp.Ge) else rel.rhs - rel.lhs
+    rest = sp.expand(h.subs(fp.constant, value) - sum(w * q**2 for w, q in zip(ws, qs, strict=True)))
+    return rest == 0, {"identity": f"{h.subs(fp.constant, value)} = sum of {len(qs)} weighted squares",
+                       "remainder": str(rest)[:200], "asked": asked}
 
 
 def rechecked(evidence: dict) -> bool:

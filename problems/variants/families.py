@@ -366,6 +366,32 @@ def square_of_sum(rng: random.Random) -> Variant:
                     "square_of_sum", "Cauchy-Schwarz, equality all equal", rng.random() < 0.5)
 
 
+def shifted_squares_product(rng: random.Random) -> Variant:
+    """prod (x_j^2 + p) = |prod (x_j + i sqrt(p))|^2 = Re^2 + Im^2 for real x_j: either square alone
+    bounds the product (Im^2 = p * I^2 with I a polynomial), and the other one's zero set, where the
+    first is not 0, makes the bound tight. Degree 6 or 8 in three or four variables, and the
+    difference at the best constant is a square (z3 alone needs longer than the engine gives it)."""
+    n = rng.choice([3, 4])
+    names = names_for(rng, n)
+    p = rng.choice([sp.Integer(1), sp.Integer(2), sp.Integer(3), sp.Rational(1, 2)])
+    xs = sp.symbols(" ".join(names), real=True)
+    s = sp.Dummy("s", positive=True)  # sqrt(p), eliminated below
+    z = sp.expand(sp.prod([x + sp.I * s for x in xs]))
+    re, im = (sp.expand(part.subs(s**2, p)) for part in (sp.re(z), sp.im(z) / s))
+    im = sp.expand(sp.expand(im).subs(s**2, p))
+    pl = sp.latex(p)
+    head = domain_phrase(rng, names, "real") + "."
+    lhs = "".join(f"\\left({v}^{{2}} + {pl}\\right)" for v in names)
+    if rng.random() < 0.5:
+        rhs, value = im, p
+        why = f"the product minus {p}*({im})^2 is ({re})^2, which vanishes where ({im}) does not"
+    else:
+        rhs, value = re, sp.Integer(1)
+        why = f"the product minus ({re})^2 is {p}*({im})^2, which vanishes where ({re}) does not"
+    return bound(head, f"{lhs} \\geq C \\left({sp.latex(rhs)}\\right)^{{2}}", value, "shifted_squares_product", why,
+                 "largest", f"${listing(names)}$")
+
+
 def count_family(rng: random.Random) -> Variant:
     s = rng.choice(["x", "t"])
     low = rng.choice([2, 3])
@@ -381,5 +407,6 @@ FAMILIES: dict[str, Callable[[random.Random], Variant]] = {
         real_parameter,
         two_squares, with_margin, both_signs, zero_is_allowed, distinct_variables, triangle_relations,
         triangle_angles_relation, squared_product, with_constraint, ordered, cyclic_limit, square_of_sum, count_family,
+        shifted_squares_product,
     )
 }

@@ -113,3 +113,14 @@ def test_a_word_after_be_describes_the_names_before_it_not_the_next_list():
     relations = {r for cond in rr.conditions for r in cond.relations}
     assert {sp.Gt(a, 0), sp.Gt(b, 0), sp.Lt(c, 0)} <= relations
     assert sp.Gt(c, 0) not in relations
+
+
+def test_a_cyclic_sum_in_a_bound_statement_does_not_cycle_through_the_constant():
+    statement = ("Find the largest constant $C$ such that for all positive real numbers $a, b, c$, the following "
+                 "inequality holds:\n$$\n\\sum \\frac{a^{2}}{b} \\geq C (a + b + c)\n$$")
+    rr = reread(statement, "bound", {"a": sp.Integer(1), "b": sp.Integer(2), "c": sp.Integer(3)})
+    assert rr.relation is not None
+    by_name = {s.name: s for s in rr.relation.lhs.free_symbols}
+    assert set(by_name) == {"a", "b", "c"}
+    a, b, c = by_name["a"], by_name["b"], by_name["c"]
+    assert sp.simplify(rr.relation.lhs - (a**2 / b + b**2 / c + c**2 / a)) == 0

@@ -11,15 +11,19 @@ isolated target are abstentions with the reason.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import sympy as sp
 from qed.verifiers.engine.answer import EngineAnswer
 from qed.verifiers.engine.certify_within import CERTIFY_FLOOR, certify_within
 from qed.verifiers.engine.isolate import split_by_sign
 from qed.verifiers.engine.recheck import PointCheck, check_point, domain_coverage
+from qed.verifiers.engine.square_factors import SOLVER as SQUARES
+from qed.verifiers.engine.square_factors import zero_of_a_square
 from qed.verifiers.final_answer import latex_to_sympy
 from qed.verifiers.formal import FormalProblem
 from qed.verifiers.numeric.domain import DomainError, build_charts
+from qed.verifiers.numeric.exact import ExactPoint
 from qed.verifiers.numeric.extremum import Extremum, extremum, lowest_value
 from qed.verifiers.smt.certify import Certificate
 
@@ -28,6 +32,7 @@ MAX_ANSWER_OPS = 40  # exact values beyond this size (Cardano-type radicals) are
 
 _LATEX_STYLES = ({"mul_symbol": "dot"}, {"mul_symbol": "dot", "root_notation": False}, {"mul_symbol": "dot", "fold_short_frac": False})
 
+SQUARE_ZERO_SECONDS = 12.0  # time left needed to look for an exact zero of a square (see solve_bound)
 CERTIFY_SECONDS = 10.0  # z3 then cvc5; proofs that succeed here mostly take under two seconds
 
 
@@ -88,6 +93,10 @@ def solve_bound(fp: FormalProblem, seconds: float = 20.0, certify: bool = True, 
         if cert.verdict == "refuted":
             return EngineAnswer.abstain(f"C = {ext.exact} is contradicted by the solver's counterexample", "bound", evidence)
         proved = cert.verdict == "proved"
+        # finding the zero and re-checking an algebraic point take seconds: only with time to spare,
+        # so that the answer is never lost to the hard limit for the sake of its certification
+        if proved and ext.witness is None and cert.solver == SQUARES and seconds - (time.monotonic() - t0) > SQUARE_ZERO_SECONDS:
+            ext = _attained_on_the_square(fp, ext, evidence)
     checks = _rechecks(fp, ext, value)
     evidence["recheck"] = [c.describe() for c in checks]
     violated = [c for c in checks if c.verdict == "violated"]
@@ -99,7 +108,7 @@ def solve_bound(fp: FormalProblem, seconds: float = 20.0, certify: bool = True, 
     rechecked = all(c.verdict == "confirmed" for c in checks)
     assumptions = fp.extra.get("assumptions") or []
     evidence["certified_because"] = (
-        ("a z3/cvc5 proof of the inequality at this C" if proved else "no proof")
+        (f"a proof of the inequality at this C ({evidence['certificate'].get('solver')})" if proved else "no proof")
         + ("; the independent re-check confirmed the extremal point and the domain" if rechecked else
            "; the independent re-check could not confirm: " + "; ".join(
                u for c in checks if c.verdict != "confirmed" for u in (c.undecided or c.failed)[:2]))
@@ -212,6 +221,31 @@ def _unusable(ext: Extremum) -> str | None:
             f"(about {ext.numeric:.12g}); a constant that complicated suggests a misread or misstated problem"
         )
     return None
+
+
+def _attained_on_the_square(fp: FormalProblem, ext: Extremum, evidence: dict) -> Extremum:
+    """The proof factored the statement's difference H (H >= 0 is the inequality) at C into squares:
+    an exact zero of one, where raising C (for the largest) or lowering it (for the smallest) makes H
+    negative, is a point where C is attained and cannot be improved (the re-check then tests it)."""
+    rel, c, asked = fp.relation_with_constant, fp.constant, fp.extra.get("asked")
+    best = ext.search.best if ext.search is not None else None
+    if c is None or best is None or asked not in ("largest", "smallest") or not isinstance(rel, (sp.Ge, sp.Le)):
+        return ext
+    h = sp.expand(rel.lhs - rel.rhs if isinstance(rel, sp.Ge) else rel.rhs - rel.lhs)
+    slope = sp.diff(h, c)
+    if slope.has(c):
+        return ext
+
+    def tight(point: dict) -> bool:
+        s = sp.N(slope.subs(point), 30)
+        return bool(s < -1e-20) if asked == "largest" else bool(s > 1e-20)
+
+    point = zero_of_a_square(h.subs(c, ext.exact), fp, best.point, tight)
+    if point is None:
+        return ext
+    evidence["attained_on_the_square"] = {str(k): str(v) for k, v in point.items()}
+    witness = ExactPoint(point, method="an exact zero of a squared factor of the difference at C, where C cannot be improved")
+    return replace(ext, witness=witness, where="interior")
 
 
 def _certify(fp: FormalProblem, ext: Extremum, timeout: float) -> Certificate:

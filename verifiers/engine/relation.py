@@ -148,14 +148,16 @@ def solve_relation(fp: FormalProblem, seconds: float = 20.0, certify: bool = Tru
     rechecked = bool(checks) and all(c.verdict == "confirmed" for c in checks)
     assumptions = fp.extra.get("assumptions") or []
     evidence["summary"] = why
-    evidence["certified_because"] = _why_certified(letter, proved, rechecked, assumptions, checks)
+    solvers = sorted({c.get("solver") or "?" for c in evidence.get("certificate", [])})
+    evidence["certified_because"] = _why_certified(letter, proved, rechecked, assumptions, checks, solvers)
     # (F) rests on two exact feasible points of opposite sign, which is itself a proof.
     certified = (letter == "F" or proved) and rechecked and not assumptions
     return EngineAnswer("answered", "relation", letter, certified, evidence)
 
 
-def _why_certified(letter: str, proved: bool, rechecked: bool, assumptions: list[str], checks: list[PointCheck]) -> str:
-    basis = "two exact witnesses of opposite sign" if letter == "F" else ("a z3/cvc5 proof" if proved else "no proof")
+def _why_certified(letter: str, proved: bool, rechecked: bool, assumptions: list[str], checks: list[PointCheck],
+                   solvers: list[str]) -> str:
+    basis = "two exact witnesses of opposite sign" if letter == "F" else (f"a proof ({', '.join(solvers)})" if proved else "no proof")
     recheck = "the independent re-check confirmed every point" if rechecked else (
         "the independent re-check could not confirm: " + "; ".join(
             u for c in checks if c.verdict != "confirmed" for u in (c.undecided or c.failed)[:2]

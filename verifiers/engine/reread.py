@@ -198,7 +198,10 @@ class _Formulas:
             node = read_statement(src)
             ctx = Context(names=dict(names))
             groups = [list(members) for members in families.values() if members]
-            plain = [s for n, s in names.items() if "_" not in n]
+            # the asked constant is no variable of a cyclic sum: "sum (1 + a^2)..." over a, b, c with
+            # C asked for cycles a -> b -> c, not a -> b -> c -> C
+            constant = self.rr.constant.name if self.rr.constant is not None else None
+            plain = [s for n, s in names.items() if "_" not in n and n != constant]
             ctx.cyclic_groups = groups + ([plain] if len(plain) > 1 else [])
             for base, members in families.items():
                 ctx.indices.setdefault(self.rr.families.get(base, "n"), len(members))
