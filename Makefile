@@ -25,11 +25,12 @@ demo: install
 	@echo "   embedded model (qwen2.5-coder-1.5b on the CPU) drafts where computation found no proof"
 	$(BIN)/qed solve problems/sets/starter.jsonl
 
-# Unit tests and the llama.cpp integration tests; only the 98 MB test model is used.
+# Unit tests and the llama.cpp integration tests; only the 98 MB test model is used. Two workers
+# (pytest-xdist), one test file per worker at a time, so a file's module fixtures are built once.
 test: install
 	$(BIN)/qed models pull smollm2-135m
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q --durations=20
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=20
 
 lint: install
 	$(BIN)/ruff check .
