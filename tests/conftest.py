@@ -1,7 +1,7 @@
 """Suite-wide pytest hooks: per-test CPU time, the load-independent measure of what a test costs.
 
 Wall-clock durations on a shared 2-core machine say more about the neighbours than about the
-test. `--cpu-log FILE` records, for each test (set-up, call and tear-down together), the CPU time
+test. QED_TEST_CPU_LOG=FILE records, for each test (set-up, call and tear-down together), the CPU time
 of this process and of the children it has waited for, next to its wall time, as tab-separated
 lines; under pytest-xdist each worker writes FILE.<worker id>. Nothing is recorded without it.
 
@@ -23,23 +23,15 @@ import pytest
 os.environ.setdefault("QED_THREADS", "1")  # inherited by the `qed` subprocesses tests start
 
 
-def pytest_addoption(parser: pytest.Parser) -> None:
-    parser.addoption(
-        "--cpu-log",
-        metavar="FILE",
-        default=None,
-        help="write each test's CPU seconds (self + reaped children) and wall seconds to FILE (TSV)",
-    )
-
-
 def _cpu_seconds() -> float:
     own = resource.getrusage(resource.RUSAGE_SELF)
     kids = resource.getrusage(resource.RUSAGE_CHILDREN)
     return own.ru_utime + own.ru_stime + kids.ru_utime + kids.ru_stime
 
 
-def _log_path(config: pytest.Config) -> Path | None:
-    name = config.getoption("--cpu-log")
+def _log_path() -> Path | None:
+    # An environment variable, not an option: xdist workers and a bare `pytest file.py` see it alike.
+    name = os.environ.get("QED_TEST_CPU_LOG")
     if not name:
         return None
     worker = os.environ.get("PYTEST_XDIST_WORKER")
@@ -47,7 +39,7 @@ def _log_path(config: pytest.Config) -> Path | None:
 
 
 def pytest_configure(config: pytest.Config) -> None:
-    path = _log_path(config)
+    path = _log_path()
     if path is not None:
         path.parent.mkdir(parents=True, exist_ok=True)
         path.write_text("nodeid\tcpu_s\twall_s\n")
