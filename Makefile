@@ -26,11 +26,12 @@ demo: install
 	$(BIN)/qed solve problems/sets/starter.jsonl
 
 # Unit tests and the llama.cpp integration tests; only the 98 MB test model is used. Two workers
-# (pytest-xdist), one test file per worker at a time, so a file's module fixtures are built once.
+# (pytest-xdist), one test file per worker at a time, so a file's module fixtures are built once;
+# the longest files first (tests/conftest.py orders them).
 test: install
 	$(BIN)/qed models pull smollm2-135m
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile --durations=20
+	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=20
 
 lint: install
 	$(BIN)/ruff check .

@@ -60,3 +60,34 @@ def pytest_runtest_protocol(item: pytest.Item, nextitem: pytest.Item | None):
     cpu, wall = _cpu_seconds() - cpu0, time.perf_counter() - wall0
     with path.open("a") as log:  # appended per test, so a killed run keeps what it measured
         log.write(f"{item.nodeid}\t{cpu:.3f}\t{wall:.3f}\n")
+
+
+# The files that take longest (measured with QED_TEST_CPU_LOG and --durations), longest first.
+# `make test` hands whole files to two workers in collection order (--no-loadscope-reorder);
+# starting the long ones first keeps one of them from running alone at the end. A file missing
+# from this list just keeps its place: the order changes only the run's length, never its result.
+LONGEST_FIRST = (
+    "tests/verifiers/test_engine_corpus.py",
+    "tests/agent/test_inspect_tasks.py",
+    "tests/integration/test_judges_local.py",
+    "tests/integration/test_llamacpp.py",
+    "tests/agent/test_interactive_export.py",
+    "tests/agent/test_session_local.py",
+    "tests/agent/test_resume_after_kill.py",
+    "tests/test_install_wheel.py",
+    "tests/verifiers/test_sandbox_containment.py",
+)
+
+
+def pytest_collection_modifyitems(session: pytest.Session, config: pytest.Config, items: list[pytest.Item]) -> None:
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    root = config.rootpath
+
+    def place(item: pytest.Item) -> int:
+        try:
+            name = item.path.relative_to(root).as_posix()
+        except ValueError:
+            return len(rank)
+        return rank.get(name, len(rank))
+
+    items.sort(key=place)  # stable: tests keep their order within a file, other files theirs
