@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# pytest-xdist workers for `make test`; `make test TEST_WORKERS=1` runs the suite in one process
+TEST_WORKERS ?= 2
 
 .PHONY: demo test install lint clean
 
@@ -31,7 +33,7 @@ demo: install
 test: install
 	$(BIN)/qed models pull smollm2-135m
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q -n 2 --dist loadfile --no-loadscope-reorder --durations=20
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=20
 
 lint: install
 	$(BIN)/ruff check .
