@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
-# pytest-xdist workers for `make test`; `make test TEST_WORKERS=1` runs the suite in one process
+# pytest-xdist workers for `make test`; `make test TEST_WORKERS=0` runs the suite in one process
 TEST_WORKERS ?= 2
 
 .PHONY: demo test install lint clean
