@@ -3,6 +3,8 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed-stamp
+# pytest-xdist workers for `make test`; `make test TEST_WORKERS=0` runs the suite in one process
+TEST_WORKERS ?= 2
 
 .PHONY: demo test install lint clean
 
@@ -26,11 +28,13 @@ demo: install
 	@echo "   where computation found no proof"
 	$(BIN)/qed solve problems/sets/starter.jsonl --config docs/demo.toml
 
-# Unit tests and the llama.cpp integration tests; only the 98 MB test model is used.
+# Unit tests and the llama.cpp integration tests; only the 98 MB test model is used. Two workers
+# (pytest-xdist), one test file per worker at a time, so a file's module fixtures are built once;
+# the longest files first (tests/conftest.py orders them).
 test: install
 	$(BIN)/qed models pull smollm2-135m
 	$(BIN)/ruff check .
-	$(BIN)/python -m pytest -q --durations=20
+	$(BIN)/python -m pytest -q -n $(TEST_WORKERS) --dist loadfile --no-loadscope-reorder --durations=20
 
 lint: install
 	$(BIN)/ruff check .
