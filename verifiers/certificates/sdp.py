@@ -16,10 +16,11 @@ import time
 
 import numpy as np
 import sympy as sp
-from qed.verifiers.certificates.exact import ldl, poly_dict, rational, surd_parts
+from qed.verifiers.certificates.dsos import dsos_terms
+from qed.verifiers.certificates.exact import ldl, poly_dict, surd_parts
 from qed.verifiers.certificates.poly import PolyProblem, Term, leaf
+from qed.verifiers.certificates.rounding import primitive, projections
 from sympy import QQ
-from sympy.polys.matrices import DomainMatrix
 
 MAX_GRAM = 40  # basis size of one Gram matrix
 MAX_MULTIPLIERS = 14
@@ -164,7 +165,9 @@ def sos_certificate(problem: PolyProblem, seconds: float = 30.0) -> dict | None:
 
 
 def sos_terms(problem: PolyProblem, seconds: float, extra: int = 0) -> tuple[list[Term], list[sp.Expr]] | None:
-
+    """goal = Σ λh + Σ c·g·s² with the fewest multipliers g that work: squares alone first, then
+    products of one fact, and so on; at each level squared binomials by LP (short numbers) before
+    the SDP (any Gram matrix, rounded to the coarsest grid that stays PSD)."""
     t0 = time.monotonic()
     vs = problem.variables
     goal = sp.expand(problem.goal)
@@ -177,16 +180,36 @@ def sos_terms(problem: PolyProblem, seconds: float, extra: int = 0) -> tuple[lis
     else:
         d += extra
     pts = zeros(problem)
-    blocks = []  # (fact indices, g, basis)
+    plain, blocks = [], []  # (fact indices, g, basis): monomial bases (LP), restricted ones (SDP)
     for idx, g in _multipliers(problem, d, homog):
         k = (d - (_degree(g, vs) if idx else 0)) // 2
         basis = _monomials(vs, k, homog)
+        if basis and len(basis) <= MAX_GRAM:
+            plain.append((idx, g, basis))
         basis = _restricted_basis(basis, g, pts)
         if not basis or len(basis) > MAX_GRAM:
             continue
         blocks.append((idx, g, basis))
-    if not blocks:
-        return None
+    lam_monos = [(k, mono) for k, eq in enumerate(problem.equalities) for mono in _monomials(vs, max(d - _degree(eq.expr, vs), 0), False)]
+    levels = sorted({len(b[0]) for b in plain + blocks})
+    for level in levels:
+        left = seconds - (time.monotonic() - t0)
+        if left < 0.5:
+            return None
+        chosen = [b for b in plain if len(b[0]) <= level]
+        found = dsos_terms(problem, chosen, lam_monos, min(left, max(1.0, seconds / 4))) if chosen else None
+        if found is not None:
+            return found
+        if level not in (levels[0], levels[-1]):
+            continue  # the SDP runs on squares alone and on every block
+        chosen = [b for b in blocks if len(b[0]) <= level]
+        found = _sdp_terms(problem, chosen, goal, d, t0, seconds) if chosen else None
+        if found is not None:
+            return found
+    return None
+
+
+def _sdp_terms(problem: PolyProblem, blocks: list, goal: sp.Expr, d: int, t0: float, seconds: float) -> tuple[list[Term], list[sp.Expr]] | None:
     for _ in range(4):  # drop the blocks the solver leaves empty, then solve again
         if time.monotonic() - t0 > seconds:
             return None
@@ -291,12 +314,9 @@ def _solve_blocks(problem: PolyProblem, blocks: list, goal: sp.Expr, d: int, t0:
     rhs = [QQ(int(target.get(m, sp.Integer(0)).p), int(target.get(m, sp.Integer(0)).q)) for m in monos]
     if len(monos) * n > MAX_ROUNDING:
         return None
-    for den in (10**3, 10**5, 10**8):
+    for _den, x in projections(rows, rhs, guess):
         if time.monotonic() - t0 > seconds:
             return None
-        x = _project(rows, rhs, [rational(g, den) for g in guess])
-        if x is None:
-            continue
         out = _terms(blocks, unknowns, x, len(problem.equalities))
         if out is not None:
             return out
@@ -305,26 +325,6 @@ def _solve_blocks(problem: PolyProblem, blocks: list, goal: sp.Expr, d: int, t0:
         top = max(float(np.max(dg)) for dg in diags) if diags else 0.0
         return [[i for i, v in enumerate(dg) if v > 1e-6 * top] for dg in diags]
     return None
-
-
-def _project(rows: list[list], rhs: list, x0: list[sp.Rational]) -> list[sp.Rational] | None:
-    """The orthogonal projection of x0 onto {x : rows·x = rhs}, exactly."""
-    m, n = len(rows), len(x0)
-    a = DomainMatrix(rows, (m, n), QQ)
-    x = DomainMatrix([[QQ(int(v.p), int(v.q))] for v in x0], (n, 1), QQ)
-    r = a * x - DomainMatrix([[v] for v in rhs], (m, 1), QQ)
-    aat = a * a.transpose()
-    aug = aat.hstack(r)
-    rref, pivots = aug.rref()
-    if m in pivots:
-        return None
-    y = [QQ(0)] * m
-    rl = rref.to_list()
-    for i, p in enumerate(pivots):
-        y[p] = rl[i][m] / rl[i][p]
-    ycol = DomainMatrix([[v] for v in y], (m, 1), QQ)
-    xs = x - a.transpose() * ycol
-    return [sp.Rational(int(v.numerator), int(v.denominator)) for v in (row[0] for row in xs.to_list())]
 
 
 def _terms(blocks, unknowns, x, n_eq: int) -> tuple[list[Term], list[sp.Expr]] | None:
@@ -346,6 +346,7 @@ def _terms(blocks, unknowns, x, n_eq: int) -> tuple[list[Term], list[sp.Expr]] |
         for i, di in enumerate(diag):
             if di == 0:
                 continue
-            s = sp.expand(sum(low[l_][i] * basis[l_] for l_ in range(len(basis))))
-            terms.append(Term(di, list(idx), s))
+            k, ints = primitive([low[l_][i] for l_ in range(len(basis))])
+            s = sp.expand(sum(n * b for n, b in zip(ints, basis, strict=True)))
+            terms.append(Term(di * k**2, list(idx), s))
     return terms, mult
