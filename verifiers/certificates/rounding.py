@@ -15,6 +15,7 @@ import math
 from collections.abc import Iterator, Sequence
 from fractions import Fraction
 
+import numpy as np
 import sympy as sp
 from sympy import QQ
 from sympy.polys.matrices import DomainMatrix
@@ -62,3 +63,35 @@ def primitive(coeffs: Sequence[sp.Rational]) -> tuple[sp.Rational, list[sp.Integ
     num = math.gcd(*[int(c * den) for c in nz])
     k = sp.Rational(num, den)
     return k, [sp.Integer(sp.Rational(c) / k) for c in coeffs]
+
+
+def factor_directions(q: np.ndarray, den: int, tiny: float = 1e-9) -> list[list[int]]:
+    """Integer vectors v_1..v_n (a unit lower triangular matrix up to a permutation, so they span
+    every direction) close to the columns of a pivoted numeric LDLᵀ factor of q, each rounded to
+    the grid 1/den and scaled to whole numbers. In the basis y_i = v_i·b a Gram matrix near q is
+    nearly diagonal, so the squared-binomial LP finds it with short exact numbers; directions in
+    which q is ~0 keep their unit vector."""
+    a = np.array(q, dtype=float)
+    n = a.shape[0]
+    order: list[int] = []
+    cols: dict[int, np.ndarray] = {}
+    left = list(range(n))
+    top = max(float(np.max(np.abs(np.diag(a)))), 1e-300) if n else 1.0
+    while left:
+        k = max(left, key=lambda i: a[i, i])
+        if a[k, k] <= tiny * top:
+            break
+        col = a[:, k] / a[k, k]
+        cols[k] = col.copy()
+        a = a - np.outer(col, a[k, :])
+        left.remove(k)
+        order.append(k)
+    out = []
+    for k in order:
+        col = cols[k]
+        vec = [Fraction(1) if i == k else (Fraction(0) if i in order[: order.index(k)] else snap(float(col[i]), den)) for i in range(n)]
+        _, ints = primitive([sp.Rational(v.numerator, v.denominator) for v in vec])
+        out.append([int(x) for x in ints])
+    for k in left:
+        out.append([int(i == k) for i in range(n)])
+    return out

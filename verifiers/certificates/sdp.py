@@ -19,13 +19,15 @@ import sympy as sp
 from qed.verifiers.certificates.dsos import dsos_terms
 from qed.verifiers.certificates.exact import ldl, poly_dict, surd_parts
 from qed.verifiers.certificates.poly import PolyProblem, Term, leaf
-from qed.verifiers.certificates.rounding import primitive, projections
+from qed.verifiers.certificates.rounding import factor_directions, primitive, projections
 from sympy import QQ
 
 MAX_GRAM = 40  # basis size of one Gram matrix
 MAX_MULTIPLIERS = 14
 MAX_UNKNOWNS = 6000
 MAX_ROUNDING = 400_000  # monomials x unknowns of the exact projection
+DIRECTION_GRIDS = (1, 4, 16, 64, 256)  # grids for the directions of the numeric squares
+SHORT_DIGITS = 6  # coefficients this short need no second rounding to compare with
 
 
 def _degree(e: sp.Expr, variables) -> int:
@@ -191,8 +193,8 @@ def sos_terms(problem: PolyProblem, seconds: float, extra: int = 0) -> tuple[lis
             continue
         blocks.append((idx, g, basis))
     lam_monos = [(k, mono) for k, eq in enumerate(problem.equalities) for mono in _monomials(vs, max(d - _degree(eq.expr, vs), 0), False)]
-    levels = sorted({len(b[0]) for b in plain + blocks})
-    for level in levels:
+    every = sorted({len(b[0]) for b in plain + blocks})
+    for level in dict.fromkeys([every[0], every[-1]] if every else []):  # squares alone, then every block
         left = seconds - (time.monotonic() - t0)
         if left < 0.5:
             return None
@@ -200,8 +202,6 @@ def sos_terms(problem: PolyProblem, seconds: float, extra: int = 0) -> tuple[lis
         found = dsos_terms(problem, chosen, lam_monos, min(left, max(1.0, seconds / 4))) if chosen else None
         if found is not None:
             return found
-        if level not in (levels[0], levels[-1]):
-            continue  # the SDP runs on squares alone and on every block
         chosen = [b for b in blocks if len(b[0]) <= level]
         found = _sdp_terms(problem, chosen, goal, d, t0, seconds) if chosen else None
         if found is not None:
@@ -299,6 +299,23 @@ def _solve_blocks(problem: PolyProblem, blocks: list, goal: sp.Expr, d: int, t0:
         return None
     if t.value < -1e-5:
         return None  # not feasible
+    # the solution's own squares, rounded to short directions: the LP then gives short exact numbers
+    # Two ways to exact numbers, the shorter one is kept: the solution's own squares rounded to
+    # short directions and handed to the LP, or the Gram matrices rounded and factored exactly.
+    found: list[tuple[list[Term], list[sp.Expr]]] = []
+    for den in DIRECTION_GRIDS:
+        if time.monotonic() - t0 > seconds:
+            break
+        turned = []
+        for j, (idx, g, basis) in enumerate(blocks):
+            vectors = factor_directions(qs[j].value, den)
+            turned.append((idx, g, [sp.expand(sum(c * b for c, b in zip(v, basis, strict=True))) for v in vectors]))
+        out = dsos_terms(problem, turned, lam_cols, max(1.0, seconds - (time.monotonic() - t0)))
+        if out is not None:
+            found.append(out)
+            break
+    if found and max_digits(found[0]) <= SHORT_DIGITS:
+        return found[0]
     guess = []
     for j, (_, _, basis) in enumerate(blocks):
         qv = qs[j].value
@@ -312,19 +329,32 @@ def _solve_blocks(problem: PolyProblem, blocks: list, goal: sp.Expr, d: int, t0:
         for m, c in col.items():
             rows[row_of[m]][j] = QQ(int(c.p), int(c.q))
     rhs = [QQ(int(target.get(m, sp.Integer(0)).p), int(target.get(m, sp.Integer(0)).q)) for m in monos]
-    if len(monos) * n > MAX_ROUNDING:
-        return None
-    for _den, x in projections(rows, rhs, guess):
-        if time.monotonic() - t0 > seconds:
-            return None
-        out = _terms(blocks, unknowns, x, len(problem.equalities))
-        if out is not None:
-            return out
+    if len(monos) * n <= MAX_ROUNDING:
+        for _den, x in projections(rows, rhs, guess):
+            if time.monotonic() - t0 > seconds and found:
+                break
+            out = _terms(blocks, unknowns, x, len(problem.equalities))
+            if out is not None:
+                found.append(out)
+                break
+    if found:
+        return min(found, key=written_length)
     if t.value < 1e-7:  # on the boundary: say which basis elements the solution uses
         diags = [np.diag(q.value) if q.value is not None else np.zeros(q.shape[0]) for q in qs]
         top = max(float(np.max(dg)) for dg in diags) if diags else 0.0
         return [[i for i, v in enumerate(dg) if v > 1e-6 * top] for dg in diags]
     return None
+
+
+def max_digits(found: tuple[list[Term], list[sp.Expr]]) -> int:
+    """The most digits of a numerator or denominator among the coefficients c."""
+    return max((len(str(abs(int(q)))) for t in found[0] for q in (sp.Rational(t.c).p, sp.Rational(t.c).q)), default=0)
+
+
+def written_length(found: tuple[list[Term], list[sp.Expr]]) -> int:
+    """Characters of the terms and multipliers as a certificate writes them (shorter reads better)."""
+    terms, mult = found
+    return sum(len(str(t.c)) + len(str(t.s)) for t in terms) + sum(len(str(m)) for m in mult)
 
 
 def _terms(blocks, unknowns, x, n_eq: int) -> tuple[list[Term], list[sp.Expr]] | None:
@@ -337,12 +367,14 @@ def _terms(blocks, unknowns, x, n_eq: int) -> tuple[list[Term], list[sp.Expr]] |
         else:
             _, k, mono = u
             mult[k] += v * mono
-    terms: list[Term] = []
-    for (idx, _, basis), q in zip(blocks, grams, strict=True):
+    factors = []
+    for q in grams:  # every block PSD before any term is written
         fact = ldl(q)
         if fact is None:
             return None
-        low, diag = fact
+        factors.append(fact)
+    terms: list[Term] = []
+    for (idx, _, basis), (low, diag) in zip(blocks, factors, strict=True):
         for i, di in enumerate(diag):
             if di == 0:
                 continue
