@@ -299,7 +299,13 @@ def _solve_blocks(problem: PolyProblem, blocks: list, goal: sp.Expr, d: int, t0:
         return None
     if t.value < -1e-5:
         return None  # not feasible
-    # the solution's own squares, rounded to short directions: the LP then gives short exact numbers
+    used = None
+    if t.value < 1e-7:  # on the boundary: which basis elements the solution uses
+        diags = [np.diag(q.value) if q.value is not None else np.zeros(q.shape[0]) for q in qs]
+        top = max(float(np.max(dg)) for dg in diags) if diags else 0.0
+        used = [[i for i, v in enumerate(dg) if v > 1e-6 * top] for dg in diags]
+        if sum(map(len, used)) < sum(len(b[2]) for b in blocks):
+            return used  # a singular solution does not round; the caller solves again without the unused part
     # Two ways to exact numbers, the shorter one is kept: the solution's own squares rounded to
     # short directions and handed to the LP, or the Gram matrices rounded and factored exactly.
     found: list[tuple[list[Term], list[sp.Expr]]] = []
@@ -339,11 +345,7 @@ def _solve_blocks(problem: PolyProblem, blocks: list, goal: sp.Expr, d: int, t0:
                 break
     if found:
         return min(found, key=written_length)
-    if t.value < 1e-7:  # on the boundary: say which basis elements the solution uses
-        diags = [np.diag(q.value) if q.value is not None else np.zeros(q.shape[0]) for q in qs]
-        top = max(float(np.max(dg)) for dg in diags) if diags else 0.0
-        return [[i for i, v in enumerate(dg) if v > 1e-6 * top] for dg in diags]
-    return None
+    return used
 
 
 def max_digits(found: tuple[list[Term], list[sp.Expr]]) -> int:
