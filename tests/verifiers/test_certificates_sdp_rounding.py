@@ -94,3 +94,22 @@ def test_the_proof_of_a_rounded_sos_certificate_is_short_enough_to_pass_the_judg
     assert w.emitted, w.reason
     displays = re.findall(r"\$\$(.*?)\$\$", w.markdown, re.S)
     assert displays and max(len(d) for d in displays) < MAX_FORMULA_CHARS
+
+
+def test_the_projection_meets_the_conditions_exactly_with_the_grids_denominators() -> None:
+    from qed.verifiers.certificates.rounding import projections
+    from sympy import QQ
+
+    # x + y + z = 1 and x - z = 0, from a guess near (0.3, 0.4, 0.3)
+    rows = [[QQ(1), QQ(1), QQ(1)], [QQ(1), QQ(0), QQ(-1)]]
+    got = dict(projections(rows, [QQ(1), QQ(0)], [0.301, 0.399, 0.2999], denominators=(1, 10, 1000)))
+    for x in got.values():
+        assert x[0] + x[1] + x[2] == 1 and x[0] == x[2]
+    assert got[10] == [sp.Rational(3, 10), sp.Rational(2, 5), sp.Rational(3, 10)]
+
+
+def test_a_square_is_written_with_whole_numbers_inside() -> None:
+    from qed.verifiers.certificates.rounding import primitive
+
+    k, ints = primitive([sp.Rational(3, 4), sp.Rational(-1, 2), sp.Integer(0)])
+    assert k == sp.Rational(1, 4) and ints == [3, -2, 0]

@@ -5,7 +5,9 @@ the monomials of an SOS basis, is a Gram matrix that is diagonally dominant (DSO
 not an SDP: a vertex of it is sparse and its numbers are small and exact (the support is solved
 for exactly), so a tight inequality such as a⁴ + b⁴ + c⁴ >= abc(a + b + c) comes out as
 ½Σ(a² − b²)² + ½Σ(ab − bc)² instead of an LDLᵀ factor with 40-digit fractions. It is weaker than
-SOS, so the SDP stays the fallback; whatever it returns is checked by the certificate checker.
+SOS, so the SDP stays the fallback; the SDP also hands back its own squares, rounded to short
+directions, as a basis b in which its Gram matrix is nearly diagonal, so that this LP can make it
+exact with small numbers. Whatever it returns is checked by the certificate checker.
 """
 
 from __future__ import annotations
@@ -28,6 +30,8 @@ def dsos_terms(problem: PolyProblem, blocks: list[tuple[list[int], sp.Expr, list
 
     t0 = time.monotonic()
     vs = problem.variables
+    if sum(len(b[2]) ** 2 for b in blocks) > MAX_COLUMNS:
+        return None
     squares: list[tuple[list[int], sp.Expr]] = []
     polys: list[dict] = []
     for idx, g, basis in blocks:
@@ -40,7 +44,7 @@ def dsos_terms(problem: PolyProblem, blocks: list[tuple[list[int], sp.Expr, list
                 for sign in (1, -1):
                     squares.append((idx, basis[i] + sign * basis[j]))
                     polys.append(gp * (bp[i] + sign * bp[j]) ** 2)
-            if len(polys) > MAX_COLUMNS or time.monotonic() - t0 > seconds / 2:
+            if time.monotonic() - t0 > seconds / 2:
                 return None
     columns = [{m: sp.Rational(c) for m, c in p.terms()} for p in polys]
     columns += [poly_dict(sp.expand(mono * problem.equalities[k].expr), vs) for k, mono in lam_monomials]

@@ -1,12 +1,17 @@
-"""Sums of squares by semidefinite programming, rounded to an exact certificate.
+"""Sums of squares by semidefinite programming, rounded to an exact certificate a person can read.
 
 P = Σ_j g_j · b_jᵀ Q_j b_j + Σ_k λ_k h_k with Q_j ⪰ 0, g_j products of facts (1 included), b_j
-vectors of monomials, λ_k polynomials. cvxpy with Clarabel (SCS as fallback) finds Q_j numerically;
-then the numbers are rounded to rationals, projected exactly onto the linear conditions, and each
-Q_j is factored exactly as L·D·Lᵀ, which gives the terms c·g·s². Tight inequalities (equality at
-a = b = c, or on the boundary) have singular Gram matrices that rounding cannot keep PSD: known
-zeros of P are used to restrict each basis to polynomials vanishing there (facial reduction), so
-that the restricted Gram matrix can be strictly positive definite.
+vectors of monomials, λ_k polynomials. Squares alone (g = 1) are tried before products of facts,
+so a proof uses no multiplier it does not need. At each level the squared-binomial LP
+(certificates/dsos.py) runs first: its answers have small exact numbers. Otherwise cvxpy with
+Clarabel (SCS as fallback) finds Q_j numerically, maximising the smallest eigenvalue so that the
+solution lies inside the cone, and it is made exact two ways, keeping the shorter: the solution's
+own squares rounded to short integer directions go back to the LP; or the Gram matrices are
+rounded to the coarsest grid that stays PSD (certificates/rounding.py), projected exactly onto
+the linear conditions and factored as L·D·Lᵀ. Tight inequalities (equality at a = b = c, or on
+the boundary) have singular Gram matrices that rounding cannot keep PSD: known zeros of P are
+used to restrict each basis to polynomials vanishing there (facial reduction), so that the
+restricted Gram matrix can be strictly positive definite.
 """
 
 from __future__ import annotations
@@ -167,9 +172,8 @@ def sos_certificate(problem: PolyProblem, seconds: float = 30.0) -> dict | None:
 
 
 def sos_terms(problem: PolyProblem, seconds: float, extra: int = 0) -> tuple[list[Term], list[sp.Expr]] | None:
-    """goal = Σ λh + Σ c·g·s² with the fewest multipliers g that work: squares alone first, then
-    products of one fact, and so on; at each level squared binomials by LP (short numbers) before
-    the SDP (any Gram matrix, rounded to the coarsest grid that stays PSD)."""
+    """goal = Σ λh + Σ c·g·s², with as few multipliers g as work: squares alone (g = 1) first, then
+    every product of facts; at each level squared binomials by LP (short numbers) before the SDP."""
     t0 = time.monotonic()
     vs = problem.variables
     goal = sp.expand(problem.goal)
