@@ -113,3 +113,11 @@ def test_a_square_is_written_with_whole_numbers_inside() -> None:
 
     k, ints = primitive([sp.Rational(3, 4), sp.Rational(-1, 2), sp.Integer(0)])
     assert k == sp.Rational(1, 4) and ints == [3, -2, 0]
+
+
+def test_a_constraint_inequality_tight_on_the_boundary_now_gets_an_sos_certificate() -> None:
+    # a^3 + b^3 + c^3 + 6abc >= 1/4 under a + b + c = 1, approached at a = b = 1/2, c -> 0: the
+    # old rounding (10^3 / 10^5 / 10^8 of an SDP solution on the boundary) found no PSD point
+    cert = sos_certificate(claim("a^3 + b^3 + c^3 + 6*a*b*c", "1/4", equalities=["a + b + c - 1"]))
+    terms = sos_terms(cert["proof"])
+    assert max(digits(q) for t in terms for q in numbers(t["c"])) <= 4
