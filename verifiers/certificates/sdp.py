@@ -1,12 +1,17 @@
-"""Sums of squares by semidefinite programming, rounded to an exact certificate.
+"""Sums of squares by semidefinite programming, rounded to an exact certificate a person can read.
 
 P = Σ_j g_j · b_jᵀ Q_j b_j + Σ_k λ_k h_k with Q_j ⪰ 0, g_j products of facts (1 included), b_j
-vectors of monomials, λ_k polynomials. cvxpy with Clarabel (SCS as fallback) finds Q_j numerically;
-then the numbers are rounded to rationals, projected exactly onto the linear conditions, and each
-Q_j is factored exactly as L·D·Lᵀ, which gives the terms c·g·s². Tight inequalities (equality at
-a = b = c, or on the boundary) have singular Gram matrices that rounding cannot keep PSD: known
-zeros of P are used to restrict each basis to polynomials vanishing there (facial reduction), so
-that the restricted Gram matrix can be strictly positive definite.
+vectors of monomials, λ_k polynomials. Squares alone (g = 1) are tried before products of facts,
+so a proof uses no multiplier it does not need. At each level the squared-binomial LP
+(certificates/dsos.py) runs first: its answers have small exact numbers. Otherwise cvxpy with
+Clarabel (SCS as fallback) finds Q_j numerically, maximising the smallest eigenvalue so that the
+solution lies inside the cone, and it is made exact two ways, keeping the shorter: the solution's
+own squares rounded to short integer directions go back to the LP; or the Gram matrices are
+rounded to the coarsest grid that stays PSD (certificates/rounding.py), projected exactly onto
+the linear conditions and factored as L·D·Lᵀ. Tight inequalities (equality at a = b = c, or on
+the boundary) have singular Gram matrices that rounding cannot keep PSD: known zeros of P are
+used to restrict each basis to polynomials vanishing there (facial reduction), so that the
+restricted Gram matrix can be strictly positive definite.
 """
 
 from __future__ import annotations
@@ -16,15 +21,18 @@ import time
 
 import numpy as np
 import sympy as sp
-from qed.verifiers.certificates.exact import ldl, poly_dict, rational, surd_parts
+from qed.verifiers.certificates.dsos import dsos_terms
+from qed.verifiers.certificates.exact import ldl, poly_dict, surd_parts
 from qed.verifiers.certificates.poly import PolyProblem, Term, leaf
+from qed.verifiers.certificates.rounding import factor_directions, primitive, projections
 from sympy import QQ
-from sympy.polys.matrices import DomainMatrix
 
 MAX_GRAM = 40  # basis size of one Gram matrix
 MAX_MULTIPLIERS = 14
 MAX_UNKNOWNS = 6000
 MAX_ROUNDING = 400_000  # monomials x unknowns of the exact projection
+DIRECTION_GRIDS = (1, 4, 16, 64, 256)  # grids for the directions of the numeric squares
+SHORT_DIGITS = 6  # coefficients this short need no second rounding to compare with
 
 
 def _degree(e: sp.Expr, variables) -> int:
@@ -164,7 +172,8 @@ def sos_certificate(problem: PolyProblem, seconds: float = 30.0) -> dict | None:
 
 
 def sos_terms(problem: PolyProblem, seconds: float, extra: int = 0) -> tuple[list[Term], list[sp.Expr]] | None:
-
+    """goal = Σ λh + Σ c·g·s², with as few multipliers g as work: squares alone (g = 1) first, then
+    every product of facts; at each level squared binomials by LP (short numbers) before the SDP."""
     t0 = time.monotonic()
     vs = problem.variables
     goal = sp.expand(problem.goal)
@@ -177,16 +186,34 @@ def sos_terms(problem: PolyProblem, seconds: float, extra: int = 0) -> tuple[lis
     else:
         d += extra
     pts = zeros(problem)
-    blocks = []  # (fact indices, g, basis)
+    plain, blocks = [], []  # (fact indices, g, basis): monomial bases (LP), restricted ones (SDP)
     for idx, g in _multipliers(problem, d, homog):
         k = (d - (_degree(g, vs) if idx else 0)) // 2
         basis = _monomials(vs, k, homog)
+        if basis and len(basis) <= MAX_GRAM:
+            plain.append((idx, g, basis))
         basis = _restricted_basis(basis, g, pts)
         if not basis or len(basis) > MAX_GRAM:
             continue
         blocks.append((idx, g, basis))
-    if not blocks:
-        return None
+    lam_monos = [(k, mono) for k, eq in enumerate(problem.equalities) for mono in _monomials(vs, max(d - _degree(eq.expr, vs), 0), False)]
+    every = sorted({len(b[0]) for b in plain + blocks})
+    for level in dict.fromkeys([every[0], every[-1]] if every else []):  # squares alone, then every block
+        left = seconds - (time.monotonic() - t0)
+        if left < 0.5:
+            return None
+        chosen = [b for b in plain if len(b[0]) <= level]
+        found = dsos_terms(problem, chosen, lam_monos, min(left, max(1.0, seconds / 4))) if chosen else None
+        if found is not None:
+            return found
+        chosen = [b for b in blocks if len(b[0]) <= level]
+        found = _sdp_terms(problem, chosen, goal, d, t0, seconds) if chosen else None
+        if found is not None:
+            return found
+    return None
+
+
+def _sdp_terms(problem: PolyProblem, blocks: list, goal: sp.Expr, d: int, t0: float, seconds: float) -> tuple[list[Term], list[sp.Expr]] | None:
     for _ in range(4):  # drop the blocks the solver leaves empty, then solve again
         if time.monotonic() - t0 > seconds:
             return None
@@ -276,6 +303,29 @@ def _solve_blocks(problem: PolyProblem, blocks: list, goal: sp.Expr, d: int, t0:
         return None
     if t.value < -1e-5:
         return None  # not feasible
+    used = None
+    if t.value < 1e-7:  # on the boundary: which basis elements the solution uses
+        diags = [np.diag(q.value) if q.value is not None else np.zeros(q.shape[0]) for q in qs]
+        top = max(float(np.max(dg)) for dg in diags) if diags else 0.0
+        used = [[i for i, v in enumerate(dg) if v > 1e-6 * top] for dg in diags]
+        if sum(map(len, used)) < sum(len(b[2]) for b in blocks):
+            return used  # a singular solution does not round; the caller solves again without the unused part
+    # Two ways to exact numbers, the shorter one is kept: the solution's own squares rounded to
+    # short directions and handed to the LP, or the Gram matrices rounded and factored exactly.
+    found: list[tuple[list[Term], list[sp.Expr]]] = []
+    for den in DIRECTION_GRIDS:
+        if time.monotonic() - t0 > seconds:
+            break
+        turned = []
+        for j, (idx, g, basis) in enumerate(blocks):
+            vectors = factor_directions(qs[j].value, den)
+            turned.append((idx, g, [sp.expand(sum(c * b for c, b in zip(v, basis, strict=True))) for v in vectors]))
+        out = dsos_terms(problem, turned, lam_cols, max(1.0, seconds - (time.monotonic() - t0)))
+        if out is not None:
+            found.append(out)
+            break
+    if found and max_digits(found[0]) <= SHORT_DIGITS:
+        return found[0]
     guess = []
     for j, (_, _, basis) in enumerate(blocks):
         qv = qs[j].value
@@ -289,42 +339,28 @@ def _solve_blocks(problem: PolyProblem, blocks: list, goal: sp.Expr, d: int, t0:
         for m, c in col.items():
             rows[row_of[m]][j] = QQ(int(c.p), int(c.q))
     rhs = [QQ(int(target.get(m, sp.Integer(0)).p), int(target.get(m, sp.Integer(0)).q)) for m in monos]
-    if len(monos) * n > MAX_ROUNDING:
-        return None
-    for den in (10**3, 10**5, 10**8):
-        if time.monotonic() - t0 > seconds:
-            return None
-        x = _project(rows, rhs, [rational(g, den) for g in guess])
-        if x is None:
-            continue
-        out = _terms(blocks, unknowns, x, len(problem.equalities))
-        if out is not None:
-            return out
-    if t.value < 1e-7:  # on the boundary: say which basis elements the solution uses
-        diags = [np.diag(q.value) if q.value is not None else np.zeros(q.shape[0]) for q in qs]
-        top = max(float(np.max(dg)) for dg in diags) if diags else 0.0
-        return [[i for i, v in enumerate(dg) if v > 1e-6 * top] for dg in diags]
-    return None
+    if len(monos) * n <= MAX_ROUNDING:
+        for _den, x in projections(rows, rhs, guess):
+            if time.monotonic() - t0 > seconds and found:
+                break
+            out = _terms(blocks, unknowns, x, len(problem.equalities))
+            if out is not None:
+                found.append(out)
+                break
+    if found:
+        return min(found, key=written_length)
+    return used
 
 
-def _project(rows: list[list], rhs: list, x0: list[sp.Rational]) -> list[sp.Rational] | None:
-    """The orthogonal projection of x0 onto {x : rows·x = rhs}, exactly."""
-    m, n = len(rows), len(x0)
-    a = DomainMatrix(rows, (m, n), QQ)
-    x = DomainMatrix([[QQ(int(v.p), int(v.q))] for v in x0], (n, 1), QQ)
-    r = a * x - DomainMatrix([[v] for v in rhs], (m, 1), QQ)
-    aat = a * a.transpose()
-    aug = aat.hstack(r)
-    rref, pivots = aug.rref()
-    if m in pivots:
-        return None
-    y = [QQ(0)] * m
-    rl = rref.to_list()
-    for i, p in enumerate(pivots):
-        y[p] = rl[i][m] / rl[i][p]
-    ycol = DomainMatrix([[v] for v in y], (m, 1), QQ)
-    xs = x - a.transpose() * ycol
-    return [sp.Rational(int(v.numerator), int(v.denominator)) for v in (row[0] for row in xs.to_list())]
+def max_digits(found: tuple[list[Term], list[sp.Expr]]) -> int:
+    """The most digits of a numerator or denominator among the coefficients c."""
+    return max((len(str(abs(int(q)))) for t in found[0] for q in (sp.Rational(t.c).p, sp.Rational(t.c).q)), default=0)
+
+
+def written_length(found: tuple[list[Term], list[sp.Expr]]) -> int:
+    """Characters of the terms and multipliers as a certificate writes them (shorter reads better)."""
+    terms, mult = found
+    return sum(len(str(t.c)) + len(str(t.s)) for t in terms) + sum(len(str(m)) for m in mult)
 
 
 def _terms(blocks, unknowns, x, n_eq: int) -> tuple[list[Term], list[sp.Expr]] | None:
@@ -337,15 +373,18 @@ def _terms(blocks, unknowns, x, n_eq: int) -> tuple[list[Term], list[sp.Expr]] |
         else:
             _, k, mono = u
             mult[k] += v * mono
-    terms: list[Term] = []
-    for (idx, _, basis), q in zip(blocks, grams, strict=True):
+    factors = []
+    for q in grams:  # every block PSD before any term is written
         fact = ldl(q)
         if fact is None:
             return None
-        low, diag = fact
+        factors.append(fact)
+    terms: list[Term] = []
+    for (idx, _, basis), (low, diag) in zip(blocks, factors, strict=True):
         for i, di in enumerate(diag):
             if di == 0:
                 continue
-            s = sp.expand(sum(low[l_][i] * basis[l_] for l_ in range(len(basis))))
-            terms.append(Term(di, list(idx), s))
+            k, ints = primitive([low[l_][i] for l_ in range(len(basis))])
+            s = sp.expand(sum(n * b for n, b in zip(ints, basis, strict=True)))
+            terms.append(Term(di * k**2, list(idx), s))
     return terms, mult
