@@ -69,9 +69,9 @@ def _prove_part(e: sp.Expr, base: PolyProblem, seconds: float) -> dict | None:
 
 def univariate_leaf(p: sp.Expr, x: sp.Symbol, base: PolyProblem) -> dict | None:
     """p(x) >= 0 from its square-free factorisation: p = k·S(x)²·r(x) with the even-power factors in
-    S, and r with non-negative coefficients (r(x) >= 0 for x >= 0, a fact of the domain) or only
-    even powers: terms k·r_j · x^(j mod 2) · (x^(j div 2)·S)²."""
-    sign = next((i for i, (f, op) in enumerate(base.domain_facts) if f == x and op in (">", ">=")), None)
+    S, and r with non-negative coefficients in powers of y = x - l for a fact y >= 0 of the domain
+    (x > 0, or a lower bound x - l > 0), or with only even powers: terms k·r_j · y^(j mod 2) ·
+    (y^(j div 2)·S)²."""
     try:
         k, factors = sp.Poly(p, x).sqf_list()
     except sp.PolynomialError:
@@ -83,12 +83,25 @@ def univariate_leaf(p: sp.Expr, x: sp.Symbol, base: PolyProblem) -> dict | None:
         square *= f.as_expr() ** (e // 2)
         if e % 2:
             rest *= f
-    terms = []
-    for (j,), r in rest.terms():
-        if r < 0 or (j % 2 and sign is None):
-            return None
-        terms.append({"c": to_text(k * r), "m": [sign] * (j % 2), "s": to_text(sp.expand(x ** (j // 2) * square))})
-    return {"step": "sos", "terms": terms}
+    shifts: list[tuple[int | None, sp.Expr]] = [(None, sp.Integer(0))]
+    for i, (f, op) in enumerate(base.domain_facts):
+        if op in (">", ">=") and f.free_symbols == {x}:
+            lin = sp.Poly(f, x)
+            if lin.degree() == 1 and lin.LC() > 0:
+                lo = -lin.coeff_monomial(1) / lin.LC()
+                if lin.LC() == 1:
+                    shifts.insert(0 if lo == 0 else len(shifts), (i, lo))
+    for sign, lo in shifts:
+        y = sp.Symbol("y_shift")
+        shifted = sp.Poly(rest.as_expr().xreplace({x: y + lo}), y)
+        terms = []
+        for (j,), r in shifted.terms():
+            if r < 0 or (j % 2 and sign is None):
+                break
+            terms.append({"c": to_text(k * r), "m": [sign] * (j % 2), "s": to_text(sp.expand((x - lo) ** (j // 2) * square))})
+        else:
+            return {"step": "sos", "terms": terms}
+    return None
 
 
 def tangent_line(claim: Claim, seconds: float = 20.0) -> dict | None:
@@ -151,12 +164,26 @@ def _linear(e: sp.Expr, vs: list[sp.Symbol]) -> sp.Poly | None:
     return p if p.total_degree() <= 1 and p.domain.is_Exact and all(c.is_Rational for c in p.coeffs()) else None
 
 
+def _separable_equality(h: sp.Expr, vs: list[sp.Symbol]) -> dict[sp.Symbol, sp.Expr] | None:
+    """The one-variable parts h_i of an equality h = Σ_i h_i(x_i) + k (k dropped), or None when a
+    term mixes variables or holds a radical."""
+    if _radicals([h]):
+        return None
+    sep = _separate(h, vs)
+    if sep is None:
+        return None
+    parts, _ = sep
+    return parts if any(e != 0 for e in parts.values()) else None
+
+
 def lagrange_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds: float = 20.0) -> dict | None:
     """The tangent-line trick at a known equality point p, with Lagrange multipliers: for a goal
-    Σ_i g_i(x_i) + K under linear equalities h_k = 0 and linear facts f_j >= 0 (those with f_j(p) = 0),
-    the slopes c_i = g_i'(p_i) solve c = Σ λ_k ∇h_k + Σ μ_j ∇f_j with μ_j >= 0, and
-        goal = Σ_i [g_i(x_i) - g_i(p_i) - c_i (x_i - p_i)] + Σ λ_k h_k + Σ μ_j f_j + goal(p),
-    each bracket a one-variable inequality (AM-GM with weights, in effect)."""
+    Σ_i g_i(x_i) + K under separable equalities h_k = Σ_i h_ki(x_i) + k_k = 0 (linear ones, or
+    Σ 1/(x_i^2 - 1) = 1 and the like) and linear facts f_j >= 0 (those with f_j(p) = 0), the
+    multipliers solve g_i'(p_i) = Σ λ_k h_ki'(p_i) + Σ μ_j ∂f_j/∂x_i with μ_j >= 0, and
+        goal = Σ_i φ_i(x_i) + Σ λ_k h_k + Σ μ_j f_j + goal(p),
+        φ_i(x) = g_i(x) - g_i(p_i) - Σ λ_k (h_ki(x) - h_ki(p_i)) - Σ μ_j ∂f_j/∂x_i · (x - p_i),
+    each φ_i a one-variable inequality with a double zero at p_i (AM-GM with weights, in effect)."""
     if claim.op != ">=" or _radicals([claim.goal]):
         return None
     t0 = time.monotonic()
@@ -165,7 +192,7 @@ def lagrange_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds
     if sep is None:
         return None
     parts, _ = sep
-    eqs = [_linear(h, vs) for h in claim.equalities]
+    eqs = [_separable_equality(h, vs) for h in claim.equalities]
     lin_facts = [(j, _linear(f, vs)) for j, (f, op) in enumerate(claim.facts) if op in (">=", ">")]
     lin_facts = [(j, p) for j, p in lin_facts if p is not None and len(p.free_symbols) >= 2]
     if any(p is None for p in eqs) or not (eqs or lin_facts):
@@ -177,19 +204,21 @@ def lagrange_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds
             continue
         try:
             slopes = [sp.nsimplify(sp.diff(parts[v], v).xreplace(pt)) for v in vs]
+            grads = [[sp.nsimplify(sp.diff(hp[v], v).xreplace(pt)) for v in vs] for hp in eqs]
             at = sp.nsimplify(claim.goal.xreplace(pt))
+            off = [sp.cancel(sp.together(h.xreplace(pt))) for h in claim.equalities]
         except (TypeError, ValueError, ZeroDivisionError):
             continue
-        if not all(s.is_Rational for s in slopes) or not (at.is_Rational and at >= 0):
+        if not all(s.is_Rational for s in slopes + [g for row in grads for g in row]) or not (at.is_Rational and at >= 0):
             continue
-        if any(p.as_expr().xreplace(pt) != 0 for p in eqs):
+        if any(o != 0 for o in off):
             continue
         active = [(j, p) for j, p in lin_facts if p.as_expr().xreplace(pt) == 0]
         lam = sp.symbols(f"l0:{len(eqs)}") if eqs else ()
         mu = sp.symbols(f"m0:{len(active)}") if active else ()
-        system = [sum((lam[k] * p.coeff_monomial(v) for k, p in enumerate(eqs)), sp.Integer(0))
+        system = [sum((lam[k] * grads[k][i] for k in range(len(eqs))), sp.Integer(0))
                   + sum((mu[k] * p.coeff_monomial(v) for k, (_, p) in enumerate(active)), sp.Integer(0)) - s
-                  for v, s in zip(vs, slopes, strict=True)]
+                  for i, (v, s) in enumerate(zip(vs, slopes, strict=True))]
         unknowns = list(lam) + list(mu)
         if not unknowns:
             continue
@@ -197,11 +226,13 @@ def lagrange_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds
         if not sol:
             continue
         sol = {u: sol[0].get(u, sp.Integer(0)).xreplace(dict.fromkeys(unknowns, 0)) for u in unknowns}
-        if any(not sol[m].is_Rational or sol[m] < 0 for m in mu):
+        if any(not sol[u].is_Rational for u in unknowns) or any(sol[m] < 0 for m in mu):
             continue
         node_parts = []
-        for v, s in zip(vs, slopes, strict=True):
-            e = sp.together(parts[v] - parts[v].xreplace(pt) - s * (v - pt[v]))
+        for v in vs:
+            e = parts[v] - sum((sol[lam[k]] * hp[v] for k, hp in enumerate(eqs)), sp.Integer(0))
+            e -= sum((sol[mu[k]] * p.coeff_monomial(v) * v for k, (_, p) in enumerate(active)), sp.Integer(0))
+            e = sp.together(e - e.xreplace(pt))
             if sp.cancel(e) == 0:
                 continue
             left = seconds - (time.monotonic() - t0)
@@ -218,6 +249,8 @@ def lagrange_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds
                                        "proof": {"step": "sos", "terms": [{"c": to_text(sol[mu[k]]), "m": [j], "s": "1"}]}})
             if at > 0:
                 node_parts.append({"expr": to_text(at), "op": ">", "proof": {"step": "sos", "terms": [{"c": to_text(at)}], "strict": {"term": 0}}})
+            if not node_parts:
+                return None
             node: dict = {"step": "sum", "parts": node_parts}
             if eqs:
                 node["multipliers"] = [to_text(sol[x]) for x in lam]
