@@ -37,7 +37,7 @@ from qed.verifiers.certificates.witness import (
 
 CHECK_SECONDS = 60.0
 # The most of the budget each method may take, so that one slow method leaves time for the others.
-SHARE = {"homogenized": 0.3, "coefficients": 0.1, "ordered": 0.3, "products": 0.2, "classic": 0.2, "sos": 0.5, "conjugate": 0.4, "sos-multiplied": 0.4}
+SHARE = {"homogenized": 0.3, "coefficients": 0.1, "ordered": 0.3, "products": 0.2, "classic": 0.2, "root-tangent": 0.3, "sos": 0.5, "conjugate": 0.4, "sos-multiplied": 0.4}
 
 
 class MethodCut(BaseException):
@@ -188,6 +188,12 @@ def _sos_multiplied(problem: PolyProblem, seconds: float) -> dict | None:
     return None
 
 
+def _root_tangent(problem: PolyProblem, seconds: float) -> dict | None:
+    from qed.verifiers.certificates.root_bounds import root_tangent_certificate
+
+    return root_tangent_certificate(problem, seconds=seconds)
+
+
 def _conjugate(problem: PolyProblem, seconds: float) -> dict | None:
     from qed.verifiers.certificates.conjugate import conjugate_certificate
 
@@ -242,6 +248,7 @@ METHODS: list[tuple[str, Method | None]] = [
     ("products", _products),
     ("homogenized", _homogenized),
     ("classic", None),
+    ("root-tangent", _root_tangent),
     ("sos", _sos),
     ("conjugate", _conjugate),
     ("sos-multiplied", _sos_multiplied),
