@@ -65,3 +65,26 @@ def test_a_one_variable_part_is_proved_from_a_lower_bound_fact() -> None:
     assert sp.expand(total - p) == 0
     # without the fact, an odd factor in x - 1 has no sign: nothing is returned
     assert univariate_leaf(p, x, PolyProblem([x], sp.Integer(0), ">=", [], [], [], [])) is None
+
+
+# Σ_cyc (a² + b² + 3)/(a + b) >= 15/2 when a² + b² + c² = 3: each term is split off with a quarter
+# of its share of the constraint, (a² + b² + 3)/(a + b) - 5/2 + ((a² + b²)/2 - 1)/4 >= 0 for a, b > 0
+CYCLIC = {"variables": ["a", "b", "c"], "facts": POSITIVE, "equalities": ["a^2 + b^2 + c^2 - 3"],
+          "lhs": "(a^2 + b^2 + 3)/(a + b) + (b^2 + c^2 + 3)/(b + c) + (c^2 + a^2 + 3)/(c + a)", "rhs": "15/2", "relation": ">="}
+
+
+def test_a_cyclic_sum_of_two_variable_terms_is_split_term_by_term() -> None:
+    res = find_certificate(read_claim(CYCLIC), AT_ONE, seconds=60, methods=["classic"])
+    assert res.found, res.reason
+    cert = json.loads(json.dumps(res.certificate))
+    assert check_certificate(cert).valid
+    proof = cert["proof"]
+    assert proof["step"] == "sum" and len(proof["parts"]) == 3 and read_rational(proof["multipliers"][0]) == sp.Rational(-1, 4)
+    bad = copy.deepcopy(cert)
+    bad["proof"]["multipliers"] = ["(-1/5)"]
+    assert not check_certificate(bad).valid
+
+
+def test_a_cyclic_bound_a_little_too_strong_gets_no_split() -> None:
+    too_strong = dict(CYCLIC, rhs="15/2 + 1/100")
+    assert not find_certificate(read_claim(too_strong), AT_ONE, seconds=20, methods=["classic"]).found

@@ -256,3 +256,86 @@ def lagrange_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds
                 node["multipliers"] = [to_text(sol[x]) for x in lam]
             return node
     return None
+
+
+def _groups(goal: sp.Expr, vs: list[sp.Symbol]) -> tuple[list[sp.Expr], sp.Expr] | None:
+    """The goal's top-level terms grouped by the variables they mention (one group per set), and
+    the constant; None when a group would mention every variable (nothing would be split)."""
+    groups: dict[frozenset, sp.Expr] = {}
+    const = sp.Integer(0)
+    for term in sp.Add.make_args(sp.expand(goal, deep=False, mul=True, multinomial=False)):
+        free = frozenset(term.free_symbols)
+        if not free:
+            const += term
+        else:
+            groups[free] = groups.get(free, sp.Integer(0)) + term
+    if len(groups) < 2 or any(len(k) == len(vs) for k in groups):
+        return None
+    return list(groups.values()), const
+
+
+def term_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds: float = 20.0) -> dict | None:
+    """The tangent trick for sums of terms in a few variables each (cyclic sums such as
+    Σ (a² + b² + 3)/(a + b)) under one separable equality h = Σ_i h_i(x_i) + k = 0: with λ from
+    ∇goal(p) = λ·∇h(p) at the equality point p, each variable's share h_i is divided equally among
+    the terms that mention it, and
+        goal = Σ_j [T_j - T_j(p) - λ·(H_j - H_j(p))] + λ·h + goal(p),   H_j = Σ_{i in T_j} h_i / n_i,
+    each bracket an inequality in the few variables of T_j, proved on the domain (it is tried only
+    when its gradient vanishes at p, which every bracket >= 0 needs)."""
+    if claim.op != ">=" or len(claim.equalities) != 1 or _radicals([claim.goal]):
+        return None
+    t0 = time.monotonic()
+    vs = claim.variables
+    grouped = _groups(claim.goal, vs)
+    hparts = _separable_equality(claim.equalities[0], vs)
+    if grouped is None or hparts is None:
+        return None
+    terms, _ = grouped
+    count = {v: sum(1 for T in terms if v in T.free_symbols) for v in vs}
+    if any(count[v] == 0 and hparts[v] != 0 for v in vs):
+        return None
+    shares = [sp.Add(*[hparts[v] / count[v] for v in T.free_symbols if count[v]]) for T in terms]
+    facts, ceqs = claim.facts, claim.equalities
+    base = PolyProblem(vs, sp.Integer(0), ">=", polynomial_facts(vs, facts), polynomial_equalities(vs, ceqs), facts, ceqs)
+    for pt in points:
+        if set(pt) != set(vs) or not all(v.is_Rational for v in pt.values()):
+            continue
+        try:
+            at = sp.nsimplify(claim.goal.xreplace(pt))
+            if sp.cancel(sp.together(claim.equalities[0].xreplace(pt))) != 0 or not (at.is_Rational and at >= 0):
+                continue
+            grad = [sp.nsimplify(sp.diff(claim.goal, v).xreplace(pt)) for v in vs]
+            hgrad = [sp.nsimplify(sp.diff(hparts[v], v).xreplace(pt)) for v in vs]
+        except (TypeError, ValueError, ZeroDivisionError):
+            continue
+        pivot = next((i for i, g in enumerate(hgrad) if g != 0), None)
+        if pivot is None or not all(g.is_Rational for g in grad + hgrad):
+            continue
+        lam = grad[pivot] / hgrad[pivot]
+        if any(g - lam * hg != 0 for g, hg in zip(grad, hgrad, strict=True)):
+            continue  # p is not a critical point of goal - λh: no tangent split there
+        node_parts = []
+        for T, H in zip(terms, shares, strict=True):
+            e = T - lam * H
+            e = sp.together(e - e.xreplace(pt))
+            if sp.cancel(e) == 0:
+                continue
+            try:
+                if any(sp.cancel(sp.diff(e, v).xreplace(pt)) != 0 for v in e.free_symbols):
+                    break
+            except (TypeError, ValueError, ZeroDivisionError):
+                break
+            left = seconds - (time.monotonic() - t0)
+            if left < 1.0:
+                return None
+            proof = _prove_part(e, base, max(left / max(1, len(terms) - len(node_parts)), min(left, 6.0)))
+            if proof is None:
+                break
+            node_parts.append({"expr": to_text(e), "op": ">=", "proof": proof})
+        else:
+            if at > 0:
+                node_parts.append({"expr": to_text(at), "op": ">", "proof": {"step": "sos", "terms": [{"c": to_text(at)}], "strict": {"term": 0}}})
+            if not node_parts:
+                return None
+            return {"step": "sum", "multipliers": [to_text(lam)], "parts": node_parts}
+    return None

@@ -37,7 +37,7 @@ from qed.verifiers.certificates.witness import (
 
 CHECK_SECONDS = 60.0
 # The most of the budget each method may take, so that one slow method leaves time for the others.
-SHARE = {"homogenized": 0.3, "coefficients": 0.1, "ordered": 0.3, "products": 0.2, "classic": 0.2, "root-tangent": 0.3, "squared": 0.3, "sos": 0.5, "conjugate": 0.4, "sos-multiplied": 0.4}
+SHARE = {"homogenized": 0.3, "coefficients": 0.1, "ordered": 0.3, "products": 0.2, "classic": 0.2, "term-split": 0.4, "root-tangent": 0.3, "squared": 0.3, "sos": 0.5, "conjugate": 0.4, "sos-multiplied": 0.4}
 
 
 class MethodCut(BaseException):
@@ -431,7 +431,7 @@ def carry_points(points: list[dict[sp.Symbol, sp.Expr]], wrap: Callable[[dict], 
 
 def _claim_level(result: SearchResult, claim: Claim, opt: dict | None, seconds: float, t0: float, points: list | None = None) -> bool:
     """The classical steps that work on the claim itself (tangent line), before the SDP."""
-    from qed.verifiers.certificates.classic import lagrange_split, tangent_line
+    from qed.verifiers.certificates.classic import lagrange_split, tangent_line, term_split
 
     left = seconds - (time.monotonic() - t0)
     if left < 2.0:
@@ -445,6 +445,10 @@ def _claim_level(result: SearchResult, claim: Claim, opt: dict | None, seconds: 
             share = min(seconds - (time.monotonic() - t0), SHARE["classic"] * seconds)
             with _cut_at(CUT_FACTOR * share + 1.0):
                 node = lagrange_split(claim, points, seconds=share)
+            if node is None and points:
+                share = min(seconds - (time.monotonic() - t0), SHARE["term-split"] * seconds)
+                with _cut_at(CUT_FACTOR * share + 1.0):
+                    node = term_split(claim, points, seconds=share)
     except MethodCut:
         result.attempts.append({"method": "classic", "outcome": "cut at its time limit", "seconds": round(time.monotonic() - m0, 2)})
         return False
