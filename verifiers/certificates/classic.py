@@ -153,7 +153,7 @@ def tangent_line(claim: Claim, seconds: float = 20.0) -> dict | None:
         node_parts.append({"expr": to_text(e), "op": ">=", "proof": proof})
     if rest > 0:
         node_parts.append({"expr": to_text(rest), "op": ">", "proof": {"step": "sos", "terms": [{"c": to_text(rest)}], "strict": {"term": 0}}})
-    return {"step": "sum", "multipliers": [to_text(slope / scale)], "parts": node_parts}
+    return {"step": "sum", "why": "tangent", "multipliers": [to_text(slope / scale)], "parts": node_parts}
 
 
 def _linear(e: sp.Expr, vs: list[sp.Symbol]) -> sp.Poly | None:
@@ -251,7 +251,7 @@ def lagrange_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds
                 node_parts.append({"expr": to_text(at), "op": ">", "proof": {"step": "sos", "terms": [{"c": to_text(at)}], "strict": {"term": 0}}})
             if not node_parts:
                 return None
-            node: dict = {"step": "sum", "parts": node_parts}
+            node: dict = {"step": "sum", "why": "tangent", "parts": node_parts}
             if eqs:
                 node["multipliers"] = [to_text(sol[x]) for x in lam]
             return node
@@ -337,5 +337,5 @@ def term_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds: fl
                 node_parts.append({"expr": to_text(at), "op": ">", "proof": {"step": "sos", "terms": [{"c": to_text(at)}], "strict": {"term": 0}}})
             if not node_parts:
                 return None
-            return {"step": "sum", "multipliers": [to_text(lam)], "parts": node_parts}
+            return {"step": "sum", "why": "tangent", "multipliers": [to_text(lam)], "parts": node_parts}
     return None

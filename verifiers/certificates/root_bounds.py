@@ -120,7 +120,7 @@ def root_tangent_certificate(problem: PolyProblem, seconds: float = 20.0) -> dic
         bound = {"step": "sos", "terms": [{"c": to_text(c), "m": [i for f in m for i in problem.facts[f].indices], "s": to_text(sp.expand(s))}
                                           for c, m, s in terms]}
         tangent = sp.expand(sum(c * sp.Mul(*[problem.facts[f].expr for f in m]) * s**2 for c, m, s in terms))
-        node = {"step": "sum", "parts": [{"expr": to_text(tangent), "op": ">=", "proof": bound},
+        node = {"step": "sum", "why": "root-tangent", "parts": [{"expr": to_text(tangent), "op": ">=", "proof": bound},
                                          {"expr": to_text(rest), "op": problem.op, "proof": proof}]}
         if multipliers:
             node["multipliers"] = [to_text(m) for m in multipliers]
