@@ -88,3 +88,17 @@ def test_a_cyclic_sum_of_two_variable_terms_is_split_term_by_term() -> None:
 def test_a_cyclic_bound_a_little_too_strong_gets_no_split() -> None:
     too_strong = dict(CYCLIC, rhs="15/2 + 1/100")
     assert not find_certificate(read_claim(too_strong), AT_ONE, seconds=20, methods=["classic"]).found
+
+
+def test_the_constraint_is_shared_by_slopes_so_asymmetric_cyclic_terms_split_too() -> None:
+    # Σ_cyc a²/b >= 4 when a + b + c + d = 4: at 1 the slopes of a²/b are 2 and -1, so its share is
+    # 2a - b, and a²/b - 1 - (2(a - 1) - (b - 1)) = (a - b)²/b; an equal split (a + b)/2 is not tangent
+    data = {"variables": list("abcd"), "facts": [{"expr": v, "op": ">"} for v in "abcd"], "equalities": ["a + b + c + d - 4"],
+            "lhs": "a^2/b + b^2/c + c^2/d + d^2/a", "rhs": "4", "relation": ">="}
+    res = find_certificate(read_claim(data), {"points": [{v: "1" for v in "abcd"}]}, seconds=60, methods=["classic"])
+    assert res.found, res.reason
+    cert = json.loads(json.dumps(res.certificate))
+    assert check_certificate(cert).valid and len(cert["proof"]["parts"]) == 4
+    bad = copy.deepcopy(cert)
+    bad["proof"]["parts"][0]["expr"] = bad["proof"]["parts"][0]["expr"].replace("2", "3", 1)
+    assert not check_certificate(bad).valid

@@ -276,10 +276,11 @@ def _groups(goal: sp.Expr, vs: list[sp.Symbol]) -> tuple[list[sp.Expr], sp.Expr]
 
 def term_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds: float = 20.0) -> dict | None:
     """The tangent trick for sums of terms in a few variables each (cyclic sums such as
-    Σ (a² + b² + 3)/(a + b)) under one separable equality h = Σ_i h_i(x_i) + k = 0: with λ from
-    ∇goal(p) = λ·∇h(p) at the equality point p, each variable's share h_i is divided equally among
-    the terms that mention it, and
-        goal = Σ_j [T_j - T_j(p) - λ·(H_j - H_j(p))] + λ·h + goal(p),   H_j = Σ_{i in T_j} h_i / n_i,
+    Σ (a² + b² + 3)/(a + b), Σ a²/(a + 2b³)) under one separable equality h = Σ_i h_i(x_i) + k = 0:
+    with λ from ∇goal(p) = λ·∇h(p) at the equality point p, each variable's part h_i is divided among
+    the terms that mention it in proportion to their slopes there, α_ji = ∂T_j/∂x_i(p) / (λ·h_i'(p))
+    (these add up to 1), and
+        goal = Σ_j [T_j - T_j(p) - λ·(H_j - H_j(p))] + λ·h + goal(p),   H_j = Σ_{i in T_j} α_ji·h_i,
     each bracket an inequality in the few variables of T_j, proved on the domain (it is tried only
     when its gradient vanishes at p, which every bracket >= 0 needs)."""
     if claim.op != ">=" or len(claim.equalities) != 1 or _radicals([claim.goal]):
@@ -294,7 +295,6 @@ def term_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds: fl
     count = {v: sum(1 for T in terms if v in T.free_symbols) for v in vs}
     if any(count[v] == 0 and hparts[v] != 0 for v in vs):
         return None
-    shares = [sp.Add(*[hparts[v] / count[v] for v in T.free_symbols if count[v]]) for T in terms]
     facts, ceqs = claim.facts, claim.equalities
     base = PolyProblem(vs, sp.Integer(0), ">=", polynomial_facts(vs, facts), polynomial_equalities(vs, ceqs), facts, ceqs)
     for pt in points:
@@ -314,6 +314,14 @@ def term_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds: fl
         lam = grad[pivot] / hgrad[pivot]
         if any(g - lam * hg != 0 for g, hg in zip(grad, hgrad, strict=True)):
             continue  # p is not a critical point of goal - λh: no tangent split there
+        shares = []
+        for T in terms:  # α_jv = ∂T_j/∂v(p) / (λ h_v'(p)) makes every bracket critical at p; Σ_j α_jv = 1
+            share = sp.Integer(0)
+            for v in T.free_symbols:
+                slope = lam * hgrad[vs.index(v)]
+                alpha = sp.nsimplify(sp.diff(T, v).xreplace(pt)) / slope if slope != 0 else sp.Rational(1, count[v])
+                share += alpha * hparts[v]
+            shares.append(share)
         node_parts = []
         for T, H in zip(terms, shares, strict=True):
             e = T - lam * H
