@@ -102,3 +102,16 @@ def test_the_constraint_is_shared_by_slopes_so_asymmetric_cyclic_terms_split_too
     bad = copy.deepcopy(cert)
     bad["proof"]["parts"][0]["expr"] = bad["proof"]["parts"][0]["expr"].replace("2", "3", 1)
     assert not check_certificate(bad).valid
+
+
+def test_without_a_constraint_each_term_is_compared_with_its_tangent_plane() -> None:
+    # a²/b + b²/c + c²/a >= a + b + c: the gradient vanishes at (1, 1, 1), and a²/b minus its tangent
+    # plane there is a²/b - 2a + b = (a - b)²/b
+    data = {"variables": list("abc"), "facts": POSITIVE, "lhs": "a^2/b + b^2/c + c^2/a", "rhs": "a + b + c", "relation": ">="}
+    res = find_certificate(read_claim(data), AT_ONE, seconds=60, methods=["classic"])
+    assert res.found, res.reason
+    cert = json.loads(json.dumps(res.certificate))
+    assert check_certificate(cert).valid and len(cert["proof"]["parts"]) == 3
+    bad = copy.deepcopy(cert)
+    bad["proof"]["parts"][1]["expr"] = bad["proof"]["parts"][1]["expr"] + " + 1/100"
+    assert not check_certificate(bad).valid

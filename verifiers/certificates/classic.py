@@ -282,13 +282,15 @@ def term_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds: fl
     (these add up to 1), and
         goal = Σ_j [T_j - T_j(p) - λ·(H_j - H_j(p))] + λ·h + goal(p),   H_j = Σ_{i in T_j} α_ji·h_i,
     each bracket an inequality in the few variables of T_j, proved on the domain (it is tried only
-    when its gradient vanishes at p, which every bracket >= 0 needs)."""
-    if claim.op != ">=" or len(claim.equalities) != 1 or _radicals([claim.goal]):
+    when its gradient vanishes at p, which every bracket >= 0 needs). Without an equality (λ = 0,
+    p a critical point of the goal) each bracket is T_j minus its tangent plane at p: the goal is a
+    sum of convex terms, such as 30a + 3b² + 2c³/9 + 36/(ab) + 36/(bc) + 36/(ca) >= 84."""
+    if claim.op != ">=" or len(claim.equalities) > 1 or _radicals([claim.goal]):
         return None
     t0 = time.monotonic()
     vs = claim.variables
     grouped = _groups(claim.goal, vs)
-    hparts = _separable_equality(claim.equalities[0], vs)
+    hparts = _separable_equality(claim.equalities[0], vs) if claim.equalities else dict.fromkeys(vs, sp.Integer(0))
     if grouped is None or hparts is None:
         return None
     terms, _ = grouped
@@ -302,29 +304,34 @@ def term_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds: fl
             continue
         try:
             at = sp.nsimplify(claim.goal.xreplace(pt))
-            if sp.cancel(sp.together(claim.equalities[0].xreplace(pt))) != 0 or not (at.is_Rational and at >= 0):
+            if any(sp.cancel(sp.together(h.xreplace(pt))) != 0 for h in claim.equalities) or not (at.is_Rational and at >= 0):
                 continue
             grad = [sp.nsimplify(sp.diff(claim.goal, v).xreplace(pt)) for v in vs]
             hgrad = [sp.nsimplify(sp.diff(hparts[v], v).xreplace(pt)) for v in vs]
         except (TypeError, ValueError, ZeroDivisionError):
             continue
         pivot = next((i for i, g in enumerate(hgrad) if g != 0), None)
-        if pivot is None or not all(g.is_Rational for g in grad + hgrad):
+        if (pivot is None and claim.equalities) or not all(g.is_Rational for g in grad + hgrad):
             continue
-        lam = grad[pivot] / hgrad[pivot]
+        lam = grad[pivot] / hgrad[pivot] if pivot is not None else sp.Integer(0)
         if any(g - lam * hg != 0 for g, hg in zip(grad, hgrad, strict=True)):
             continue  # p is not a critical point of goal - λh: no tangent split there
         shares = []
-        for T in terms:  # α_jv = ∂T_j/∂v(p) / (λ h_v'(p)) makes every bracket critical at p; Σ_j α_jv = 1
-            share = sp.Integer(0)
+        for T in terms:
+            # α_jv = ∂T_j/∂v(p) / (λ h_v'(p)) makes every bracket critical at p, and Σ_j α_jv = 1; where
+            # λ h_v'(p) = 0, each term takes its own slope in v instead (these add up to ∂goal/∂v(p) = 0)
+            share, tangent = sp.Integer(0), sp.Integer(0)
             for v in T.free_symbols:
                 slope = lam * hgrad[vs.index(v)]
-                alpha = sp.nsimplify(sp.diff(T, v).xreplace(pt)) / slope if slope != 0 else sp.Rational(1, count[v])
-                share += alpha * hparts[v]
-            shares.append(share)
+                own = sp.nsimplify(sp.diff(T, v).xreplace(pt))
+                if slope != 0:
+                    share += own / slope * hparts[v]
+                else:
+                    tangent += own * v
+            shares.append((share, tangent))
         node_parts = []
-        for T, H in zip(terms, shares, strict=True):
-            e = T - lam * H
+        for T, (H, tangent) in zip(terms, shares, strict=True):
+            e = T - lam * H - tangent
             e = sp.together(e - e.xreplace(pt))
             if sp.cancel(e) == 0:
                 continue
@@ -345,5 +352,8 @@ def term_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds: fl
                 node_parts.append({"expr": to_text(at), "op": ">", "proof": {"step": "sos", "terms": [{"c": to_text(at)}], "strict": {"term": 0}}})
             if not node_parts:
                 return None
-            return {"step": "sum", "why": "tangent", "multipliers": [to_text(lam)], "parts": node_parts}
+            node = {"step": "sum", "why": "tangent", "parts": node_parts}
+            if claim.equalities:
+                node["multipliers"] = [to_text(lam)]
+            return node
     return None
