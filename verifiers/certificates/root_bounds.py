@@ -103,6 +103,9 @@ def root_tangent_certificate(problem: PolyProblem, seconds: float = 20.0) -> dic
         rest = sp.expand(rest)
         if rest.free_symbols & removed:
             continue
+        at = rest.xreplace({v: pt[v] for v in problem.variables if v in pt})
+        if at.is_number and at.evalf(30) < -1e-20:
+            continue  # R < 0 at the point: the bound is too weak there, no proof of R to look for
         kept = [v for v in problem.variables if v not in removed]
         sub = PolyProblem(kept, rest, problem.op,
                           [f for f in problem.facts if not (f.expr.free_symbols & removed)],
