@@ -60,6 +60,8 @@ their index in the current domain's list:
         goal = Σ parts + Σ λ_k h_k, each part proved on the same domain.
     {"step": "root"}   goal = k · Π w_i^(r_i), k > 0, r_i positive fractions: >= 0 (> 0 with
         "radicands": [STEP per w_i > 0]).
+A sum step may carry "why": "tangent" | "root-tangent", which names the idea of the split for the
+readable proof (not checked; the proof shows one fixed sentence per name).
 Any step may carry "defined": [{"base": b, "op": ">" | ">=", "proof": STEP}] showing that a
 denominator (or radicand) of its goal is nonzero (>= 0) where the claim's convention does not.
 """

@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 
 import sympy as sp
-from qed.verifiers.certificates.claim import Claim
+from qed.verifiers.certificates.claim import Claim, read_claim
 from qed.verifiers.certificates.poly import (
     PolyProblem,
     leaf,
@@ -69,9 +69,9 @@ def _prove_part(e: sp.Expr, base: PolyProblem, seconds: float) -> dict | None:
 
 def univariate_leaf(p: sp.Expr, x: sp.Symbol, base: PolyProblem) -> dict | None:
     """p(x) >= 0 from its square-free factorisation: p = k·S(x)²·r(x) with the even-power factors in
-    S, and r with non-negative coefficients (r(x) >= 0 for x >= 0, a fact of the domain) or only
-    even powers: terms k·r_j · x^(j mod 2) · (x^(j div 2)·S)²."""
-    sign = next((i for i, (f, op) in enumerate(base.domain_facts) if f == x and op in (">", ">=")), None)
+    S, and r with non-negative coefficients in powers of y = x - l for a fact y >= 0 of the domain
+    (x > 0, or a lower bound x - l > 0), or with only even powers: terms k·r_j · y^(j mod 2) ·
+    (y^(j div 2)·S)²."""
     try:
         k, factors = sp.Poly(p, x).sqf_list()
     except sp.PolynomialError:
@@ -83,12 +83,25 @@ def univariate_leaf(p: sp.Expr, x: sp.Symbol, base: PolyProblem) -> dict | None:
         square *= f.as_expr() ** (e // 2)
         if e % 2:
             rest *= f
-    terms = []
-    for (j,), r in rest.terms():
-        if r < 0 or (j % 2 and sign is None):
-            return None
-        terms.append({"c": to_text(k * r), "m": [sign] * (j % 2), "s": to_text(sp.expand(x ** (j // 2) * square))})
-    return {"step": "sos", "terms": terms}
+    shifts: list[tuple[int | None, sp.Expr]] = [(None, sp.Integer(0))]
+    for i, (f, op) in enumerate(base.domain_facts):
+        if op in (">", ">=") and f.free_symbols == {x}:
+            lin = sp.Poly(f, x)
+            if lin.degree() == 1 and lin.LC() > 0:
+                lo = -lin.coeff_monomial(1) / lin.LC()
+                if lin.LC() == 1:
+                    shifts.insert(0 if lo == 0 else len(shifts), (i, lo))
+    for sign, lo in shifts:
+        y = sp.Symbol("y_shift")
+        shifted = sp.Poly(rest.as_expr().xreplace({x: y + lo}), y)
+        terms = []
+        for (j,), r in shifted.terms():
+            if r < 0 or (j % 2 and sign is None):
+                break
+            terms.append({"c": to_text(k * r), "m": [sign] * (j % 2), "s": to_text(sp.expand((x - lo) ** (j // 2) * square))})
+        else:
+            return {"step": "sos", "terms": terms}
+    return None
 
 
 def tangent_line(claim: Claim, seconds: float = 20.0) -> dict | None:
@@ -140,7 +153,7 @@ def tangent_line(claim: Claim, seconds: float = 20.0) -> dict | None:
         node_parts.append({"expr": to_text(e), "op": ">=", "proof": proof})
     if rest > 0:
         node_parts.append({"expr": to_text(rest), "op": ">", "proof": {"step": "sos", "terms": [{"c": to_text(rest)}], "strict": {"term": 0}}})
-    return {"step": "sum", "multipliers": [to_text(slope / scale)], "parts": node_parts}
+    return {"step": "sum", "why": "tangent", "multipliers": [to_text(slope / scale)], "parts": node_parts}
 
 
 def _linear(e: sp.Expr, vs: list[sp.Symbol]) -> sp.Poly | None:
@@ -151,12 +164,26 @@ def _linear(e: sp.Expr, vs: list[sp.Symbol]) -> sp.Poly | None:
     return p if p.total_degree() <= 1 and p.domain.is_Exact and all(c.is_Rational for c in p.coeffs()) else None
 
 
+def _separable_equality(h: sp.Expr, vs: list[sp.Symbol]) -> dict[sp.Symbol, sp.Expr] | None:
+    """The one-variable parts h_i of an equality h = Σ_i h_i(x_i) + k (k dropped), or None when a
+    term mixes variables or holds a radical."""
+    if _radicals([h]):
+        return None
+    sep = _separate(h, vs)
+    if sep is None:
+        return None
+    parts, _ = sep
+    return parts if any(e != 0 for e in parts.values()) else None
+
+
 def lagrange_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds: float = 20.0) -> dict | None:
     """The tangent-line trick at a known equality point p, with Lagrange multipliers: for a goal
-    Σ_i g_i(x_i) + K under linear equalities h_k = 0 and linear facts f_j >= 0 (those with f_j(p) = 0),
-    the slopes c_i = g_i'(p_i) solve c = Σ λ_k ∇h_k + Σ μ_j ∇f_j with μ_j >= 0, and
-        goal = Σ_i [g_i(x_i) - g_i(p_i) - c_i (x_i - p_i)] + Σ λ_k h_k + Σ μ_j f_j + goal(p),
-    each bracket a one-variable inequality (AM-GM with weights, in effect)."""
+    Σ_i g_i(x_i) + K under separable equalities h_k = Σ_i h_ki(x_i) + k_k = 0 (linear ones, or
+    Σ 1/(x_i^2 - 1) = 1 and the like) and linear facts f_j >= 0 (those with f_j(p) = 0), the
+    multipliers solve g_i'(p_i) = Σ λ_k h_ki'(p_i) + Σ μ_j ∂f_j/∂x_i with μ_j >= 0, and
+        goal = Σ_i φ_i(x_i) + Σ λ_k h_k + Σ μ_j f_j + goal(p),
+        φ_i(x) = g_i(x) - g_i(p_i) - Σ λ_k (h_ki(x) - h_ki(p_i)) - Σ μ_j ∂f_j/∂x_i · (x - p_i),
+    each φ_i a one-variable inequality with a double zero at p_i (AM-GM with weights, in effect)."""
     if claim.op != ">=" or _radicals([claim.goal]):
         return None
     t0 = time.monotonic()
@@ -165,7 +192,7 @@ def lagrange_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds
     if sep is None:
         return None
     parts, _ = sep
-    eqs = [_linear(h, vs) for h in claim.equalities]
+    eqs = [_separable_equality(h, vs) for h in claim.equalities]
     lin_facts = [(j, _linear(f, vs)) for j, (f, op) in enumerate(claim.facts) if op in (">=", ">")]
     lin_facts = [(j, p) for j, p in lin_facts if p is not None and len(p.free_symbols) >= 2]
     if any(p is None for p in eqs) or not (eqs or lin_facts):
@@ -177,19 +204,21 @@ def lagrange_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds
             continue
         try:
             slopes = [sp.nsimplify(sp.diff(parts[v], v).xreplace(pt)) for v in vs]
+            grads = [[sp.nsimplify(sp.diff(hp[v], v).xreplace(pt)) for v in vs] for hp in eqs]
             at = sp.nsimplify(claim.goal.xreplace(pt))
+            off = [sp.cancel(sp.together(h.xreplace(pt))) for h in claim.equalities]
         except (TypeError, ValueError, ZeroDivisionError):
             continue
-        if not all(s.is_Rational for s in slopes) or not (at.is_Rational and at >= 0):
+        if not all(s.is_Rational for s in slopes + [g for row in grads for g in row]) or not (at.is_Rational and at >= 0):
             continue
-        if any(p.as_expr().xreplace(pt) != 0 for p in eqs):
+        if any(o != 0 for o in off):
             continue
         active = [(j, p) for j, p in lin_facts if p.as_expr().xreplace(pt) == 0]
         lam = sp.symbols(f"l0:{len(eqs)}") if eqs else ()
         mu = sp.symbols(f"m0:{len(active)}") if active else ()
-        system = [sum((lam[k] * p.coeff_monomial(v) for k, p in enumerate(eqs)), sp.Integer(0))
+        system = [sum((lam[k] * grads[k][i] for k in range(len(eqs))), sp.Integer(0))
                   + sum((mu[k] * p.coeff_monomial(v) for k, (_, p) in enumerate(active)), sp.Integer(0)) - s
-                  for v, s in zip(vs, slopes, strict=True)]
+                  for i, (v, s) in enumerate(zip(vs, slopes, strict=True))]
         unknowns = list(lam) + list(mu)
         if not unknowns:
             continue
@@ -197,11 +226,13 @@ def lagrange_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds
         if not sol:
             continue
         sol = {u: sol[0].get(u, sp.Integer(0)).xreplace(dict.fromkeys(unknowns, 0)) for u in unknowns}
-        if any(not sol[m].is_Rational or sol[m] < 0 for m in mu):
+        if any(not sol[u].is_Rational for u in unknowns) or any(sol[m] < 0 for m in mu):
             continue
         node_parts = []
-        for v, s in zip(vs, slopes, strict=True):
-            e = sp.together(parts[v] - parts[v].xreplace(pt) - s * (v - pt[v]))
+        for v in vs:
+            e = parts[v] - sum((sol[lam[k]] * hp[v] for k, hp in enumerate(eqs)), sp.Integer(0))
+            e -= sum((sol[mu[k]] * p.coeff_monomial(v) * v for k, (_, p) in enumerate(active)), sp.Integer(0))
+            e = sp.together(e - e.xreplace(pt))
             if sp.cancel(e) == 0:
                 continue
             left = seconds - (time.monotonic() - t0)
@@ -218,8 +249,193 @@ def lagrange_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds
                                        "proof": {"step": "sos", "terms": [{"c": to_text(sol[mu[k]]), "m": [j], "s": "1"}]}})
             if at > 0:
                 node_parts.append({"expr": to_text(at), "op": ">", "proof": {"step": "sos", "terms": [{"c": to_text(at)}], "strict": {"term": 0}}})
-            node: dict = {"step": "sum", "parts": node_parts}
+            if not node_parts:
+                return None
+            node: dict = {"step": "sum", "why": "tangent", "parts": node_parts}
             if eqs:
                 node["multipliers"] = [to_text(sol[x]) for x in lam]
             return node
+    return None
+
+
+def _groups(goal: sp.Expr, vs: list[sp.Symbol]) -> tuple[list[sp.Expr], sp.Expr] | None:
+    """The goal's top-level terms grouped by the variables they mention (one group per set), and
+    the constant; None when a group would mention every variable (nothing would be split)."""
+    groups: dict[frozenset, sp.Expr] = {}
+    const = sp.Integer(0)
+    for term in sp.Add.make_args(sp.expand(goal, deep=False, mul=True, multinomial=False)):
+        free = frozenset(term.free_symbols)
+        if not free:
+            const += term
+        else:
+            groups[free] = groups.get(free, sp.Integer(0)) + term
+    if len(groups) < 2 or any(len(k) == len(vs) for k in groups):
+        return None
+    return list(groups.values()), const
+
+
+def term_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds: float = 20.0) -> dict | None:
+    """The tangent trick for sums of terms in a few variables each (cyclic sums such as
+    Σ (a² + b² + 3)/(a + b), Σ a²/(a + 2b³)) under one separable equality h = Σ_i h_i(x_i) + k = 0:
+    with λ from ∇goal(p) = λ·∇h(p) at the equality point p, each variable's part h_i is divided among
+    the terms that mention it in proportion to their slopes there, α_ji = ∂T_j/∂x_i(p) / (λ·h_i'(p))
+    (these add up to 1), and
+        goal = Σ_j [T_j - T_j(p) - λ·(H_j - H_j(p))] + λ·h + goal(p),   H_j = Σ_{i in T_j} α_ji·h_i,
+    each bracket an inequality in the few variables of T_j, proved on the domain (it is tried only
+    when its gradient vanishes at p, which every bracket >= 0 needs). Without an equality (λ = 0,
+    p a critical point of the goal) each bracket is T_j minus its tangent plane at p: the goal is a
+    sum of convex terms, such as 30a + 3b² + 2c³/9 + 36/(ab) + 36/(bc) + 36/(ca) >= 84."""
+    if claim.op != ">=" or len(claim.equalities) > 1 or _radicals([claim.goal]):
+        return None
+    t0 = time.monotonic()
+    vs = claim.variables
+    grouped = _groups(claim.goal, vs)
+    hparts = _separable_equality(claim.equalities[0], vs) if claim.equalities else dict.fromkeys(vs, sp.Integer(0))
+    if grouped is None or hparts is None:
+        return None
+    terms, _ = grouped
+    count = {v: sum(1 for T in terms if v in T.free_symbols) for v in vs}
+    if any(count[v] == 0 and hparts[v] != 0 for v in vs):
+        return None
+    facts, ceqs = claim.facts, claim.equalities
+    base = PolyProblem(vs, sp.Integer(0), ">=", polynomial_facts(vs, facts), polynomial_equalities(vs, ceqs), facts, ceqs)
+    for pt in points:
+        if set(pt) != set(vs) or not all(v.is_Rational for v in pt.values()):
+            continue
+        try:
+            at = sp.nsimplify(claim.goal.xreplace(pt))
+            if any(sp.cancel(sp.together(h.xreplace(pt))) != 0 for h in claim.equalities) or not (at.is_Rational and at >= 0):
+                continue
+            grad = [sp.nsimplify(sp.diff(claim.goal, v).xreplace(pt)) for v in vs]
+            hgrad = [sp.nsimplify(sp.diff(hparts[v], v).xreplace(pt)) for v in vs]
+        except (TypeError, ValueError, ZeroDivisionError):
+            continue
+        pivot = next((i for i, g in enumerate(hgrad) if g != 0), None)
+        if (pivot is None and claim.equalities) or not all(g.is_Rational for g in grad + hgrad):
+            continue
+        lam = grad[pivot] / hgrad[pivot] if pivot is not None else sp.Integer(0)
+        if any(g - lam * hg != 0 for g, hg in zip(grad, hgrad, strict=True)):
+            continue  # p is not a critical point of goal - λh: no tangent split there
+        shares = []
+        for T in terms:
+            # α_jv = ∂T_j/∂v(p) / (λ h_v'(p)) makes every bracket critical at p, and Σ_j α_jv = 1; where
+            # λ h_v'(p) = 0, each term takes its own slope in v instead (these add up to ∂goal/∂v(p) = 0)
+            share, tangent = sp.Integer(0), sp.Integer(0)
+            for v in T.free_symbols:
+                slope = lam * hgrad[vs.index(v)]
+                own = sp.nsimplify(sp.diff(T, v).xreplace(pt))
+                if slope != 0:
+                    share += own / slope * hparts[v]
+                else:
+                    tangent += own * v
+            shares.append((share, tangent))
+        node_parts = []
+        for T, (H, tangent) in zip(terms, shares, strict=True):
+            e = T - lam * H - tangent
+            e = sp.together(e - e.xreplace(pt))
+            if sp.cancel(e) == 0:
+                continue
+            try:
+                if any(sp.cancel(sp.diff(e, v).xreplace(pt)) != 0 for v in e.free_symbols):
+                    break
+            except (TypeError, ValueError, ZeroDivisionError):
+                break
+            left = seconds - (time.monotonic() - t0)
+            if left < 1.0:
+                return None
+            proof = _prove_part(e, base, max(left / max(1, len(terms) - len(node_parts)), min(left, 6.0)))
+            if proof is None:
+                break
+            node_parts.append({"expr": to_text(e), "op": ">=", "proof": proof})
+        else:
+            if at > 0:
+                node_parts.append({"expr": to_text(at), "op": ">", "proof": {"step": "sos", "terms": [{"c": to_text(at)}], "strict": {"term": 0}}})
+            if not node_parts:
+                return None
+            node = {"step": "sum", "why": "tangent", "parts": node_parts}
+            if claim.equalities:
+                node["multipliers"] = [to_text(lam)]
+            return node
+    return None
+
+
+def _product_constraint(h: sp.Expr, vs: list[sp.Symbol]) -> bool:
+    """h = α·x_1···x_n + β with α·β < 0: the product of the variables is a positive constant."""
+    try:
+        p = sp.Poly(sp.expand(h), *vs)
+    except sp.PolynomialError:
+        return False
+    terms = dict(p.terms())
+    top, const = tuple([1] * len(vs)), tuple([0] * len(vs))
+    return set(terms) == {top, const} and terms[top] * terms[const] < 0
+
+
+def product_tangent(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds: float = 20.0) -> dict | None:
+    """The tangent-line trick under x_1···x_n = t^n (all x_i > 0) at the point x_i = t: for a goal
+    Σ_i g(x_i) + K with slope s = g'(t), pick u(x) = x (c = s) or u(x) = 1/x (c = -s·t²) so that
+    c >= 0; then
+        goal = Σ_i [g(x_i) - g(t) - c·(u(x_i) - u(t))] + c·(Σ_i u(x_i) - n·u(t)) + goal(t, ..., t),
+    each bracket a one-variable inequality, and Σ u(x_i) >= n·u(t) is AM-GM under the product
+    constraint, proved by its own certificate on the same domain (a change to ratios, usually)."""
+    from qed.verifiers.certificates.search import find_certificate
+
+    if claim.op != ">=" or len(claim.equalities) != 1 or _radicals([claim.goal]):
+        return None
+    t0 = time.monotonic()
+    vs = claim.variables
+    if not _product_constraint(claim.equalities[0], vs):
+        return None
+    sep = _separate(claim.goal, vs)
+    if sep is None:
+        return None
+    parts, _ = sep
+    facts, ceqs = claim.facts, claim.equalities
+    base = PolyProblem(vs, sp.Integer(0), ">=", polynomial_facts(vs, facts), polynomial_equalities(vs, ceqs), facts, ceqs)
+    for pt in points:
+        values = set(pt.values())
+        if set(pt) != set(vs) or len(values) != 1:
+            continue
+        t = values.pop()
+        if not (t.is_Rational and t > 0) or sp.expand(claim.equalities[0].xreplace(pt)) != 0:
+            continue
+        try:
+            slopes = {sp.nsimplify(sp.diff(parts[v], v).xreplace(pt)) for v in vs}
+            at = sp.nsimplify(claim.goal.xreplace(pt))
+        except (TypeError, ValueError, ZeroDivisionError):
+            continue
+        if len(slopes) != 1 or not (at.is_Rational and at >= 0):
+            continue
+        s = slopes.pop()
+        if not s.is_Rational or s == 0:
+            continue
+        c, u = (s, lambda x: x) if s > 0 else (-s * t**2, lambda x: 1 / x)
+        node_parts = []
+        for v in vs:
+            e = sp.together(parts[v] - parts[v].xreplace(pt) - c * (u(v) - u(t)))
+            if sp.cancel(e) == 0:
+                continue
+            left = seconds - (time.monotonic() - t0)
+            if left < 2.0:
+                return None
+            proof = _prove_part(e, base, max(left / (2 * len(vs)), min(left / 2, 4.0)))
+            if proof is None:
+                break
+            node_parts.append({"expr": to_text(e), "op": ">=", "proof": proof})
+        else:
+            data = dict(claim.data, lhs=to_text(c * sp.Add(*[u(v) for v in vs])), rhs=to_text(c * len(vs) * u(t)), relation=">=")
+            data.pop("constant", None)
+            try:
+                mean = read_claim(data)
+            except (ValueError, TypeError):
+                return None
+            left = seconds - (time.monotonic() - t0)
+            if left < 1.0:
+                return None
+            found = find_certificate(mean, {"points": [{str(v): to_text(t) for v in vs}]}, seconds=left, exclude=("classic",))
+            if not found.found:
+                return None
+            node_parts.append({"expr": to_text(c * (sp.Add(*[u(v) for v in vs]) - len(vs) * u(t))), "op": ">=", "proof": found.certificate["proof"]})
+            if at > 0:
+                node_parts.append({"expr": to_text(at), "op": ">", "proof": {"step": "sos", "terms": [{"c": to_text(at)}], "strict": {"term": 0}}})
+            return {"step": "sum", "why": "tangent", "parts": node_parts}
     return None

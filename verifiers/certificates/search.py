@@ -37,7 +37,7 @@ from qed.verifiers.certificates.witness import (
 
 CHECK_SECONDS = 60.0
 # The most of the budget each method may take, so that one slow method leaves time for the others.
-SHARE = {"homogenized": 0.3, "coefficients": 0.1, "ordered": 0.3, "products": 0.2, "classic": 0.2, "sos": 0.5, "conjugate": 0.4, "sos-multiplied": 0.4}
+SHARE = {"homogenized": 0.3, "coefficients": 0.1, "ordered": 0.3, "products": 0.2, "classic": 0.2, "term-split": 0.4, "root-tangent": 0.3, "squared": 0.3, "sos": 0.5, "conjugate": 0.4, "sos-multiplied": 0.4}
 
 
 class MethodCut(BaseException):
@@ -188,6 +188,12 @@ def _sos_multiplied(problem: PolyProblem, seconds: float) -> dict | None:
     return None
 
 
+def _root_tangent(problem: PolyProblem, seconds: float) -> dict | None:
+    from qed.verifiers.certificates.root_bounds import root_tangent_certificate
+
+    return root_tangent_certificate(problem, seconds=seconds)
+
+
 def _conjugate(problem: PolyProblem, seconds: float) -> dict | None:
     from qed.verifiers.certificates.conjugate import conjugate_certificate
 
@@ -235,6 +241,33 @@ def _homogenized(problem: PolyProblem, seconds: float) -> dict | None:
     return {"step": "sum", "multipliers": mult, "parts": [{"expr": to_text(p_hom), "op": problem.op, "proof": child}]}
 
 
+def _squared_homogenized(problem: PolyProblem, seconds: float) -> dict | None:
+    """goal = A - B with A, B the positive and negative parts (both sums of positive monomials):
+    multiplying by A + B > 0 gives A² - B², whose degrees may all match a homogeneous constraint
+    q = k when the goal's do not (ab/c + bc/a + ca/b >= 3 under a² + b² + c² = 3), so that the
+    homogenisation above applies to it."""
+    from qed.verifiers.certificates.reduce import prove_positive
+    from qed.verifiers.certificates.text import to_text
+
+    if problem.op not in (">=", ">") or len(problem.equalities) != 1:
+        return None
+    goal = sp.expand(problem.goal)
+    terms = sp.Add.make_args(goal)
+    plus = sp.Add(*[t for t in terms if t.as_coeff_Mul()[0] > 0])
+    minus = -sp.Add(*[t for t in terms if t.as_coeff_Mul()[0] < 0])
+    if plus == 0 or minus == 0:
+        return None
+    factor = sp.expand(plus + minus)
+    proof = prove_positive(factor, problem)
+    if proof is None:
+        return None
+    new_goal = sp.expand(plus**2 - minus**2)
+    child = _homogenized(problem.with_goal(new_goal), seconds)
+    if child is None:
+        return None
+    return {"step": "multiply", "factors": [{"factor": to_text(factor), "proof": proof}], "goal": to_text(new_goal), "then": child}
+
+
 Method = Callable[[PolyProblem, float], dict | None]
 METHODS: list[tuple[str, Method | None]] = [
     ("coefficients", _coefficients),
@@ -242,6 +275,8 @@ METHODS: list[tuple[str, Method | None]] = [
     ("products", _products),
     ("homogenized", _homogenized),
     ("classic", None),
+    ("root-tangent", _root_tangent),
+    ("squared", _squared_homogenized),
     ("sos", _sos),
     ("conjugate", _conjugate),
     ("sos-multiplied", _sos_multiplied),
@@ -396,7 +431,12 @@ def carry_points(points: list[dict[sp.Symbol, sp.Expr]], wrap: Callable[[dict], 
 
 def _claim_level(result: SearchResult, claim: Claim, opt: dict | None, seconds: float, t0: float, points: list | None = None) -> bool:
     """The classical steps that work on the claim itself (tangent line), before the SDP."""
-    from qed.verifiers.certificates.classic import lagrange_split, tangent_line
+    from qed.verifiers.certificates.classic import (
+        lagrange_split,
+        product_tangent,
+        tangent_line,
+        term_split,
+    )
 
     left = seconds - (time.monotonic() - t0)
     if left < 2.0:
@@ -410,6 +450,14 @@ def _claim_level(result: SearchResult, claim: Claim, opt: dict | None, seconds: 
             share = min(seconds - (time.monotonic() - t0), SHARE["classic"] * seconds)
             with _cut_at(CUT_FACTOR * share + 1.0):
                 node = lagrange_split(claim, points, seconds=share)
+            if node is None and points:
+                share = min(seconds - (time.monotonic() - t0), SHARE["term-split"] * seconds)
+                with _cut_at(CUT_FACTOR * share + 1.0):
+                    node = term_split(claim, points, seconds=share)
+            if node is None and points:
+                share = min(seconds - (time.monotonic() - t0), SHARE["term-split"] * seconds)
+                with _cut_at(CUT_FACTOR * share + 1.0):
+                    node = product_tangent(claim, points, seconds=share)
     except MethodCut:
         result.attempts.append({"method": "classic", "outcome": "cut at its time limit", "seconds": round(time.monotonic() - m0, 2)})
         return False

@@ -342,6 +342,9 @@ class Explainer:
         if op == ">":
             q.text(" and one is positive")
         q.text(".")
+        why = WHY.get(node.get("why")) if isinstance(node.get("why"), str) else None
+        if why:
+            q.text(" " + why)
         self.blocks.append(q)
         for i, (e, pop, proof) in enumerate(parts, 1):
             rel = {">=": ">=", ">": ">", "==": "="}[pop]
@@ -399,6 +402,17 @@ class Explainer:
         if scope.case:
             return f"{lead}in this case"
         return ""
+
+
+# Why a sum step splits the goal as it does, by the name its search method records (a fixed
+# vocabulary: a certificate's own text is never shown as prose).
+WHY = {
+    "root-tangent": "The first part bounds each root by its tangent line at the equality point: for w >= 0 and "
+                    "r > 0, the AM-GM inequality gives q r^(q-1) w <= w^q + (q-1) r^q, a square (w - r)^2 times "
+                    "a non-negative factor; the second part is free of roots.",
+    "tangent": "Each part compares one term with its tangent line at the equality point (the tangent-line "
+               "trick); the multiples of the constraints make the slopes match there.",
+}
 
 
 def _const(text: Any) -> bool:
