@@ -50,7 +50,10 @@ _GENERAL = re.compile(
     r"\b(in general|for all|for every|for any|for each|always|in every case|in all cases|generally)\b"
     r"|\b(in general|always holds|holds always|is always true|must hold for all|generali[sz]es)\b"
     r"|\b(hence|therefore|thus|so|consequently)\b[^.;]{0,60}?\b(inequality|claim|statement|result|identity|"
-    r"bound|assertion)\b[^.;]{0,30}?\b(holds|is true|is proved|is proven|follows|is established)\b",
+    r"bound|assertion)\b[^.;]{0,30}?\b(holds|is true|is proved|is proven|follows|is established)\b"
+    # "therefore <formula> for all positive a, b, c": the formula (masked as X) restated with a quantifier
+    r"|\b(hence|therefore|thus|so|consequently)\b\W*(?:(?:we|one)\s+(?:get|have|obtain|conclude)\s+(?:that\s+)?)?"
+    r"X+\W*(?:holds\s+|is true\s+)?(for all|for every|for any|for each|always|in general)\b",
     re.I)
 # a sentence that fixes variables: "for $a = 1$", "taking $a = b = c$", "at $x = 2$", "if $n = 3$"
 _FIXING = re.compile(r"\b(for|when|at|if|taking|take|setting|set|put|putting|plugging|plug|substituting|"
