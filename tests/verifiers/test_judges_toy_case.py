@@ -83,6 +83,7 @@ def test_a_conclusion_that_restates_the_formula_for_all_values_is_a_general_conc
     v = judge("toy_case", cases + "Therefore $ab + bc + ca \\le 3$ for all positive $a, b, c$ with $a + b + c = 3$.",
               SUM_THREE)
     assert v.verdict == "fail" and "2 special case(s)" in v.reason
+    assert v.quote.startswith("Therefore $ab + bc + ca \\le 3$ for all")  # quoted as written, not masked
     general = ("We have $9 = (a + b + c)^{2} \\ge 3(ab + bc + ca)$.\n\n"
                "Hence $ab + bc + ca \\le 3$ for every such triple.")
     assert judge("toy_case", general, SUM_THREE).verdict == "pass"

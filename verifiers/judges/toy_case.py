@@ -75,6 +75,7 @@ class Sentence:
     step: int
     text: str  # with formulas masked
     relations: list[int] = field(default_factory=list)
+    written: str = ""  # as written, formulas included: what a finding quotes
     fixed: list[str] = field(default_factory=list)  # what it fixes: "a = 1", "a = b = c"
 
 
@@ -164,9 +165,10 @@ def _sentences(text: str, steps: list[Step], segments: list[MathSegment], rels: 
     for k in range(len(bounds) - 1):
         body = " ".join(flat[bounds[k] : bounds[k + 1]].split())
         if body:
-            out[k] = Sentence(k, step_of(steps, bounds[k], starts), body)
+            out[k] = Sentence(k, step_of(steps, bounds[k], starts), body,
+                              written=" ".join(text[bounds[k] : bounds[k + 1]].split()))
     for seg in segments:
-        out.setdefault(seg.sentence, Sentence(seg.sentence, seg.step, seg.sentence_text))
+        out.setdefault(seg.sentence, Sentence(seg.sentence, seg.step, seg.sentence_text, written=seg.sentence_text))
     for i, r in enumerate(rels):
         s = out[r.segment.sentence]
         s.relations.append(i)
@@ -224,7 +226,7 @@ def _judge_conclusion(c: Sentence, support: list[Sentence], rels: list[Relation]
             general.append(i)
         if s.relations:
             previous = s
-    quote = " ".join(c.text.split())[:200]
+    quote = " ".join((c.written or c.text).split())[:200]
     if general:
         g = rels[general[0]]
         return Finding("verified", quote, f"a general step precedes the conclusion: `{g.quote(text)[:80]}`", c.step,
