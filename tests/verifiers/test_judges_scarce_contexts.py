@@ -40,5 +40,7 @@ def test_a_point_lies_in_a_context_when_its_definitions_conditions_and_filters_h
     assert contains(ctx, {a: 0.75, b: 0.25})
     assert not contains(ctx, {a: 0.25, b: 0.75})  # the filter a > b fails
     assert not contains(ctx, {a: 0.5, b: 0.75})  # x = a + b = 1.25, not 1
+    assert contains(ctx, {a: 0.75, b: 0.25, x: 1.0})
+    assert not contains(ctx, {a: 0.75, b: 0.25, x: 2.0})  # x is given a value its definition does not give
     assert not contains(ctx, {a: 0.75})  # b has no value: nothing is known
     assert not contains(Context("positive"), {a: -1.0, b: 2.0})  # outside the domain

@@ -362,6 +362,14 @@ def check_with_variables(rel: ParsedRelation, contexts: list[Context], cache: Po
             if hunted is not None:
                 trials.append(hunted)
                 continue
+            # held at the points drawn here, but a point where it failed in an earlier context lies in this
+            # one too (the problem's condition rewritten through the proof's definitions): refuted here as well
+            inside = next((t for t in trials if t.valid >= MIN_POINTS and t.counterexample is not None
+                           and contains(ctx, t.counterexample)), None)
+            if inside is not None:
+                trials.append(Trial(f"{ctx.label} (at a failing point of {inside.context})", valid + 1, 1,
+                                    inside.example, inside.counterexample))
+                continue
             status = "true" if ctx.label == "base" else "conditional"
             reason = "holds at every sampled point" + ("" if ctx.label == "base" else f" given {ctx.label}")
             return RelationCheck(status, reason, {"context": ctx.label, "domain": ctx.domain, "points": valid})

@@ -467,8 +467,9 @@ def _compile_filter(rel: sp.Basic):  # noqa: ANN202
 
 
 def contains(context: Context, point: dict[sp.Symbol, float]) -> bool:
-    """The point lies in the context: its definitions recomputed from it, every condition met (to
-    1e-8), every filter and bound passed. A variable the context needs and the point lacks: False."""
+    """The point lies in the context: its definitions hold at it (a defined letter the point lacks is
+    computed), every condition is met (to 1e-8), every filter and bound passed. A variable the context
+    needs and the point lacks: False."""
     pt = dict(point)
     defined = {s for s, _e in context.substitutions}
     for s in pt:
@@ -484,6 +485,8 @@ def contains(context: Context, point: dict[sp.Symbol, float]) -> bool:
     if not _apply_substitutions(subs, pt):
         return False
     scale = max([1.0, *(abs(v) for v in pt.values())])
+    if any(abs(pt[s] - point[s]) > 1e-8 * scale for s in defined if s in point):
+        return False  # the point gives a defined letter another value than its definition
     for e in context.equalities:
         if not e.free_symbols <= set(pt):
             return False
