@@ -3,9 +3,11 @@ different setting: a counterexample found elsewhere that lies in it refutes the 
 
 from __future__ import annotations
 
+import pytest
 import sympy as sp
+from qed.verifiers.judges import relcheck
 from qed.verifiers.judges.relcheck import PointCache, check_relation
-from qed.verifiers.judges.sampling import Context, contains
+from qed.verifiers.judges.sampling import Context, PointSet, contains
 from qed.verifiers.latex import symbol
 
 a, b = symbol("a"), symbol("b")  # the symbols the LaTeX reader makes
@@ -44,3 +46,36 @@ def test_a_point_lies_in_a_context_when_its_definitions_conditions_and_filters_h
     assert not contains(ctx, {a: 0.75, b: 0.25, x: 2.0})  # x is given a value its definition does not give
     assert not contains(ctx, {a: 0.75})  # b has no value: nothing is known
     assert not contains(Context("positive"), {a: -1.0, b: 2.0})  # outside the domain
+
+
+class _FixedPoints(PointCache):
+    """The problem's own setting sampled as usual; every other context drawn only at a few points far from
+    a = 4/5 (where the relation below fails), as a hard-to-sample context is in practice."""
+
+    def get(self, ctx: Context, symbols: set[sp.Symbol]) -> PointSet:
+        if ctx.label == "base":
+            return super().get(ctx, symbols)
+        return PointSet([{a: v, b: 1 - v} for v in (0.02, 0.04, 0.06, 0.08, 0.1, 0.12, 0.14, 0.16, 0.18, 0.2)], 10)
+
+
+def _no_hunt_outside_base(rel, compiled, ctx, points):  # noqa: ANN001, ANN202
+    return relcheck_hunt(rel, compiled, ctx, points) if ctx.label == "base" else None
+
+
+relcheck_hunt = relcheck._hunt
+
+
+def test_a_context_that_held_at_its_points_is_refuted_by_a_failing_point_of_the_problem_that_lies_in_it(
+        monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(relcheck, "_hunt", _no_hunt_outside_base)
+    base = Context("positive", equalities=(ON_LINE,))
+    rel = ("\\left(a-\\frac{4}{5}\\right)^{2}", ">=", "\\frac{1}{10^{6}}")  # false only within 1/1000 of a = 4/5
+    same_line = Context("positive", equalities=(ON_LINE,), filters=(sp.Gt(a, sp.Rational(1, 100)),),
+                        label="the assumption a > 1/100")
+    result, _ = check_relation(*rel, [base, same_line], _FixedPoints())
+    assert result.status == "false"
+    assert any("at a failing point of base" in t["context"] for t in result.evidence["trials"])
+    left_half = Context("positive", equalities=(ON_LINE,), filters=(sp.Lt(a, sp.Rational(1, 2)),),
+                        label="the assumption a < 1/2")  # a different setting: the failing point is not in it
+    result, _ = check_relation(*rel, [base, left_half], _FixedPoints())
+    assert result.status == "conditional"
