@@ -169,3 +169,21 @@ def test_calibration_counts_detections_and_false_rejections(tmp_path: Path) -> N
     assert score.cells["flipped_sign"].fail == 1
     md = markdown(cal, {"corpus": "test"})
     assert "| numeric_computation |" in md and "false rejection" in md
+
+
+def test_the_report_names_the_judges_not_run_and_what_they_would_have_checked() -> None:
+    # "X >= 3 and Y >= 3, therefore X >= Y": every relation is true, the inference is not; no judge without
+    # a model reads inferences, so a pass must say that this was not checked
+    problem = Problem(id="gap", statement="Let $a, b, c > 0$ with $abc = 1$. Prove that $a^{2}+b^{2}+c^{2} \\geq a+b+c$.",
+                      kind="proof")
+    proof = ("By AM-GM, $a^{2}+b^{2}+c^{2} \\geq 3$ and $a+b+c \\geq 3$.\n\n"
+             "Therefore $a^{2}+b^{2}+c^{2} \\geq a+b+c$ for all such $a, b, c$.")
+    chosen = ["numeric_computation", "toy_case"]
+    result = grade(GradeItem("gap", "proof", proof, problem), chosen, {})
+    assert result.overall == "pass"
+    md = grade_markdown([result], {"source": "x", "judges": chosen, "models": {}})
+    assert "- not run here (what they look for was not checked):" in md
+    assert "logical_gap (a step that does not follow or lacks justification" in md
+    assert "theorem_use (" in md and "numeric_computation (" not in md.split("not run here")[1].splitlines()[0]
+    caveat = next(line for line in md.splitlines() if line.startswith("A pass here means no judge run found a flaw"))
+    assert "logical_gap" in caveat and "toy_case," not in caveat

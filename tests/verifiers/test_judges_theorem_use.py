@@ -22,6 +22,9 @@ def test_it_needs_no_model_and_judges_step_by_step() -> None:
     (r"By AM-GM, $a + 2b \ge 3\sqrt[3]{a b^2}$.", POSITIVE_AB, "terms a, b with weights 1, 2"),
     (r"By AM-GM, $a + 2b \ge 2\sqrt{2ab}$.", POSITIVE_AB, "terms a, 2*b with weights 1, 1"),
     (r"By AM-GM, $a + b + c \ge 3$.", "Let $a, b, c > 0$ with $abc = 1$.", "on the problem's conditions"),
+    # equal terms written apart are read as one term (x^2 + 16/x): the split is a weight again
+    (r"By AM-GM, $x^{2} + \frac{8}{x} + \frac{8}{x} \ge 3\sqrt[3]{64}$.", "Let $x > 0$.",
+     "terms x**2, 8/x with weights 1, 2"),
     (r"By Cauchy-Schwarz, $(a^2+b^2)(c^2+d^2) \ge (ac+bd)^2$.", "Let $a, b, c, d > 0$.", "product form, pairing"),
     (r"By Cauchy-Schwarz, $\frac{a^2}{x} + \frac{b^2}{y} \ge \frac{(a+b)^2}{x+y}$.", "Let $a, b, x, y > 0$.",
      "Engel form"),

@@ -71,3 +71,19 @@ def test_every_planted_toy_case_wording_is_caught() -> None:
         assert v.verdict == "fail", m.text
         assert judge("toy_case", text, problem).verdict != "fail"
     assert len(seen) >= 3  # the wording varies: the judge does not read one template
+
+
+SUM_THREE = "Let $a, b, c > 0$ with $a + b + c = 3$. Prove that $ab + bc + ca \\le 3$."
+
+
+def test_a_conclusion_that_restates_the_formula_for_all_values_is_a_general_conclusion() -> None:
+    # "Therefore <formula> for all ...": no verb such as "holds" between, the quantifier after the formula
+    cases = ("Take $a = b = c = 1$: then $ab + bc + ca = 3$. Take $a = 2$ and $b = c = \\frac{1}{2}$: then "
+             "$ab + bc + ca = \\frac{9}{4} \\le 3$.\n\n")
+    v = judge("toy_case", cases + "Therefore $ab + bc + ca \\le 3$ for all positive $a, b, c$ with $a + b + c = 3$.",
+              SUM_THREE)
+    assert v.verdict == "fail" and "2 special case(s)" in v.reason
+    assert v.quote.startswith("Therefore $ab + bc + ca \\le 3$ for all")  # quoted as written, not masked
+    general = ("We have $9 = (a + b + c)^{2} \\ge 3(ab + bc + ca)$.\n\n"
+               "Hence $ab + bc + ca \\le 3$ for every such triple.")
+    assert judge("toy_case", general, SUM_THREE).verdict == "pass"

@@ -18,7 +18,14 @@ from typing import Any
 import mpmath
 import numpy as np
 import sympy as sp
-from qed.verifiers.judges.sampling import NUMERIC_ERRORS, Context, PointSet, by_name, sample
+from qed.verifiers.judges.sampling import (
+    NUMERIC_ERRORS,
+    Context,
+    PointSet,
+    by_name,
+    contains,
+    sample,
+)
 from qed.verifiers.latex import FORMULA, Formula, LatexError, Readings, read_formula
 
 Status = str  # true | false | conditional | approximate | unchecked | definition
@@ -200,10 +207,14 @@ class Trial:
     valid: int
     failed: int
     example: dict[str, Any] | None = None
+    counterexample: dict[sp.Symbol, float] | None = None  # the failing point unrounded (not evidence)
 
     @property
     def fail_share(self) -> float:
         return self.failed / self.valid if self.valid else 0.0
+
+    def evidence(self) -> dict[str, Any]:
+        return {"context": self.context, "valid": self.valid, "failed": self.failed, "example": self.example}
 
 
 def _compile(rel: ParsedRelation):  # noqa: ANN202
@@ -235,7 +246,8 @@ def _sides(rel: ParsedRelation, compiled, points: list[dict[sp.Symbol, float]]):
 
 
 def _evaluate(rel: ParsedRelation, compiled, points: list[dict[sp.Symbol, float]]) -> tuple[int, int, dict[str, Any] | None, int]:  # noqa: ANN001
-    """Valid points, points where the relation fails, a failing example, points where an inequality is tight."""
+    """Valid points, points where the relation fails, a failing example, points where an inequality is tight.
+    The example's "raw" is the failing point itself (symbols to unrounded values)."""
     if compiled is None:
         return 0, 0, None, 0
     pts, x, y, ok = _sides(rel, compiled, points)
@@ -255,7 +267,7 @@ def _evaluate(rel: ParsedRelation, compiled, points: list[dict[sp.Symbol, float]
     if failed:
         k = int(np.argmax(bad))
         example = {"point": {s.name: round(v, 6) for s, v in pts[k].items()},
-                   "lhs": _show(float(x[k])), "rhs": _show(float(y[k]))}
+                   "lhs": _show(float(x[k])), "rhs": _show(float(y[k])), "raw": pts[k]}
     return valid, failed, example, ties
 
 
@@ -295,7 +307,7 @@ def _hunt(rel: ParsedRelation, compiled, ctx: Context, points: list[dict[sp.Symb
                       spread=spread).points
         valid, failed, example, _ties = _evaluate(rel, compiled, near)
         if failed:
-            return Trial(f"{ctx.label} (near its tightest points)", valid, failed, example)
+            return _trial(f"{ctx.label} (near its tightest points)", valid, failed, example)
         best = _tightest(rel, compiled, best + near)
     return None
 
@@ -327,8 +339,14 @@ def _tightest(rel: ParsedRelation, compiled, points: list[dict[sp.Symbol, float]
     return [pts[k] for k in order]
 
 
+def _trial(context: str, valid: int, failed: int, example: dict[str, Any] | None) -> Trial:
+    raw = example.pop("raw", None) if example else None
+    return Trial(context, valid, failed, example, raw)
+
+
 def check_with_variables(rel: ParsedRelation, contexts: list[Context], cache: PointCache) -> RelationCheck:
     trials: list[Trial] = []
+    scarce_in: dict[int, Context] = {}  # trial index -> its context, for contexts sampled at few points
     compiled = _compile(rel)
     for ctx in contexts:
         pts = cache.get(ctx, rel.free)
@@ -336,21 +354,34 @@ def check_with_variables(rel: ParsedRelation, contexts: list[Context], cache: Po
         if failed == 0 and valid and ties == valid and ctx.label != "base":
             continue  # both sides equal at every point (an equality case): says nothing about ≤ or ≥
         if valid < MIN_POINTS:
-            trials.append(Trial(ctx.label, valid, failed, example))
+            scarce_in[len(trials)] = ctx
+            trials.append(_trial(ctx.label, valid, failed, example))
             continue
         if failed == 0:
             hunted = _hunt(rel, compiled, ctx, pts.points)
             if hunted is not None:
                 trials.append(hunted)
                 continue
+            # held at the points drawn here, but a point where it failed in an earlier context lies in this
+            # one too (the problem's condition rewritten through the proof's definitions): refuted here as well
+            inside = next((t for t in trials if t.valid >= MIN_POINTS and t.counterexample is not None
+                           and contains(ctx, t.counterexample)), None)
+            if inside is not None:
+                trials.append(Trial(f"{ctx.label} (at a failing point of {inside.context})", valid + 1, 1,
+                                    inside.example, inside.counterexample))
+                continue
             status = "true" if ctx.label == "base" else "conditional"
             reason = "holds at every sampled point" + ("" if ctx.label == "base" else f" given {ctx.label}")
             return RelationCheck(status, reason, {"context": ctx.label, "domain": ctx.domain, "points": valid})
-        trials.append(Trial(ctx.label, valid, failed, example))
+        trials.append(_trial(ctx.label, valid, failed, example))
     usable = [t for t in trials if t.valid >= MIN_POINTS]
     if not usable:
         return RelationCheck("unchecked", "no sample point where both sides are defined")
-    scarce = [t for t in trials if 4 <= t.valid < MIN_POINTS and t.failed == 0]
+    # a context sampled at few points excuses the relation only if it is a setting of its own: a point
+    # where it fails elsewhere that also lies in this context refutes it here as well
+    found = [t.counterexample for t in usable if t.counterexample is not None]
+    scarce = [t for k, t in enumerate(trials) if 4 <= t.valid < MIN_POINTS and t.failed == 0
+              and not any(contains(scarce_in[k], p) for p in found)]
     if scarce:
         # a context that is hard to sample but where the relation held every time: not refuted
         return RelationCheck("conditional", f"holds at the {scarce[0].valid} points found given {scarce[0].context}",
@@ -365,10 +396,10 @@ def check_with_variables(rel: ParsedRelation, contexts: list[Context], cache: Po
             f"{_op_words(rel.op)} fails at {worst.failed} of {worst.valid} sampled points"
             + (f" (e.g. at {where}: left {ex.get('lhs')}, right {ex.get('rhs')})" if ex else "")
             + f"; no stated condition makes it hold ({len(usable)} contexts tried)",
-            {"trials": [t.__dict__ for t in usable[:6]], "min_share": min_share},
+            {"trials": [t.evidence() for t in usable[:6]], "min_share": min_share},
         )
     return RelationCheck("conditional", "holds only at some sampled points: it depends on a condition",
-                         {"trials": [t.__dict__ for t in usable[:6]], "min_share": min_share})
+                         {"trials": [t.evidence() for t in usable[:6]], "min_share": min_share})
 
 
 def check_relation(lhs_toks, op: str, rhs_toks, contexts: list[Context], cache: PointCache,  # noqa: ANN001

@@ -5,6 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from qed.verifiers.judges.grading import GradeResult
+from qed.verifiers.judges.judge import Judge
+from qed.verifiers.judges.registry import judges
 from qed.verifiers.judges.verdict import JudgeVerdict
 
 # what the table of findings shows; verified and conditional relations are in the step table and the JSON
@@ -39,15 +41,27 @@ def grade_markdown(results: list[GradeResult], meta: dict[str, Any]) -> str:
     for r in results:
         counts[r.overall] = counts.get(r.overall, 0) + 1
     lines.append("- overall: " + ", ".join(f"{MARK.get(k, k)} × {v}" for k, v in sorted(counts.items())))
+    absent = not_run(meta.get("judges", []))
+    if absent:
+        lines.append("- not run here (what they look for was not checked): "
+                     + "; ".join(f"{j.name} ({j.summary})" for j in absent))
     lines += ["", "A pass needs positive evidence: every judge that applies checked something and none found a "
               "flaw. Coverage is what each judge checked, of what it could read, of what it looks for.", ""]
     for r in results:
-        lines += _one(r)
+        lines += _one(r, absent)
     return "\n".join(lines).rstrip() + "\n"
 
 
-def _one(r: GradeResult) -> list[str]:
+def not_run(names: list[str]) -> list[Judge]:
+    """The registered judges a grade did not run: a pass says nothing about what they look for."""
+    return [j for name, j in judges().items() if name not in names]
+
+
+def _one(r: GradeResult, absent: list[Judge] = ()) -> list[str]:
     out = [f"## {r.id} — {r.label}", "", f"**Overall: {MARK.get(r.overall, r.overall)}**", ""]
+    if r.overall == "pass" and absent:
+        out += [f"A pass here means no judge run found a flaw; not checked: what {', '.join(j.name for j in absent)} "
+                "look for (`qed judges list`).", ""]
     for reason in r.reasons:
         out.append(f"- {_clip(reason, 400)}")
     out += ["", "| judge | verdict | coverage | step | reason |", "|---|---|---|---|---|"]

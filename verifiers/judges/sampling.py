@@ -464,3 +464,42 @@ def _compile_filter(rel: sp.Basic):  # noqa: ANN202
         return False
 
     return ok
+
+
+def contains(context: Context, point: dict[sp.Symbol, float]) -> bool:
+    """The point lies in the context: its definitions hold at it (a defined letter the point lacks is
+    computed), every condition is met (to 1e-8), every filter and bound passed. A variable the context
+    needs and the point lacks: False."""
+    pt = dict(point)
+    defined = {s for s, _e in context.substitutions}
+    for s in pt:
+        if s in defined:
+            continue
+        bound = next(((lo, hi) for name, lo, hi in context.bounds if name == s.name), (None, None))
+        integer = s.name in context.integer_symbols or context.domain == "integer"
+        if not in_domain(pt[s], bound, context.domain) or (integer and pt[s] != round(pt[s])):
+            return False
+    subs = [(s, *_compiled_definition(e)) for s, e in context.substitutions]
+    if not all(a in pt for _s, _fn, args in subs for a in args if a not in defined):
+        return False
+    if not _apply_substitutions(subs, pt):
+        return False
+    scale = max([1.0, *(abs(v) for v in pt.values())])
+    if any(abs(pt[s] - point[s]) > 1e-8 * scale for s in defined if s in point):
+        return False  # the point gives a defined letter another value than its definition
+    for e in context.equalities:
+        if not e.free_symbols <= set(pt):
+            return False
+        fn, args = _compiled_definition(e)
+        try:
+            with np.errstate(all="ignore"), warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                value = complex(fn(*[pt[a] for a in args]))
+        except NUMERIC_ERRORS:
+            return False
+        if not (math.isfinite(value.real) and abs(value) <= 1e-8 * scale):
+            return False
+    for f in context.filters:
+        if not f.free_symbols <= set(pt) or not _compile_filter(f)(pt):
+            return False
+    return True

@@ -178,8 +178,12 @@ def _power_of_sum(e: sp.Expr) -> tuple[sp.Expr, sp.Expr | None, sp.Expr]:
     return k, None, sp.Integer(1)
 
 
-def _decompositions(base: sp.Expr) -> list[list[tuple[sp.Expr, sp.Expr]]]:
-    """The ways to read a sum as weighted terms [(term, weight)]: 2a is one term 2a, or a with weight 2."""
+_SPLITS = (2, 3)  # `8/x + 8/x` is read as 16/x: a term may stand for 2 or 3 equal terms written apart
+
+
+def _decompositions(base: sp.Expr, splits: tuple[int, ...] = ()) -> list[list[tuple[sp.Expr, sp.Expr]]]:
+    """The ways to read a sum as weighted terms [(term, weight)]: 2a is one term 2a, or a with weight 2;
+    with `splits`, 16/x may also be 8/x written twice (weight 2). Readings that change fewer terms come first."""
     terms = list(base.args)
     if not 2 <= len(terms) <= _MAX_TERMS:
         return []
@@ -191,9 +195,12 @@ def _decompositions(base: sp.Expr) -> list[list[tuple[sp.Expr, sp.Expr]]]:
         opts = [(t, sp.Integer(1))]
         if c != 1 and c.is_Rational and m != 1:
             opts.append((m, c))
+        for j in splits:
+            if (t / j, sp.Integer(j)) not in opts:
+                opts.append((t / j, sp.Integer(j)))
         options.append(opts)
-    out = [list(choice) for choice in itertools.product(*options)]
-    return out[:_MAX_DECOMPOSITIONS]
+    picks = sorted(itertools.product(*[range(len(o)) for o in options]), key=lambda ks: sum(k > 0 for k in ks))
+    return [[options[i][k] for i, k in enumerate(ks)] for ks in picks[:_MAX_DECOMPOSITIONS]]
 
 
 def _amgm_side(terms: list[tuple[sp.Expr, sp.Expr]]) -> tuple[sp.Expr, sp.Expr]:
@@ -207,7 +214,9 @@ def _amgm(big: sp.Expr, small: sp.Expr, num: Numeric) -> Instance | None:
     k, base, q = _power_of_sum(big)
     if base is None or k <= 0:
         return None
-    for terms in _decompositions(base):
+    # a split is only read where it makes the relation an instance: a constant diagnosed wrong (_near_miss)
+    # is claimed only for the terms as written, whose equality case the text can be held to
+    for terms in _decompositions(base, _SPLITS):
         weight, gm = _amgm_side(terms)
         if num.same(small, k * (weight * gm) ** q):
             shown = ", ".join(str(t) for t, _w in terms)

@@ -50,7 +50,10 @@ _GENERAL = re.compile(
     r"\b(in general|for all|for every|for any|for each|always|in every case|in all cases|generally)\b"
     r"|\b(in general|always holds|holds always|is always true|must hold for all|generali[sz]es)\b"
     r"|\b(hence|therefore|thus|so|consequently)\b[^.;]{0,60}?\b(inequality|claim|statement|result|identity|"
-    r"bound|assertion)\b[^.;]{0,30}?\b(holds|is true|is proved|is proven|follows|is established)\b",
+    r"bound|assertion)\b[^.;]{0,30}?\b(holds|is true|is proved|is proven|follows|is established)\b"
+    # "therefore <formula> for all positive a, b, c": the formula (masked as X) restated with a quantifier
+    r"|\b(hence|therefore|thus|so|consequently)\b\W*(?:(?:we|one)\s+(?:get|have|obtain|conclude)\s+(?:that\s+)?)?"
+    r"X+\W*(?:holds\s+|is true\s+)?(for all|for every|for any|for each|always|in general)\b",
     re.I)
 # a sentence that fixes variables: "for $a = 1$", "taking $a = b = c$", "at $x = 2$", "if $n = 3$"
 _FIXING = re.compile(r"\b(for|when|at|if|taking|take|setting|set|put|putting|plugging|plug|substituting|"
@@ -72,6 +75,7 @@ class Sentence:
     step: int
     text: str  # with formulas masked
     relations: list[int] = field(default_factory=list)
+    written: str = ""  # as written, formulas included: what a finding quotes
     fixed: list[str] = field(default_factory=list)  # what it fixes: "a = 1", "a = b = c"
 
 
@@ -161,9 +165,10 @@ def _sentences(text: str, steps: list[Step], segments: list[MathSegment], rels: 
     for k in range(len(bounds) - 1):
         body = " ".join(flat[bounds[k] : bounds[k + 1]].split())
         if body:
-            out[k] = Sentence(k, step_of(steps, bounds[k], starts), body)
+            out[k] = Sentence(k, step_of(steps, bounds[k], starts), body,
+                              written=" ".join(text[bounds[k] : bounds[k + 1]].split()))
     for seg in segments:
-        out.setdefault(seg.sentence, Sentence(seg.sentence, seg.step, seg.sentence_text))
+        out.setdefault(seg.sentence, Sentence(seg.sentence, seg.step, seg.sentence_text, written=seg.sentence_text))
     for i, r in enumerate(rels):
         s = out[r.segment.sentence]
         s.relations.append(i)
@@ -221,7 +226,7 @@ def _judge_conclusion(c: Sentence, support: list[Sentence], rels: list[Relation]
             general.append(i)
         if s.relations:
             previous = s
-    quote = " ".join(c.text.split())[:200]
+    quote = " ".join((c.written or c.text).split())[:200]
     if general:
         g = rels[general[0]]
         return Finding("verified", quote, f"a general step precedes the conclusion: `{g.quote(text)[:80]}`", c.step,
