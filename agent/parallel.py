@@ -129,7 +129,8 @@ class JobPool:
         done = {r["problem_id"]: r for r in self.run.results()}
         self.results = list(done.values())
         self.counter = SharedCounter.create(self.ctx, *spent(self.results))
-        self.on_event({"event": "run_start", "total": total, "done": self.results, "run_dir": str(self.run.path)})
+        self.on_event({"event": "run_start", "total": total, "done": self.results, "run_dir": str(self.run.path),
+                       "jobs": self.jobs, "budgets": self.spec.budgets.to_dict()})
         todo: Iterator[tuple[int, Problem]] = ((i, p) for i, p in enumerate(problems) if p.id not in done)
         pending: tuple[int, Problem] | None = next(todo, None)
         try:

@@ -26,7 +26,7 @@ from qed.agent.solve import SolveOptions, Solver
 from qed.models.roles import RoleSpecs
 from qed.problems.record import Problem
 
-FORWARDED = ("node", "status", "error", "budget_stop")  # tokens stay in the job: too many to ship
+FORWARDED = ("node", "status", "error", "spend")  # tokens stay in the job: too many to ship
 CHECKPOINT_BUSY_MS = 60_000  # several jobs write one checkpoint file; a writer waits its turn
 
 
