@@ -20,6 +20,7 @@ from rich.live import Live
 from rich.panel import Panel
 from rich.text import Text
 
+FILE_ORDER = "as in the file"  # run_start's `order` when problems are handed out as the file lists them
 _OUTCOME_STYLE = {"solved": "green", "refuted": "magenta", "abstained": "yellow", "error": "red"}
 
 
@@ -99,6 +100,8 @@ class PlainView:
                 self.tally.add(r)
             if event["done"]:
                 self._say(f"resuming: {len(event['done'])} problem(s) already finished")
+            if event.get("order", FILE_ORDER) != FILE_ORDER:
+                self._say(f"order: {event['order']}")
         elif kind == "problem_start":
             problem = event["problem"]
             self.prefix = self.prefixes[problem.get("id")] = f"[{event['index'] + 1}/{self.total}] {problem.get('id')} "
@@ -187,6 +190,8 @@ class LiveView:
                 self.tally.add(r)
             if event["done"]:
                 self.console.print(f"[dim]resuming: {len(event['done'])} problem(s) already finished[/dim]")
+            if event.get("order", FILE_ORDER) != FILE_ORDER:
+                self.console.print(f"order: {event['order']}", style="dim", markup=False)
         elif kind == "problem_start":
             pid = str(event["problem"].get("id"))
             self.running[pid] = _Running(event["index"], event["problem"], self.clock())
