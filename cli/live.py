@@ -221,7 +221,9 @@ class LiveView:
             self.running.pop(str(result.get("problem_id")), None)
             self.tally.add(result)
             self.live.console.print(outcome_text(result))
-        if self.live.is_started:
+        # Live redraws 8 times a second from render(); at once only when a problem or a stage
+        # begins, never per token
+        if kind in ("run_start", "problem_start", "node") and self.live.is_started:
             self.live.refresh()
 
     def _add_tokens(self, piece: str) -> None:
