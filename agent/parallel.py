@@ -24,7 +24,7 @@ from qed.agent.budget import BudgetExhausted, SharedCounter, spent
 from qed.agent.parallel_local import start_shared
 from qed.agent.parallel_start import job_context
 from qed.agent.parallel_worker import JobSpec, main
-from qed.agent.runs import RunDir
+from qed.agent.runs import RunDir, earlier_seconds
 from qed.agent.solve import Solver, result_line, run_budget_cut
 from qed.agent.summary import render_summary
 from qed.problems.record import Problem
@@ -72,6 +72,7 @@ class JobPool:
         self.results: list[dict[str, Any]] = []
         self.total = 0
         self.stopped: str | None = None  # why the run stopped early (its budget)
+        self.order = "as in the file"  # the order problems are handed out in
 
     # -- jobs ---------------------------------------------------------------------------------
     def _spawn(self) -> _Job:
@@ -129,8 +130,9 @@ class JobPool:
         done = {r["problem_id"]: r for r in self.run.results()}
         self.results = list(done.values())
         self.counter = SharedCounter.create(self.ctx, *spent(self.results))
-        self.on_event({"event": "run_start", "total": total, "done": self.results, "run_dir": str(self.run.path)})
-        todo: Iterator[tuple[int, Problem]] = ((i, p) for i, p in enumerate(problems) if p.id not in done)
+        todo = self._schedule(problems, done)
+        self.on_event({"event": "run_start", "total": total, "done": self.results, "run_dir": str(self.run.path),
+                       "jobs": self.jobs, "budgets": self.spec.budgets.to_dict(), "order": self.order})
         pending: tuple[int, Problem] | None = next(todo, None)
         try:
             for _ in range(min(self.jobs, max(1, total - len(done)))):
@@ -156,6 +158,19 @@ class JobPool:
             self.run.file(JOBS_FILE).unlink(missing_ok=True)  # no job is running any more
         self.on_event({"event": "run_end", "results": self.results})
         return self.results
+
+    def _schedule(self, problems: Iterable[Problem], done: dict[str, Any]) -> Iterator[tuple[int, Problem]]:
+        """The problems still to solve, with their index in the file: longest first when earlier
+        runs of this file timed them (so no job idles at the end behind one long problem), else
+        in the file's order, read as the run goes."""
+        todo = ((i, p) for i, p in enumerate(problems) if p.id not in done)
+        known = earlier_seconds(self.run) if self.jobs > 1 else {}
+        if not known:
+            return todo
+        ordered = longest_first(list(todo), known)
+        timed = sum(p.id in known for _, p in ordered)
+        self.order = f"longest first ({timed} of {len(ordered)} timed by earlier runs of this file)"
+        return iter(ordered)
 
     def _show_jobs(self) -> None:
         """jobs.json: each job process and its problem (for a person, or a test, watching the run)."""
@@ -225,6 +240,12 @@ class JobPool:
             for job in list(self.workers):
                 if job.problem is not None:  # cut off by the run's budget: unrecorded, resumable
                     self._retire(job, kill=True)
+
+
+def longest_first(todo: list[tuple[int, Problem]], seconds: dict[str, float]) -> list[tuple[int, Problem]]:
+    """Longest-processing-time-first: problems never timed go first (they may be long), then the
+    timed ones from the longest down; ties keep the file's order."""
+    return sorted(todo, key=lambda item: -seconds.get(item[1].id, float("inf")))
 
 
 def job_spec(solver: Solver, memory_path: Any = None, run_deadline: float | None = None) -> JobSpec:

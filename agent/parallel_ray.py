@@ -156,7 +156,8 @@ class RayPool:
         self.total = total
         done = {r["problem_id"]: r for r in self.run.results()}
         self.results = list(done.values())
-        self.on_event({"event": "run_start", "total": total, "done": self.results, "run_dir": str(self.run.path)})
+        self.on_event({"event": "run_start", "total": total, "done": self.results, "run_dir": str(self.run.path),
+                       "jobs": self.jobs, "budgets": self.spec.budgets.to_dict()})
         todo: Iterator[tuple[int, Problem]] = ((i, p) for i, p in enumerate(problems) if p.id not in done)
         pending = next(todo, None)
         started = self._start() if pending is not None else False  # nothing left to do: no cluster needed

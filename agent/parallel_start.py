@@ -9,8 +9,12 @@ module imports nothing of the solver.
 
 from __future__ import annotations
 
+import atexit
+import contextlib
 import multiprocessing
 import multiprocessing.forkserver
+import os
+import signal
 from collections.abc import Sequence
 
 PRELOAD = ["qed.agent.parallel_worker"]  # what every job needs, imported once in the fork server
@@ -25,9 +29,28 @@ def job_context() -> multiprocessing.context.BaseContext:
 
 
 def start_job_server() -> None:
-    """Launch the fork server now; it imports the solver while the caller goes on."""
+    """Launch the fork server now; it imports the solver while the caller goes on.
+
+    It is stopped when this process exits: by then the pool has ended its jobs, and a command
+    that fails early (a usage error) must not leave it importing for seconds more, holding the
+    terminal's or a pipe's output open.
+    """
     job_context()
     multiprocessing.forkserver.ensure_running()
+    atexit.register(stop_job_server)
+
+
+def stop_job_server() -> None:
+    """Kill this process's fork server at once, even mid-import (it holds no work: jobs are its
+    children, each with its own watch on the `qed` process), and reap it."""
+    server = multiprocessing.forkserver._forkserver
+    pid = server._forkserver_pid
+    if pid is None:
+        return
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGKILL)
+    with contextlib.suppress(OSError):
+        server._stop()  # closes its pipe and reaps it
 
 
 def jobs_asked(args: Sequence[str]) -> int:

@@ -9,6 +9,7 @@ is gone (killed with -9) stops within a second instead of running on unseen.
 from __future__ import annotations
 
 import os
+import signal
 import sqlite3
 import threading
 import time
@@ -26,7 +27,7 @@ from qed.agent.solve import SolveOptions, Solver
 from qed.models.roles import RoleSpecs
 from qed.problems.record import Problem
 
-FORWARDED = ("node", "status", "error", "budget_stop")  # tokens stay in the job: too many to ship
+FORWARDED = ("node", "status", "error", "spend")  # tokens stay in the job: too many to ship
 CHECKPOINT_BUSY_MS = 60_000  # several jobs write one checkpoint file; a writer waits its turn
 
 
@@ -88,7 +89,13 @@ def _watch_parent(parent: int) -> None:
 
 
 def main(spec: JobSpec, conn: Any, counter_array: Any, parent: int) -> None:
-    """The job loop: ("solve", problem dict) → ("result", id, result); ("stop",) or EOF ends it."""
+    """The job loop: ("solve", problem dict) → ("result", id, result); ("stop",) or EOF ends it.
+
+    A terminal's Ctrl-C reaches the whole process group, jobs included. The job leaves it to the
+    parent, which stops its jobs and writes the summary: a KeyboardInterrupt here would only race
+    the parent's kill to print a traceback on the user's terminal.
+    """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _watch_parent(parent)
     lock = threading.Lock()
     current: list[str] = [""]

@@ -106,6 +106,43 @@ class RunDir:
         tmp.replace(self.file(self.SUMMARY))
 
 
+EARLIER_RUNS = 5  # how many earlier runs of the same problems an estimate reads (the newest)
+
+
+def earlier_seconds(run: RunDir, earlier: int = EARLIER_RUNS) -> dict[str, float]:
+    """How long each problem took in the newest earlier runs beside `run` of the same problem
+    file with the same solver: {problem id: seconds}, the newest run's figure where several have it.
+
+    An estimate for scheduling only (the longest problems start first, so no job sits idle at
+    the end): it never changes what a problem is given or how it is judged. Unreadable or
+    foreign folders are skipped.
+    """
+    try:
+        mine = run.read_config()
+        siblings = sorted((p for p in run.path.parent.iterdir() if p.is_dir() and p != run.path), reverse=True)
+    except (OSError, ValueError):
+        return {}
+    key = (mine.get("command"), mine.get("source"), mine.get("solver"))
+    out: dict[str, float] = {}
+    used = 0
+    for path in siblings:
+        if used >= earlier:
+            break
+        other = RunDir(path)
+        try:
+            config = other.read_config()
+        except (OSError, ValueError):
+            continue
+        if (config.get("command"), config.get("source"), config.get("solver")) != key:
+            continue
+        used += 1
+        for r in other.results():
+            seconds = r.get("seconds")
+            if isinstance(seconds, int | float) and not isinstance(seconds, bool) and seconds >= 0:
+                out.setdefault(r["problem_id"], float(seconds))
+    return out
+
+
 @dataclass
 class ResumePlan:
     """What a run folder's config.json asks a resume to do, each field checked: it is untrusted data

@@ -105,6 +105,10 @@ class Solver:
         return self._graphs[temperature]
 
     def _show_budget(self, meter: Meter) -> None:
+        """After each model call: what the problem (and the run) spent, for the live view."""
+        run_tokens, run_calls = meter.counter.read()
+        self.on_event({"event": "spend", "tokens": meter.tokens, "calls": meter.calls,
+                       "run_tokens": run_tokens, "run_calls": run_calls})
         if not self.options.budgets.empty:
             self.on_event({"event": "status", "text": meter.line()})
 
@@ -120,7 +124,8 @@ class Solver:
             total = len(problems)
         done = {r["problem_id"]: r for r in self.run.results()}
         results = list(done.values())
-        self.on_event({"event": "run_start", "total": total, "done": results, "run_dir": str(self.run.path)})
+        self.on_event({"event": "run_start", "total": total, "done": results, "run_dir": str(self.run.path),
+                       "jobs": 1, "budgets": self.options.budgets.to_dict()})
         for i, problem in enumerate(problems):
             if problem.id in done:
                 continue

@@ -10,7 +10,10 @@ exit (process start-up and job spawning included: that is what a user waits for)
 load average is printed beside the figures: on a shared machine they mean little without it.
 `cpu s` is the CPU the problems themselves used (each result's cpu_seconds: the job and the
 engine, search and SMT children it ran), `busy` the share of the jobs' time spent on a problem
-(the rest is start-up, and jobs idle at the end).
+(the rest is start-up, and jobs idle at the end), `cpu/wall` the problems' CPU over their wall
+time (below 100%: they waited for a core, a child, a lock). The settings share one runs folder,
+so a later setting hands problems out longest first by the earlier runs' times, as `qed solve
+--jobs` does for a user who ran the file before (`--fresh` turns that off).
 
     .venv/bin/python bench/batch_jobs.py                      # jobs 1 and 2, the starter set
     .venv/bin/python bench/batch_jobs.py --jobs 1 2 4 --repeat 2
@@ -99,24 +102,31 @@ def latency_problems(path: Path, count: int) -> Path:
 
 
 def run_once(problems: Path, jobs: int, limit: int | None, extra: list[str] | None = None,
-             toml: str | None = None) -> dict:
+             toml: str | None = None, runs: Path | None = None) -> dict:
+    """One `qed solve` timed from start to exit. With `runs` (a folder kept across settings) a
+    later setting finds the earlier runs' times and hands problems out longest first."""
     with tempfile.TemporaryDirectory(prefix="qed-bench-jobs-") as tmp:
-        env = {**os.environ, "QED_RUNS_DIR": str(Path(tmp) / "runs"), "QED_MEMORY": str(Path(tmp) / "memory.db")}
+        root = runs or Path(tmp) / "runs"
+        env = {**os.environ, "QED_RUNS_DIR": str(root), "QED_MEMORY": str(Path(tmp) / "memory.db")}
         if toml:
             (Path(tmp) / "qed.toml").write_text(toml)
-        cmd = [sys.executable, "-m", "qed.cli", "solve", str(problems), "--no-memory",
+        cmd = [sys.executable, "-m", "qed.cli", "solve", str(problems.resolve()), "--no-memory",
                "--jobs", str(jobs)] + (extra or ["--solver", "symbolic"]) + (["--limit", str(limit)] if limit else [])
+        before = set(root.glob("*/results.jsonl"))
         load = os.getloadavg()[0]
         start = time.perf_counter()
         proc = subprocess.run(cmd, env=env, cwd=tmp, capture_output=True, text=True)
         seconds = time.perf_counter() - start
         if proc.returncode != 0:
             raise SystemExit(f"qed solve --jobs {jobs} failed ({proc.returncode}): {proc.stderr.strip()[-500:]}")
-        [results] = list((Path(tmp) / "runs").glob("*/results.jsonl"))
+        [results] = list(set(root.glob("*/results.jsonl")) - before)
         records = [json.loads(line) for line in results.read_text().splitlines()]
         span = _calls_span(results.parent / "calls.sqlite")
     ids = [r["problem_id"] for r in records]
-    return {"jobs": jobs, "seconds": seconds, "problems": len(records), "unique": len(set(ids)),
+    order = next((line.split(":", 1)[1].strip() for line in proc.stdout.splitlines() if line.startswith("order:")),
+                 "as in the file")
+    return {"jobs": jobs, "seconds": seconds, "problems": len(records), "unique": len(set(ids)), "order": order,
+            "per_problem_s": {r["problem_id"]: r.get("seconds") or 0.0 for r in records},
             "outcomes": dict(Counter(r["outcome"] for r in records)),
             "correct": sum(bool(r.get("correct")) for r in records),
             "per_minute": 60 * len(records) / seconds, "calls_span_s": span,
@@ -137,6 +147,15 @@ def _calls_span(path: Path) -> float | None:
     return (last - first) if first is not None else None
 
 
+def lpt_makespan(seconds: list[float], jobs: int) -> float:
+    """The wall time of `jobs` jobs taking these problems longest first, each to the first free job:
+    with one job's per-problem times, the best a `jobs` run can do without faster problems."""
+    ends = [0.0] * jobs
+    for s in sorted(seconds, reverse=True):
+        ends[ends.index(min(ends))] += s
+    return max(ends)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--problems", type=Path, default=STARTER)
@@ -148,7 +167,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--delay", type=float, default=1.0, help="latency: seconds per model call")
     ap.add_argument("--server-slots", type=int, default=16, help="latency: calls the fake server serves at once")
     ap.add_argument("--count", type=int, default=32, help="latency: problems")
+    ap.add_argument("--fresh", action="store_true",
+                    help="each run in its own runs folder (no earlier times: problems in the file's order)")
     args = ap.parse_args(argv)
+    shared = None if args.fresh else Path(tempfile.mkdtemp(prefix="qed-bench-runs-"))
 
     extra, toml, server = None, None, None
     if args.part == "latency":
@@ -165,13 +187,14 @@ def main(argv: list[str] | None = None) -> int:
     rows = []
     for jobs in args.jobs:
         for k in range(args.repeat):
-            row = run_once(args.problems, jobs, args.limit, extra, toml)
+            row = run_once(args.problems, jobs, args.limit, extra, toml, shared)
             rows.append(row)
             assert row["unique"] == row["problems"], "a result was recorded twice"
             print(f"{jobs:>4} {k + 1:>3} {row['problems']:>8} {row['seconds']:>8.1f} {row['per_minute']:>8.2f} "
                   f"{row['correct']:>7} {row['load_before']:>10.1f}/{row['load_after']:<10.1f} "
                   f"{row['cpu_s']:>6.1f} {row['problem_wall_s'] / (jobs * row['seconds']):>5.0%}  "
                   + ", ".join(f"{o} {n}" for o, n in sorted(row["outcomes"].items()))
+                  + f"   [cpu/wall {row['cpu_s'] / max(row['problem_wall_s'], 1e-9):.0%}; order {row['order']}]"
                   + (f"   [{row['calls_span_s']:.1f} s, {row['per_minute_calls']:.1f}/min]" if row["calls_span_s"] else ""),
                   flush=True)
     key = "per_minute_calls" if args.part == "latency" else "per_minute"  # latency: without start-up
@@ -181,6 +204,15 @@ def main(argv: list[str] | None = None) -> int:
         ideal = min(j, args.server_slots) / args.jobs[0] if args.part == "latency" else j / args.jobs[0]
         print(f"throughput --jobs {j} / --jobs {args.jobs[0]}: {best[j] / base:.2f}x "
               f"({best[j] / base / ideal:.2f} of linear; best of {args.repeat})")
+        if args.part == "symbolic":
+            one = [r for r in rows if r["jobs"] == args.jobs[0]]
+            fastest = min(one, key=lambda r: r["seconds"])
+            times = list(fastest["per_problem_s"].values())
+            bound = sum(times) / lpt_makespan(times, j) if times else 0.0
+            print(f"  the problems' own times in that --jobs {args.jobs[0]} run allow at most {bound:.2f}x with {j} jobs "
+                  f"(longest first, no start-up, no slow-down from sharing cores; longest problem "
+                  f"{max(times, default=0):.1f} s of {sum(times):.1f} s)")
+    print(f"load average now {os.getloadavg()[0]:.1f} (1 min), {os.cpu_count()} cores")
     if server is not None:
         server.close()
     if args.json:

@@ -1,4 +1,4 @@
-"""The live view of a solve: current problem, node, round, tokens, elapsed, running accuracy.
+"""The live view of a solve: each running problem with its node, time and spend; the running accuracy.
 
 On a terminal it is a panel redrawn in place; when stdout is not a terminal (`| tee`, nohup, a
 log file) a panel never draws, so the same events become plain lines, one per problem and stage.
@@ -9,6 +9,8 @@ from __future__ import annotations
 import sys
 import time
 from collections import deque
+from collections.abc import Callable
+from dataclasses import dataclass
 from typing import Any
 
 from qed.agent.provenance import of_result
@@ -18,6 +20,7 @@ from rich.live import Live
 from rich.panel import Panel
 from rich.text import Text
 
+FILE_ORDER = "as in the file"  # run_start's `order` when problems are handed out as the file lists them
 _OUTCOME_STYLE = {"solved": "green", "refuted": "magenta", "abstained": "yellow", "error": "red"}
 
 
@@ -97,6 +100,8 @@ class PlainView:
                 self.tally.add(r)
             if event["done"]:
                 self._say(f"resuming: {len(event['done'])} problem(s) already finished")
+            if event.get("order", FILE_ORDER) != FILE_ORDER:
+                self._say(f"order: {event['order']}")
         elif kind == "problem_start":
             problem = event["problem"]
             self.prefix = self.prefixes[problem.get("id")] = f"[{event['index'] + 1}/{self.total}] {problem.get('id')} "
@@ -123,25 +128,44 @@ def live_view(title: str, max_rounds: int, console: Console) -> LiveView | Plain
     return PlainView(title, max_rounds, console)
 
 
-class LiveView:
-    """Consumes the solver's events; redraws a small panel and prints each finished problem."""
+@dataclass
+class _Running:
+    """One problem on the panel while a job works on it."""
 
-    def __init__(self, title: str, max_rounds: int, console: Console | None = None):
+    index: int
+    problem: dict[str, Any]
+    started: float
+    node: str = ""
+    round: int = 1
+    status: str = ""
+    tokens: int = 0
+    calls: int = 0
+
+
+class LiveView:
+    """Consumes the solver's events; redraws a small panel and prints each finished problem.
+
+    The panel has one row per problem being solved (with --jobs N, up to N at once: the events of
+    all jobs arrive here, each naming its problem), the finished count, and the budgets as they are
+    spent. It is redrawn several times a second, so the clocks move between events too.
+    """
+
+    def __init__(self, title: str, max_rounds: int, console: Console | None = None,
+                 clock: Callable[[], float] = time.monotonic):
         self.console = console or Console()
         self.title = title
         self.max_rounds = max_rounds
+        self.clock = clock
         self.tally = Tally()
         self.total = 0
-        self.index = 0
-        self.problem: dict[str, Any] = {}
-        self.node = ""
-        self.round = 1
-        self.status = ""
-        self.tokens = 0
+        self.jobs = 1
+        self.budgets: dict[str, dict[str, float]] = {}
+        self.running: dict[str, _Running] = {}  # by problem id, in the order they started
+        self.last = ""  # the problem started last: a one-job run's events carry no problem id
+        self.run_spend = (0, 0)  # tokens, calls of the whole run (as the last model call counted them)
         self.tail: deque[str] = deque([""], maxlen=6)
-        self.run_start = time.monotonic()
-        self.problem_start = time.monotonic()
-        self.live = Live(self._render(), console=self.console, refresh_per_second=8, transient=True)
+        self.run_start = clock()
+        self.live = Live(console=self.console, refresh_per_second=8, transient=True, get_renderable=self.render)
 
     def __enter__(self) -> LiveView:
         self.live.__enter__()
@@ -150,39 +174,57 @@ class LiveView:
     def __exit__(self, *exc: object) -> None:
         self.live.__exit__(*exc)
 
+    def _job(self, event: dict[str, Any]) -> _Running | None:
+        pid = event["result"].get("problem_id") if event.get("event") == "problem_end" else event.get("problem_id")
+        return self.running.get(pid if pid is not None else self.last)
+
     def __call__(self, event: dict[str, Any]) -> None:
         kind = event.get("event")
-        pid = event["result"].get("problem_id") if kind == "problem_end" else event.get("problem_id")
-        if pid in self.prefixes:
-            self.prefix = self.prefixes[pid]
+        job = self._job(event)
         if kind == "run_start":
             self.total = event["total"]
+            self.jobs = int(event.get("jobs") or 1)
+            self.budgets = event.get("budgets") or {}
+            self.run_start = self.clock()
             for r in event["done"]:
                 self.tally.add(r)
             if event["done"]:
                 self.console.print(f"[dim]resuming: {len(event['done'])} problem(s) already finished[/dim]")
+            if event.get("order", FILE_ORDER) != FILE_ORDER:
+                self.console.print(f"order: {event['order']}", style="dim", markup=False)
         elif kind == "problem_start":
-            self.index, self.problem = event["index"], event["problem"]
-            self.problem_start = time.monotonic()
-            self.node, self.round, self.status = "", 1, ""
+            pid = str(event["problem"].get("id"))
+            self.running[pid] = _Running(event["index"], event["problem"], self.clock())
+            self.last = pid
             self.tail = deque([""], maxlen=6)
+        elif job is None:
+            pass  # an event of a problem no longer on the panel
         elif kind == "node":
-            self.node, self.round, self.status = event["node"], event.get("round", 1), ""
+            job.node, job.round, job.status = event["node"], event.get("round", 1), ""
             if self.tail[-1]:
                 self.tail.append("")
         elif kind == "token":
             self._add_tokens(event["text"])
         elif kind == "status":
-            self.status = event["text"]
+            if not event["text"].startswith("budget "):  # the spend event shows it, in the row
+                job.status = event["text"]
+        elif kind == "spend":
+            job.tokens, job.calls = event["tokens"], event["calls"]
+            self.run_spend = max(self.run_spend, (event.get("run_tokens", 0), event.get("run_calls", 0)))
         elif kind == "update":
-            usage = event["update"].get("usage") or {}
-            self.tokens += usage.get("prompt_tokens", 0) + usage.get("completion_tokens", 0)
             for check in event["update"].get("checks") or []:
-                self.status = f"{check['stage']}: {check['verdict']} — {check['summary'][:100]}"
-        elif kind == "problem_end":
-            self.tally.add(event["result"])
-            self.live.console.print(outcome_text(event["result"]))
-        self.live.update(self._render())
+                job.status = f"{check['stage']}: {check['verdict']} — {check['summary'][:100]}"
+        elif kind == "error":
+            job.status = f"error in {event.get('node')}: {event.get('text')}"
+        if kind == "problem_end":
+            result = event["result"]
+            self.running.pop(str(result.get("problem_id")), None)
+            self.tally.add(result)
+            self.live.console.print(outcome_text(result))
+        # Live redraws 8 times a second from render(); at once only when a problem or a stage
+        # begins, never per token
+        if kind in ("run_start", "problem_start", "node") and self.live.is_started:
+            self.live.refresh()
 
     def _add_tokens(self, piece: str) -> None:
         lines = piece.split("\n")
@@ -190,26 +232,67 @@ class LiveView:
         for more in lines[1:]:
             self.tail.append(more)
 
-    def _render(self) -> Panel:
-        now = time.monotonic()
-        head = Text()
-        if self.problem:
-            head.append(f"problem {self.index + 1}/{self.total}  ", style="bold")
-            head.append(f"{self.problem.get('id')} ({self.problem.get('kind')})  ")
-            head.append(f"node: {self.node or '…'}  ", style="cyan")
-            head.append(f"round {self.round}/{self.max_rounds}")
-        else:
-            head.append("starting…")
-        stats = Text(
-            f"tokens {self.tokens:,} · elapsed {_clock(now - self.run_start)} · "
-            f"this problem {_clock(now - self.problem_start)}",
-            style="dim",
-        )
+    def render(self) -> Panel:
+        """The panel as it is now (Live calls this at every redraw)."""
+        now = self.clock()
+        head = Text(f"finished {self.tally.done}/{self.total} · running {len(self.running)}", style="bold")
+        if self.jobs > 1:
+            head.append(f" on {self.jobs} jobs")
+        head.append(f" · elapsed {_clock(now - self.run_start)}", style="dim")
         score = Text(self.tally.line() if self.tally.done else "no results yet")
-        status = Text(self.status[:160], style="yellow") if self.status else Text("")
+        parts: list[Any] = [head, score]
+        budget = self._budget_line(now)
+        if budget:
+            parts.append(Text(budget, style="dim"))
         width = max(20, self.console.width - 6)
-        tail = Text("\n".join(line[-width:] for line in self.tail), style="grey62")
-        return Panel(Group(head, stats, score, status, tail), title=self.title, title_align="left")
+        if not self.running:
+            parts.append(Text("starting…" if not self.tally.done else "", style="dim"))
+        for job in self.running.values():
+            parts.append(self._row(job, now))
+            if job.status:
+                parts.append(Text(f"    {job.status}"[:width], style="yellow"))
+        if len(self.running) == 1 and any(self.tail):  # one problem: its reply as it streams
+            parts.append(Text("\n".join(line[-width:] for line in self.tail), style="grey62"))
+        return Panel(Group(*parts), title=self.title, title_align="left")
+
+    def _row(self, job: _Running, now: float) -> Text:
+        problem = self.budgets.get("problem") or {}
+        row = Text(f"[{job.index + 1}/{self.total}] {job.problem.get('id')}", style="bold")
+        row.append(f" ({job.problem.get('kind')})  ")
+        row.append(f"{job.node or '…'}", style="cyan")
+        row.append(f" · round {job.round}/{self.max_rounds}  ")
+        row.append(_clock(now - job.started) + (f"/{_num(problem['seconds'])} s" if problem.get("seconds") else ""))
+        if job.calls or problem.get("tokens") or problem.get("calls"):  # the engine alone calls no model
+            row.append(f"  {_of(job.tokens, problem.get('tokens'))} tok · {_of(job.calls, problem.get('calls'))} calls",
+                       style="dim")
+        return row
+
+    def _budget_line(self, now: float) -> str:
+        """The limits per problem, and the run's spending against its own."""
+        problem, run = self.budgets.get("problem") or {}, self.budgets.get("run") or {}
+        if not problem and not run:
+            return ""
+        parts = []
+        if problem:
+            parts.append("budget per problem: " + ", ".join(f"{_num(v)} {_UNITS[k]}" for k, v in problem.items()))
+        if run:
+            tokens, calls = self.run_spend
+            text = f"run: {_of(tokens, run.get('tokens'))} tok, {_of(calls, run.get('calls'))} calls"
+            if run.get("seconds"):
+                text += f", {_clock(now - self.run_start)}/{_clock(run['seconds'])}"
+            parts.append(text)
+        return " · ".join(parts)
+
+
+_UNITS = {"tokens": "tokens", "seconds": "s", "calls": "model calls"}
+
+
+def _num(x: float) -> str:
+    return f"{x:,.0f}" if float(x).is_integer() or x >= 100 else f"{x:,.1f}"
+
+
+def _of(used: float, limit: float | None) -> str:
+    return f"{_num(used)}/{_num(limit)}" if limit else _num(used)
 
 
 def _clock(seconds: float) -> str:

@@ -79,6 +79,17 @@ def saved_roles(run: RunDir) -> dict[str, str]:
     return dict(roles)
 
 
+def _finished(snapshot: Any) -> bool:
+    """A checkpoint a step ended on: nothing left to run in it.
+
+    Read from `tasks`, not `next`: a live snapshot leaves out of `next` a task whose writes were
+    saved before a kill took its checkpoint (the batch resume's bug). The workbench reads saved
+    checkpoints, whose `next` keeps every task today; `tasks` is right either way
+    (tests/agent/test_workbench_kill_gap.py kills a step in that gap).
+    """
+    return not snapshot.tasks
+
+
 class Workbench:
     def __init__(self, run_session: RunSession, config: QedConfig, memory: Any | None = None,
                  on_event: EventFn | None = None):
@@ -160,7 +171,7 @@ class Workbench:
         snaps = self._all()
         parent = {s.config["configurable"]["checkpoint_id"]: (s.parent_config or {}).get("configurable", {}).get("checkpoint_id")
                   for s in snaps}
-        finished = [s for s in snaps if not s.next]
+        finished = [s for s in snaps if _finished(s)]
         inner: set[str] = set()
         for s in finished:
             cur = parent.get(s.config["configurable"]["checkpoint_id"])
@@ -199,7 +210,7 @@ class Workbench:
             raise SessionError(f"there is no step {n} here: this branch has steps 0 to {steps}")
         for cid in self._path_ids():
             snap = self.graph.get_state(self._cfg(cid))
-            if not snap.next and len(snap.values.get("entries") or []) == n:
+            if _finished(snap) and len(snap.values.get("entries") or []) == n:
                 self._move(cid)
                 return n
         raise SessionError(f"step {n} has no finished checkpoint")

@@ -28,3 +28,11 @@ def test_interleaved_problems_each_keep_their_own_label():
     assert "[2/2] p2 compute · round 1" in lines
     assert any(line.startswith("[1/2] p1 solved ✓ · answer C = 4") for line in lines), lines
     assert any(line.startswith("[2/2] p2 solved ✓ · answer C = 12") for line in lines), lines
+
+
+def test_the_order_jobs_take_problems_in_is_said_when_it_is_not_the_files():
+    out = io.StringIO()
+    view = PlainView("t", 1, Console(file=out, soft_wrap=True, no_color=True, highlight=False))
+    view({"event": "run_start", "total": 2, "done": [], "order": "longest first (2 of 2 timed by earlier runs of this file)"})
+    view({"event": "run_start", "total": 2, "done": [], "order": "as in the file"})
+    assert out.getvalue().splitlines() == ["order: longest first (2 of 2 timed by earlier runs of this file)"]

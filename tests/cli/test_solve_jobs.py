@@ -7,11 +7,13 @@ import json
 import os
 import signal
 import sqlite3
+import subprocess
+import sys
 import time
 from pathlib import Path
 
 from tests.agent.loop_helpers import CHECK_OK, script
-from tests.cli.cli_helpers import qed, qed_popen, run_dirs, write_jsonl
+from tests.cli.cli_helpers import qed, qed_env, qed_popen, run_dirs, write_jsonl
 
 NO_ENGINE = "[loop]\nuse_engine = false\nmax_rounds = 1\n"
 
@@ -293,3 +295,40 @@ def test_one_ctrl_c_stops_a_parallel_run_with_its_jobs_and_leaves_the_problems_t
     assert all(x["outcome"] == "solved" for x in _results(run))
     generated = _calls(run, "generate")
     assert generated.count("h1") == 1 and generated.count("h2") == 1, "the interrupted problems resumed past generate"
+
+
+def _processes_with(marker: str) -> list[int]:
+    """Processes whose environment holds `marker` (a command's children keep it, even orphaned)."""
+    found = []
+    for proc in Path("/proc").iterdir():
+        if proc.name.isdigit() and int(proc.name) != os.getpid():
+            try:
+                if marker.encode() in (proc / "environ").read_bytes() and _alive(int(proc.name)):
+                    found.append(int(proc.name))
+            except OSError:
+                continue
+    return found
+
+
+def _cmdline(pid: int) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")[:200]
+    except OSError:
+        return "?"
+
+
+def test_a_usage_error_with_jobs_leaves_no_fork_server_behind(tmp_path):
+    marker = f"QED_TEST_MARK=usage-{os.getpid()}-{time.monotonic_ns()}"
+    env = {**qed_env(tmp_path), **dict([marker.split("=", 1)])}
+    # output to files, not pipes: reading a pipe to its end would wait for every process holding it
+    with open(tmp_path / "out", "w") as out, open(tmp_path / "err", "w") as err:
+        code = subprocess.run([sys.executable, "-m", "qed.cli", "solve", "missing.jsonl", "--jobs", "2"],
+                              cwd=tmp_path, env=env, stdout=out, stderr=err, timeout=120).returncode
+    servers = {pid: _cmdline(pid) for pid in _processes_with(marker) if "forkserver" in _cmdline(pid)}
+    for pid in servers:
+        os.kill(pid, signal.SIGKILL)
+    stderr = (tmp_path / "err").read_text()
+    assert code == 2 and "missing.jsonl" in stderr and "Traceback" not in stderr, stderr
+    assert servers == {}, "the fork server started early for the jobs is gone when qed returns"
+    # multiprocessing's resource tracker ends by itself once the last process holding it is gone
+    _wait_for(lambda: not _processes_with(marker), timeout=30)
