@@ -115,30 +115,3 @@ def test_without_a_constraint_each_term_is_compared_with_its_tangent_plane() -> 
     bad = copy.deepcopy(cert)
     bad["proof"]["parts"][1]["expr"] = bad["proof"]["parts"][1]["expr"] + " + 1/100"
     assert not check_certificate(bad).valid
-
-
-def _product(variables: str, k: int, lhs: str, rhs: str) -> dict:
-    return {"variables": list(variables), "facts": [{"expr": v, "op": ">"} for v in variables],
-            "equalities": ["*".join(variables) + f" - {k}"], "lhs": lhs, "rhs": rhs, "relation": ">="}
-
-
-def test_under_a_product_constraint_the_tangent_line_leaves_an_am_gm_part() -> None:
-    # abcd = 16: a² - 4 - 4(a - 2) = (a - 2)², and a + b + c + d >= 8 by AM-GM (its own certificate)
-    res = find_certificate(read_claim(_product("abcd", 16, "a^2 + b^2 + c^2 + d^2", "16")), {}, seconds=60, methods=["classic"])
-    assert res.found, res.reason
-    cert = json.loads(json.dumps(res.certificate))
-    assert check_certificate(cert).valid
-    mean = cert["proof"]["parts"][-1]
-    assert mean["proof"]["step"] != "sos" or mean["proof"].get("terms")  # a real proof of the AM-GM part
-    bad = copy.deepcopy(cert)
-    bad["proof"]["parts"][-1]["expr"] = bad["proof"]["parts"][-1]["expr"].replace("4", "5", 1)
-    assert not check_certificate(bad).valid
-
-
-def test_a_negative_slope_under_a_product_constraint_uses_reciprocals() -> None:
-    # abc = 8: 1/x² - 1/4 - (1/x - 1/2) = (1/x - 1/2)², and 1/a + 1/b + 1/c >= 3/2 by AM-GM
-    data = _product("abc", 8, "1/a^2 + 1/b^2 + 1/c^2", "3/4")
-    res = find_certificate(read_claim(data), {}, seconds=60, methods=["classic"])
-    assert res.found, res.reason
-    assert check_certificate(json.loads(json.dumps(res.certificate))).valid
-    assert not find_certificate(read_claim(dict(data, rhs="3/4 + 1/100")), {}, seconds=20, methods=["classic"]).found

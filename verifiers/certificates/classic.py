@@ -13,7 +13,7 @@ from __future__ import annotations
 import time
 
 import sympy as sp
-from qed.verifiers.certificates.claim import Claim, read_claim
+from qed.verifiers.certificates.claim import Claim
 from qed.verifiers.certificates.poly import (
     PolyProblem,
     leaf,
@@ -356,86 +356,4 @@ def term_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds: fl
             if claim.equalities:
                 node["multipliers"] = [to_text(lam)]
             return node
-    return None
-
-
-def _product_constraint(h: sp.Expr, vs: list[sp.Symbol]) -> bool:
-    """h = α·x_1···x_n + β with α·β < 0: the product of the variables is a positive constant."""
-    try:
-        p = sp.Poly(sp.expand(h), *vs)
-    except sp.PolynomialError:
-        return False
-    terms = dict(p.terms())
-    top, const = tuple([1] * len(vs)), tuple([0] * len(vs))
-    return set(terms) == {top, const} and terms[top] * terms[const] < 0
-
-
-def product_tangent(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds: float = 20.0) -> dict | None:
-    """The tangent-line trick under x_1···x_n = t^n (all x_i > 0) at the point x_i = t: for a goal
-    Σ_i g(x_i) + K with slope s = g'(t), pick u(x) = x (c = s) or u(x) = 1/x (c = -s·t²) so that
-    c >= 0; then
-        goal = Σ_i [g(x_i) - g(t) - c·(u(x_i) - u(t))] + c·(Σ_i u(x_i) - n·u(t)) + goal(t, ..., t),
-    each bracket a one-variable inequality, and Σ u(x_i) >= n·u(t) is AM-GM under the product
-    constraint, proved by its own certificate on the same domain (a change to ratios, usually)."""
-    from qed.verifiers.certificates.search import find_certificate
-
-    if claim.op != ">=" or len(claim.equalities) != 1 or _radicals([claim.goal]):
-        return None
-    t0 = time.monotonic()
-    vs = claim.variables
-    if not _product_constraint(claim.equalities[0], vs):
-        return None
-    sep = _separate(claim.goal, vs)
-    if sep is None:
-        return None
-    parts, _ = sep
-    facts, ceqs = claim.facts, claim.equalities
-    base = PolyProblem(vs, sp.Integer(0), ">=", polynomial_facts(vs, facts), polynomial_equalities(vs, ceqs), facts, ceqs)
-    for pt in points:
-        values = set(pt.values())
-        if set(pt) != set(vs) or len(values) != 1:
-            continue
-        t = values.pop()
-        if not (t.is_Rational and t > 0) or sp.expand(claim.equalities[0].xreplace(pt)) != 0:
-            continue
-        try:
-            slopes = {sp.nsimplify(sp.diff(parts[v], v).xreplace(pt)) for v in vs}
-            at = sp.nsimplify(claim.goal.xreplace(pt))
-        except (TypeError, ValueError, ZeroDivisionError):
-            continue
-        if len(slopes) != 1 or not (at.is_Rational and at >= 0):
-            continue
-        s = slopes.pop()
-        if not s.is_Rational or s == 0:
-            continue
-        c, u = (s, lambda x: x) if s > 0 else (-s * t**2, lambda x: 1 / x)
-        node_parts = []
-        for v in vs:
-            e = sp.together(parts[v] - parts[v].xreplace(pt) - c * (u(v) - u(t)))
-            if sp.cancel(e) == 0:
-                continue
-            left = seconds - (time.monotonic() - t0)
-            if left < 2.0:
-                return None
-            proof = _prove_part(e, base, max(left / (2 * len(vs)), min(left / 2, 4.0)))
-            if proof is None:
-                break
-            node_parts.append({"expr": to_text(e), "op": ">=", "proof": proof})
-        else:
-            data = dict(claim.data, lhs=to_text(c * sp.Add(*[u(v) for v in vs])), rhs=to_text(c * len(vs) * u(t)), relation=">=")
-            data.pop("constant", None)
-            try:
-                mean = read_claim(data)
-            except (ValueError, TypeError):
-                return None
-            left = seconds - (time.monotonic() - t0)
-            if left < 1.0:
-                return None
-            found = find_certificate(mean, {"points": [{str(v): to_text(t) for v in vs}]}, seconds=left, exclude=("classic",))
-            if not found.found:
-                return None
-            node_parts.append({"expr": to_text(c * (sp.Add(*[u(v) for v in vs]) - len(vs) * u(t))), "op": ">=", "proof": found.certificate["proof"]})
-            if at > 0:
-                node_parts.append({"expr": to_text(at), "op": ">", "proof": {"step": "sos", "terms": [{"c": to_text(at)}], "strict": {"term": 0}}})
-            return {"step": "sum", "why": "tangent", "parts": node_parts}
     return None

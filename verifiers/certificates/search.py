@@ -431,12 +431,7 @@ def carry_points(points: list[dict[sp.Symbol, sp.Expr]], wrap: Callable[[dict], 
 
 def _claim_level(result: SearchResult, claim: Claim, opt: dict | None, seconds: float, t0: float, points: list | None = None) -> bool:
     """The classical steps that work on the claim itself (tangent line), before the SDP."""
-    from qed.verifiers.certificates.classic import (
-        lagrange_split,
-        product_tangent,
-        tangent_line,
-        term_split,
-    )
+    from qed.verifiers.certificates.classic import lagrange_split, tangent_line, term_split
 
     left = seconds - (time.monotonic() - t0)
     if left < 2.0:
@@ -454,10 +449,6 @@ def _claim_level(result: SearchResult, claim: Claim, opt: dict | None, seconds: 
                 share = min(seconds - (time.monotonic() - t0), SHARE["term-split"] * seconds)
                 with _cut_at(CUT_FACTOR * share + 1.0):
                     node = term_split(claim, points, seconds=share)
-            if node is None and points:
-                share = min(seconds - (time.monotonic() - t0), SHARE["term-split"] * seconds)
-                with _cut_at(CUT_FACTOR * share + 1.0):
-                    node = product_tangent(claim, points, seconds=share)
     except MethodCut:
         result.attempts.append({"method": "classic", "outcome": "cut at its time limit", "seconds": round(time.monotonic() - m0, 2)})
         return False
