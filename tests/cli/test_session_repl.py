@@ -175,7 +175,13 @@ def test_ctrl_c_stops_the_step_not_the_session(tmp_path):
     slow = {"match": "mathematician says", "reply": "too late", "delay_s": 60}
     term = open_session(tmp_path, [slow, {"reply": "VERDICT: PASS"}])
     term.send("think about it slowly")
-    time.sleep(2.0)
+    # press Ctrl-C while the step runs: its journal entry is written as it begins (the 60 s reply
+    # follows), and a loaded machine can take longer than a fixed pause to get there
+    [run] = run_dirs(tmp_path)
+    end = time.monotonic() + 30
+    while not (run / "session.pending.json").exists() and time.monotonic() < end:
+        time.sleep(0.1)
+    time.sleep(1.0)
     term.child.sendcontrol("c")
     shown = term.expect_prompt(0)
     assert "interrupted" in shown and "the session stays at step 0" in shown

@@ -221,7 +221,7 @@ def test_bad_budgets_and_recipes_are_one_line_errors(tmp_path):
     write_jsonl(tmp_path / "p.jsonl", _problems("g1"))
     for args, expected in ((["--budget", "calls=lots"], "--budget: calls must be a positive number"),
                            (["--run-budget", "minutes=3"], "--run-budget: expected KEY=NUMBER"),
-                           (["--recipe", "heavy"], "unknown recipe 'heavy'")):
+                           (["--recipe", "mega"], "unknown recipe 'mega'")):
         r = qed(tmp_path, "solve", "p.jsonl", "--solver", "symbolic", *args)
         assert r.returncode == 2, r.stderr
         lines = r.stderr.strip().splitlines()
