@@ -48,14 +48,33 @@ def certifiers(engine: Mapping[str, Any] | None) -> list[str]:
     return list(dict.fromkeys(found)) or ["a solver"]
 
 
-def _engine_backing(engine: Mapping[str, Any] | None) -> tuple[str, bool]:
+def _proof_method(proof: Mapping[str, Any] | None) -> str | None:
+    """The method of a proof of the answer whose certificate re-verified and whose text passed the
+    judges (the state's computed proof says `emitted`, a results line's record says `judged`)."""
+    if not isinstance(proof, Mapping) or proof.get("status") != "proved" or not proof.get("verified"):
+        return None
+    if not (proof.get("emitted") or proof.get("judged")):
+        return None
+    return str(proof.get("method") or "a")
+
+
+def _article(word: str) -> str:
+    return "an" if word[:1].lower() in "aeiou" else "a"
+
+
+def _engine_backing(engine: Mapping[str, Any] | None, proof: Mapping[str, Any] | None = None) -> tuple[str, bool]:
     names = certifiers(engine)
     if names:
         return f"certified by {', '.join(names)}", True
+    # The engine found the answer numerically, and the compute stage proved it: the certificate,
+    # re-checked by the independent checker, is the evidence (the label must not understate it).
+    if method := _proof_method(proof):
+        return f"proved by {_article(method)} {method} certificate, re-verified", True
     return "numerical, not certified", False
 
 
-def _confirmations(checks: Sequence[Mapping[str, Any]], engine: Mapping[str, Any] | None) -> tuple[list[str], bool]:
+def _confirmations(checks: Sequence[Mapping[str, Any]], engine: Mapping[str, Any] | None,
+                   proof: Mapping[str, Any] | None = None) -> tuple[list[str], bool]:
     """What confirmed the deciding (last) round, and whether any of its checks failed."""
     if not checks:
         return [], False
@@ -67,7 +86,7 @@ def _confirmations(checks: Sequence[Mapping[str, Any]], engine: Mapping[str, Any
         if c.get("verdict") != "pass":
             continue
         if c.get("stage") == "execute":
-            backing, certified = _engine_backing(engine)
+            backing, certified = _engine_backing(engine, proof)
             by.append(f"the engine, {backing}" if certified else "computation")
         elif c.get("stage") == "review":
             by.append("the referee")
@@ -75,22 +94,22 @@ def _confirmations(checks: Sequence[Mapping[str, Any]], engine: Mapping[str, Any
 
 
 def origin(outcome: str | None, reason: str | None, checks: Sequence[Mapping[str, Any]],
-           engine: Mapping[str, Any] | None, drafts: int) -> Origin | None:
+           engine: Mapping[str, Any] | None, drafts: int, proof: Mapping[str, Any] | None = None) -> Origin | None:
     """The origin of an answer that was accepted (solved or refuted); None for any other outcome."""
     if outcome not in ("solved", "refuted"):
         return None
     reason = reason or ""
     if reason.startswith(USER_ACCEPTED):
-        by, failed = _confirmations(checks, engine)
+        by, failed = _confirmations(checks, engine, proof)
         if by and not failed:
             return Origin("user", f"confirmed by {'; '.join(by)}", True)
         return Origin("user", "unverified", False)
     if drafts == 0 or reason.startswith(_ENGINE_FALLBACK):
         if engine:
-            backing, certified = _engine_backing(engine)
+            backing, certified = _engine_backing(engine, proof)
             return Origin("engine", backing, certified)
         return Origin("engine", reason or "no evidence recorded", False)
-    by, failed = _confirmations(checks, engine)
+    by, failed = _confirmations(checks, engine, proof)
     if by and not failed:
         return Origin("model", f"confirmed by {'; '.join(by)}", True)
     return Origin("model", "unconfirmed", False)
@@ -100,10 +119,10 @@ def of_result(result: Mapping[str, Any]) -> Origin | None:
     """The origin of a results.jsonl line."""
     evidence = result.get("evidence") or {}
     return origin(result.get("outcome"), result.get("reason"), evidence.get("checks") or [],
-                  evidence.get("engine"), len(result.get("drafts") or []))
+                  evidence.get("engine"), len(result.get("drafts") or []), result.get("proof"))
 
 
 def of_state(state: Mapping[str, Any]) -> Origin | None:
     """The origin of the loop's state once it decided."""
     return origin(state.get("outcome"), state.get("reason"), state.get("checks") or [], state.get("engine"),
-                  len(state.get("drafts") or []))
+                  len(state.get("drafts") or []), state.get("proof"))

@@ -27,6 +27,24 @@ def test_an_uncertified_engine_answer_says_so():
     assert found.line() == "answer from engine (numerical, not certified)" and not found.verified
 
 
+def test_a_numerical_answer_the_compute_stage_proved_names_the_re_verified_certificate():
+    line = {**_result(reason="computed first", engine=NUMERICAL, drafts=0),
+            "proof": {"status": "proved", "method": "ordered", "verified": True, "judged": True, "path": "p/proof.md"}}
+    found = of_result(line)
+    assert found.line() == "answer from engine (proved by an ordered certificate, re-verified)" and found.verified
+    state = {"outcome": "solved", "reason": "computed first", "engine": NUMERICAL, "drafts": [],
+             "proof": {"status": "proved", "method": "sos", "verified": True, "emitted": True}}
+    assert of_state(state).line() == "answer from engine (proved by a sos certificate, re-verified)"
+
+
+def test_a_proof_the_judges_refused_or_a_certificate_that_failed_is_not_evidence():
+    for proof in ({"status": "proved", "method": "sos", "verified": True, "judged": False},
+                  {"status": "none", "method": "sos", "verified": False, "judged": False},
+                  {"status": "proved", "method": "sos", "verified": False, "emitted": True}):
+        found = of_result({**_result(reason="numerical evidence", engine=NUMERICAL, drafts=0), "proof": proof})
+        assert found.line() == "answer from engine (numerical, not certified)" and not found.verified
+
+
 def test_a_draft_confirmed_by_the_engine_and_the_referee_is_the_models():
     checks = [{"round": 1, "stage": "review", "verdict": "fail", "summary": "gap"},
               {"round": 2, "stage": "execute", "verdict": "pass", "summary": "the engine agrees"},
