@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 from qed.agent.answers import shown
 from qed.agent.budget import BudgetExhausted
 from qed.agent.nodes.common import Metered
-from qed.agent.recipes import Recipe, Verification, verify
+from qed.agent.recipes import Recipe, Verification, pooled_usage, verify
 from qed.agent.state import LoopState
 from qed.models.calllog import calls_for
 from qed.problems.record import Problem
@@ -120,11 +120,7 @@ def run_heavy(solver: Solver, problem: Problem, recipe: Recipe, start: float) ->
                  "reason": f"{recipe.label}: out of budget before its proof could be checked"}
     elif attempts and error is None and state.get("outcome") is not None:
         state = {**state, "reason": f"{state.get('reason')}; {recipe.label}: no attempt of {len(attempts)} was solved"}
-    usage = dict(meter.usage)  # the kept attempt's own usage is in its state; add the others'
-    for k, (other, _) in enumerate(attempts):
-        if k != chosen:
-            for key in usage:
-                usage[key] += (other.get("usage") or {}).get(key, 0)
+    usage = pooled_usage(meter.usage, attempts, chosen)
     return solver._finish(problem, state, start, error,
                           {"usage": usage, "recipe": {"name": recipe.label, "checks": recipe.checks,
                                                       "rounds": recipe.rounds, "attempts": lines,

@@ -207,3 +207,13 @@ def resolve_recipe(flag: str | None, tables: Mapping[str, Any] | None, saved: Ma
     if flag and parse_recipe(flag, tables).label != recipe.label:
         raise RecipeError(f"this run used --recipe {recipe.label}; resume it with that recipe")
     return recipe
+
+
+def pooled_usage(kept: dict[str, int], attempts: list[tuple[dict[str, Any], Any]], chosen: int) -> dict[str, int]:
+    """The tokens and calls of a recipe's run: the kept attempt's own usage is in its state, the others' add."""
+    usage = dict(kept)
+    for k, (other, _) in enumerate(attempts):
+        if k != chosen:
+            for key in usage:
+                usage[key] += (other.get("usage") or {}).get(key, 0)
+    return usage

@@ -23,7 +23,7 @@ from qed.agent.deps import LoopDeps
 from qed.agent.draft_file import write_draft_file
 from qed.agent.graph import build_graph
 from qed.agent.nodes.common import Metered
-from qed.agent.recipes import Recipe, Verification, verify
+from qed.agent.recipes import Recipe, Verification, pooled_usage, verify
 from qed.agent.session import RunSession
 from qed.agent.state import Draft, EngineResult, LoopState, ProblemRecord, plain
 from qed.agent.summary import render_summary
@@ -296,11 +296,7 @@ class Solver:
                                         f"{len(attempts)} kept (verifier score {best[0]:g})"}
         elif attempts and error is None and state.get("outcome") is not None:
             state = {**state, "reason": f"{state.get('reason')}; {recipe.label}: no attempt of {len(attempts)} was solved"}
-        usage = dict(checks.usage)  # the kept attempt's own usage is in its state; add the others'
-        for k, (other, _) in enumerate(attempts):
-            if k != chosen:
-                for key in usage:
-                    usage[key] += (other.get("usage") or {}).get(key, 0)
+        usage = pooled_usage(checks.usage, attempts, chosen)
         return self._finish(problem, state, start, error,
                             {"usage": usage, "recipe": {"name": recipe.label, "attempts": lines,
                                                         "chosen": chosen + 1 if best is not None else None}})

@@ -420,15 +420,20 @@ def in_domain(x: float, bound: tuple[float | None, float | None], domain: str) -
     return not (domain == "nonnegative" and x < 0)
 
 
+def _value_at(fn, args, pt) -> complex | None:  # noqa: ANN001
+    """A compiled expression at a point, quietly; None where it is undefined there."""
+    try:
+        with np.errstate(all="ignore"), warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            return complex(fn(*[pt[a] for a in args]))
+    except NUMERIC_ERRORS:
+        return None
+
+
 def _apply_substitutions(subs, pt) -> bool:  # noqa: ANN001
     for s, fn, args in subs:
-        try:
-            with np.errstate(all="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                value = complex(fn(*[pt[a] for a in args]))
-        except NUMERIC_ERRORS:
-            return False
-        if not math.isfinite(value.real) or abs(value.imag) > 1e-9:
+        value = _value_at(fn, args, pt)
+        if value is None or not math.isfinite(value.real) or abs(value.imag) > 1e-9:
             return False
         pt[s] = value.real
     return True
@@ -490,14 +495,8 @@ def contains(context: Context, point: dict[sp.Symbol, float]) -> bool:
     for e in context.equalities:
         if not e.free_symbols <= set(pt):
             return False
-        fn, args = _compiled_definition(e)
-        try:
-            with np.errstate(all="ignore"), warnings.catch_warnings():
-                warnings.simplefilter("ignore")
-                value = complex(fn(*[pt[a] for a in args]))
-        except NUMERIC_ERRORS:
-            return False
-        if not (math.isfinite(value.real) and abs(value) <= 1e-8 * scale):
+        value = _value_at(*_compiled_definition(e), pt)
+        if value is None or not (math.isfinite(value.real) and abs(value) <= 1e-8 * scale):
             return False
     for f in context.filters:
         if not f.free_symbols <= set(pt) or not _compile_filter(f)(pt):
