@@ -47,14 +47,18 @@ def _exit_now(signum: int, frame: object) -> None:
 
 
 def abort_calls() -> None:
-    """End the model calls in flight now. The loop runs a node in a worker thread and, on Ctrl-C,
-    waits for it: a call left running (a 600-token draft on a CPU) would hold the exit for minutes."""
+    """End the model calls and bounded children in flight now. The loop runs a node in a worker
+    thread and, on Ctrl-C, waits for it: a call left running (a 600-token draft on a CPU) would hold
+    the exit for minutes, an engine run for seconds."""
     deadline = sys.modules.get("qed.models.deadline")
     if deadline is not None:
         deadline.cut_all()  # first: a call that sees its connection break must not retry
     local = sys.modules.get("qed.models.local_backend")
     if local is not None:
         local.LocalServer.abort_all()
+    bounded = sys.modules.get("qed.verifiers.children")
+    if bounded is not None:
+        bounded.stop_all()  # the engine or a certificate search the node is waiting on
 
 
 def _first_press(signum: int, frame: object) -> None:

@@ -27,6 +27,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, Literal, TypeVar
 
+from qed.verifiers import children
+
 T = TypeVar("T")
 Stop = Literal["wall", "cpu", "memory", "died", "error", "result"]
 
@@ -97,6 +99,7 @@ def run_bounded(fn: Callable[..., T], *args: Any, limits: Limits | None = None, 
     os.close(write_fd)
     with contextlib.suppress(OSError):
         os.setpgid(pid, pid)  # also done by the child; whichever runs first wins the race
+    children.started(pid)
     data, overflow, timed_out = b"", False, False
     try:
         data, overflow, timed_out = _read_result(read_fd, t0 + limits.seconds)
@@ -109,6 +112,7 @@ def run_bounded(fn: Callable[..., T], *args: Any, limits: Limits | None = None, 
             _kill_group(pid)
         status, usage = _reap(pid, t0 + limits.seconds + 5.0)
         _kill_group(pid)  # whatever it started in its group goes with it
+        children.ended(pid)  # raises KeyboardInterrupt when a Ctrl-C killed it
     bounded = _outcome(data, overflow, timed_out, status, usage, limits)
     bounded.seconds = time.monotonic() - t0
     if usage is not None:

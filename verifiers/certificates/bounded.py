@@ -17,6 +17,8 @@ from collections.abc import Callable
 from multiprocessing import get_context
 from typing import Any
 
+from qed.verifiers import children
+
 
 def _die_with_parent() -> None:
     with contextlib.suppress(OSError, AttributeError):
@@ -42,6 +44,7 @@ def run_bounded(fn: Callable[..., Any], args: tuple, seconds: float) -> tuple[st
     proc = ctx.Process(target=_child, args=(fn, args, send), daemon=True)
     t0 = time.monotonic()
     proc.start()
+    children.started(proc.pid)
     send.close()
     out: tuple[str, Any] | None = None
     try:
@@ -56,6 +59,7 @@ def run_bounded(fn: Callable[..., Any], args: tuple, seconds: float) -> tuple[st
             with contextlib.suppress(ProcessLookupError, PermissionError):
                 kill()
     proc.join(5)
+    children.ended(proc.pid)  # raises KeyboardInterrupt when a Ctrl-C killed it
     if out is not None:
         return out
     if time.monotonic() - t0 < seconds and proc.exitcode not in (None, 0):
