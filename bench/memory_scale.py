@@ -229,7 +229,7 @@ def main() -> None:
           f"CPU p50 {pct(cpu, 50):.1f} ms  ({len(queries)} new queries, load average {load_before:.1f})")
     if encode:
         print(f"  query embedding alone: p50 {pct(encode, 50):.1f} ms wall, CPU p50 {pct(encode_cpu, 50):.1f} ms "
-              "(encoded on a second thread while full-text search runs)")
+              "(encoded on a second thread while the full-text hits, their rows and trust are read)")
     if index is not None and queries:
         start = time.perf_counter()
         for q in queries[:50]:

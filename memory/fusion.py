@@ -31,9 +31,10 @@ def tied_rank(ids: list[str], value: dict[str, float]) -> dict[str, int]:
     """Competition ranks of ids sorted by value: equal value, equal rank, so a channel with nothing
     to say favours no one."""
     out: dict[str, int] = {}
+    rounded = {i: round(value[i], 6) for i in ids}  # once per item, not once per comparison key and again
     previous, current = None, 0
-    for n, i in enumerate(sorted(ids, key=lambda i: (-round(value[i], 6), i)), start=1):
-        v = round(value[i], 6)
+    for n, i in enumerate(sorted(ids, key=lambda i: (-rounded[i], i)), start=1):
+        v = rounded[i]
         if v != previous:
             current, previous = n, v
         out[i] = current

@@ -39,14 +39,27 @@ LEADER_TRUST = FULL  # only an item recall may fully rely on is kept on top for 
 _ENCODER = ThreadPoolExecutor(max_workers=1, thread_name_prefix="qed-query-encoder")
 
 
-@dataclass
+@dataclass(slots=True)
 class _Row:
+    """A candidate as recall reads it; salience and provenance are worked out only when asked for,
+    since most candidates never reach the fused pool and only the k returned show provenance."""
+
     seq: int
     id: str
     kind: str
     problem_id: str | None
-    provenance: Provenance
-    salience: float
+    raw: tuple  # run_id, run_dir, model, source, created_at, last_used_at, uses_ok, uses_failed, support
+    now: datetime
+
+    @property
+    def provenance(self) -> Provenance:
+        run_id, run_dir, model, source, created = self.raw[:5]
+        return Provenance(run=run_id, model=model, when=created, source=source, run_dir=run_dir)
+
+    @property
+    def salience(self) -> float:
+        created, last_used, ok, failed, support = self.raw[4:]
+        return salience(self.kind, created, last_used, ok, failed, support, self.now)
 
 
 @dataclass
@@ -69,13 +82,9 @@ def _rows(store: Store, key: str, values: list, exclude_problem: str | None, now
     for start in range(0, len(values), 500):
         chunk = values[start:start + 500]
         sql = _ROW_SQL.format(key=key, marks=",".join("?" * len(chunk)))
+        by_seq = key == "seq"
         for r in store.query(sql, [exclude_problem or "", *chunk]):
-            (seq, nid, kind, problem_id, run_id, run_dir, model, source, created, last_used,
-             ok, failed, support) = r
-            row = _Row(seq, nid, kind, problem_id,
-                       Provenance(run=run_id, model=model, when=created, source=source, run_dir=run_dir),
-                       salience(kind, created, last_used, ok, failed, support, now))
-            out[seq if key == "seq" else nid] = row
+            out[r[0] if by_seq else r[1]] = _Row(r[0], r[1], r[2], r[3], r[4:], now)
     return out
 
 
@@ -216,21 +225,30 @@ def hybrid_recall(store: Store, index: VectorIndex | None, query: str, *, k: int
     report = report if report is not None else RecallReport()
     wanted = set(kinds) if kinds else None
 
+    # Everything up to the vector search needs only the query's text, so it runs while the
+    # query is encoded: full-text hits, their rows, and the trust of those sure to be ranked.
     encoding = None
     if index is not None:
         index.refresh()
         if len(index):
             encoding = _ENCODER.submit(index.encode_query, query)
     fts_hits = _fts_hits(store, query)
+    asked = {s for s, _ in fts_hits}
+    by_seq = _rows(store, "seq", list(asked), exclude_problem, now)
+    score = {"fts": {by_seq[s].id: v for s, v in fts_hits if s in by_seq}}
+    fts_all = fusion.by_value(score["fts"])
+    fts_kinds = {r.id: r.kind for r in by_seq.values()}
+    fts_top = [i for i in fts_all if wanted is None or fts_kinds[i] in wanted]
+    trust = trust_factors(store, fts_top[:CHANNEL_DEPTH], fts_kinds)
+
     vec_hits: list[tuple[int, float]] = []
     if index is not None and encoding is not None:
         vec_hits = index.search(encoding.result(), CHANNEL_DEPTH)
     elif index is None and not report.notes:
         report.notes.append("embeddings unavailable: ranking by full text, graph and salience")
-    by_seq = _rows(store, "seq", list(dict.fromkeys(s for s, _ in fts_hits + vec_hits)), exclude_problem, now)
-    score = {"fts": {by_seq[s].id: v for s, v in fts_hits if s in by_seq},
-             "vector": {by_seq[s].id: v for s, v in vec_hits if s in by_seq}}
-    fts_all, vec_all = (fusion.by_value(score[c]) for c in ("fts", "vector"))
+    by_seq.update(_rows(store, "seq", list(dict.fromkeys(s for s, _ in vec_hits if s not in asked)), exclude_problem, now))
+    score["vector"] = {by_seq[s].id: v for s, v in vec_hits if s in by_seq}
+    vec_all = fusion.by_value(score["vector"])
     known = {r.id: r for r in by_seq.values()}
 
     seeds = _seeds(score)
@@ -240,7 +258,7 @@ def hybrid_recall(store: Store, index: VectorIndex | None, query: str, *, k: int
         return wanted is None or known[i].kind in wanted
 
     ordered = {
-        "fts": [i for i in fts_all if keep(i)],
+        "fts": fts_top,
         "vector": [i for i in vec_all if keep(i)],
         "graph": [i for i in fusion.by_value(activation) if keep(i)],
     }
@@ -249,7 +267,7 @@ def hybrid_recall(store: Store, index: VectorIndex | None, query: str, *, k: int
     pool = list(dict.fromkeys(i for c in ranks for i in ranks[c]))
     ranks["salience"] = fusion.tied_rank(pool, {i: known[i].salience for i in pool})
     report.channels = {name: len(r) for name, r in ranks.items()}
-    trust = trust_factors(store, pool, {i: known[i].kind for i in pool})
+    trust.update(trust_factors(store, [i for i in pool if i not in trust], {i: known[i].kind for i in pool}))
     fused = fusion.rrf(ranks, WEIGHTS, pool, trust)
     leaders = [next((i for i in ordered[c][:CHANNEL_DEPTH] if trust.get(i, 0.0) >= LEADER_TRUST), None) for c in DIRECT_CHANNELS
                if WEIGHTS.get(c, 0.0) > 0]

@@ -58,6 +58,19 @@ def _data(raw: str | None) -> dict:
 LOWERED_KINDS = ("episode", "fact")  # the only kinds whose own record can lower their trust
 
 
+def _may_lower(kind: str, raw: str | None) -> bool:
+    """Whether a record's JSON could lower trust, decided from its text: most records lack the one
+    key or phrase that matters, and recall reads hundreds of them. Without a backslash every JSON
+    string appears literally in the text, so the test never misses; with one, the record is parsed."""
+    if not raw:
+        return False
+    if "\\" in raw:
+        return True
+    if kind == "fact":
+        return "certified" in raw
+    return USER_ACCEPTANCE in raw.lower()  # an unverified episode's reason starts with it
+
+
 def trust_factors(store: Store, ids: Iterable[str], kinds: dict[str, str] | None = None) -> dict[str, float]:
     """Trust of each node in `ids`: its own record's, lowered to that of the episode it was derived from.
 
@@ -75,7 +88,7 @@ def trust_factors(store: Store, ids: Iterable[str], kinds: dict[str, str] | None
             rows = store.query(f"SELECT id, kind, CASE WHEN kind IN {LOWERED_KINDS} THEN data END FROM nodes "
                                f"WHERE id IN ({','.join('?' * len(unread))})", unread)
             for nid, kind, data in rows:
-                out[nid] = own_trust(kind, _data(data)) if kind in LOWERED_KINDS else FULL
+                out[nid] = own_trust(kind, _data(data)) if kind in LOWERED_KINDS and _may_lower(kind, data) else FULL
         derived = [i for i in chunk if i in out]
         if not derived:
             continue
@@ -86,6 +99,6 @@ def trust_factors(store: Store, ids: Iterable[str], kinds: dict[str, str] | None
             "SELECT e.src, n.data FROM edges e JOIN nodes n ON n.id = e.dst "
             f"WHERE e.kind = 'derived_from' AND +n.kind = 'episode' AND e.src IN ({marks})", derived)
         for src, data in rows:
-            if episode_is_unverified(_data(data)):
+            if _may_lower("episode", data) and episode_is_unverified(_data(data)):
                 out[src] = min(out.get(src, FULL), UNVERIFIED)
     return out

@@ -144,3 +144,25 @@ def test_a_listed_strategy_brings_the_theorem_it_applies(tmp_path: Path):
         applied = [e.dst for e in mem.store.edges_of(first.id) if e.kind == "uses" and e.src == first.id]
         assert applied and all(a in ids for a in applied), (ids, applied)
 
+
+
+@pytest.mark.parametrize("reason", ["Accepted by the user", "accepted by the user after a naïve look",
+                                    'ACCEPTED BY THE USER "as is"'])
+def test_trust_reads_an_unverified_record_however_its_json_is_spelled(tmp_path: Path, reason: str):
+    """The record text is screened before it is parsed; escapes (non-ASCII, quotes) must not hide it."""
+    from qed.memory.records import Edge
+    from qed.memory.trust import UNCERTIFIED_FACT
+
+    with open_memory(tmp_path / "m.db", seed_library=False, embeddings=False) as mem:
+        episode = {"outcome": "solved", "reason": reason, "checks": [{"stage": "judge", "verdict": "fail"}]}
+        nodes = [Node(id="ep-1", kind="episode", title="e", text="an attempt", data=episode),
+                 Node(id="ep-2", kind="episode", title="e", text="a checked attempt",
+                      data={**episode, "checks": [{"stage": "judge", "verdict": "pass"}]}),
+                 Node(id="fact-1", kind="fact", title="f", text="a fact", data={"certified": False, "note": "é"}),
+                 Node(id="fact-2", kind="fact", title="f", text="another fact", data={"note": "certified by no one"}),
+                 Node(id="strat-1", kind="strategy", title="s", text="a strategy")]
+        with mem.store.write() as conn:
+            mem.store.insert_nodes(conn, nodes)
+            mem.store.insert_edges(conn, [Edge("strat-1", "ep-1", "derived_from"), Edge("fact-2", "ep-2", "derived_from")])
+        trust = trust_factors(mem.store, [n.id for n in nodes], {n.id: n.kind for n in nodes})
+        assert trust == {"ep-1": UNVERIFIED, "ep-2": 1.0, "fact-1": UNCERTIFIED_FACT, "fact-2": 1.0, "strat-1": UNVERIFIED}
