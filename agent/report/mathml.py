@@ -13,8 +13,10 @@ import re
 import xml.etree.ElementTree as ET
 
 from latex2mathml.converter import convert
+from qed.verifiers.input_limits import (
+    MAX_FORMULA_CHARS,  # the LaTeX reader's own cap on one formula
+)
 
-MAX_FORMULA_CHARS = 5_000  # the LaTeX reader's own cap on one formula (verifiers/input_limits.py)
 MAX_DEPTH = 60
 
 ELEMENTS = frozenset((
