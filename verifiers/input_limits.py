@@ -6,8 +6,9 @@ is 5 million tokens), so each reader refuses what is beyond these limits and say
 The limits sit far above what real problems use: the IneqMath sample, IMO-Bench and FirstProof
 have statements under 1,300 characters, formulas under 720, numbers under 6 digits, exponents
 under 2,030 and proofs under 25,000 characters. The formula cap is higher than these because QED's
-own proofs write a certificate's expanded polynomial in one display (up to ~17,000 characters for
-degree 8 in three variables), and a proof whose identity the judges cannot read is not emitted.
+own proofs write a certificate's expanded polynomial in one display (13,000-27,000 characters for
+the ordered certificates of the sample), and a proof whose identity the judges cannot read is not
+emitted; the judges' bounded child (90 CPU seconds) caps what a long formula can cost.
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ from __future__ import annotations
 import math
 
 MAX_STATEMENT_CHARS = 20_000  # a problem statement the formalizer reads
-MAX_FORMULA_CHARS = 20_000  # one formula ($...$, a display) either LaTeX reader reads
+MAX_FORMULA_CHARS = 40_000  # one formula ($...$, a display) either LaTeX reader reads
 MAX_NESTING = 60  # brackets and braces inside one another in a formula
 MAX_NUMBER_DIGITS = 100  # digits of one number written in a formula
 MAX_EXPONENT = 10_000  # |exponent| of a power, when the exponent is a number

@@ -12,7 +12,7 @@ from qed.verifiers.judges.grading import GradeItem, grade
 from tests.verifiers.judge_helpers import judge
 
 STATEMENT = "Let $a, b$ be positive real numbers. Prove that $a^2 + b^2 \\geq 2ab$."
-LONG_FORMULA = "+".join(["a"] * 12000)
+LONG_FORMULA = "+".join(["a"] * 24000)
 
 
 def test_a_proof_beyond_the_cap_is_not_judged_and_the_report_says_why():
@@ -30,14 +30,14 @@ def test_a_formula_beyond_the_cap_is_reported_and_the_rest_is_still_checked():
     assert verdict.verdict == "fail" and verdict.quote == "2 + 2 = 5"
     refused = [f for f in verdict.findings if f.status == "refused"]
     assert len(refused) == 1 and refused[0].step == 1
-    assert refused[0].reason == "a formula has 24,003 characters, more than the 20,000 QED reads: not read"
-    assert "not read: a formula has 24,003 characters" in verdict.reason
+    assert refused[0].reason == "a formula has 48,003 characters, more than the 40,000 QED reads: not read"
+    assert "not read: a formula has 48,003 characters" in verdict.reason
 
 
 def test_a_pass_says_which_formulas_it_did_not_read():
     verdict = judge("numeric_approximation", f"Clearly $x = 1.5$ and $s = {LONG_FORMULA}$.", STATEMENT)
     assert verdict.verdict == "pass"
-    assert verdict.reason.endswith("not read: a formula has 24,003 characters, more than the 20,000 QED reads")
+    assert verdict.reason.endswith("not read: a formula has 48,003 characters, more than the 40,000 QED reads")
 
 
 def test_a_judge_stopped_by_its_limit_gives_no_verdict_naming_the_limit():

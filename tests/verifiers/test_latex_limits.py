@@ -6,7 +6,7 @@ import pytest
 from qed.verifiers.formalize.evaluate import Context, evaluate
 from qed.verifiers.latex import LatexError, read_formula, read_statement, symbol, tokenize
 
-LONG_FORMULA = "+".join(["a"] * 12000)
+LONG_FORMULA = "+".join(["a"] * 24000)
 
 
 @pytest.mark.parametrize(
@@ -18,7 +18,7 @@ LONG_FORMULA = "+".join(["a"] * 12000)
         ("1" * 101, "a number with 101 digits, more than the 100 QED reads"),
         ("1001!", "the factorial of a number above 1,000 is beyond what QED computes"),
         (r"\binom{10^{50}}{10^{4}}", "a power with about 502,720 digits is beyond the limit of 10,000 digits"),
-        (LONG_FORMULA, "a formula has 23,999 characters, more than the 20,000 QED reads"),
+        (LONG_FORMULA, "a formula has 47,999 characters, more than the 40,000 QED reads"),
         ("(" * 70 + "1" + ")" * 70, "a formula nests brackets 70 deep, more than the 60 QED reads"),
     ],
 )
@@ -38,11 +38,11 @@ def test_large_values_within_the_limits_are_still_computed() -> None:
 
 
 def test_the_lexer_refuses_before_reading_a_character_too_many() -> None:
-    with pytest.raises(LatexError, match="23,999 characters"):
+    with pytest.raises(LatexError, match="47,999 characters"):
         tokenize(LONG_FORMULA)
 
 
 def test_a_long_list_of_tokens_is_refused() -> None:
-    tokens = tokenize("+".join(["a"] * 2000)) * 6
-    with pytest.raises(LatexError, match="tokens, more than the 20,000"):
+    tokens = tokenize("+".join(["a"] * 2000)) * 12
+    with pytest.raises(LatexError, match="tokens, more than the 40,000"):
         read_formula(tokens)

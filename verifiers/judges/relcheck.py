@@ -261,6 +261,8 @@ def _evaluate(rel: ParsedRelation, compiled, points: list[dict[sp.Symbol, float]
         holds = {"=": np.abs(d) <= tol, "<=": d <= tol, ">=": d >= -tol, "<": d < tol, ">": d > -tol}[rel.op]
     valid = int(ok.sum())
     bad = ok & ~holds
+    if bad.any():
+        bad = _confirmed_failures(rel, compiled[0], pts, bad)
     failed = int(bad.sum())
     ties = int((ok & (np.abs(d) <= tol)).sum()) if rel.op != "=" else 0
     example = None
@@ -269,6 +271,43 @@ def _evaluate(rel: ParsedRelation, compiled, points: list[dict[sp.Symbol, float]
         example = {"point": {s.name: round(v, 6) for s, v in pts[k].items()},
                    "lhs": _show(float(x[k])), "rhs": _show(float(y[k])), "raw": pts[k]}
     return valid, failed, example, ties
+
+
+# Failing points re-evaluated at _DPS digits: float64 loses the difference of two nearly equal
+# terms (an expanded identity of degree 12 at b = 9,422 is 3.8e24 on both sides), and a true
+# identity must not be refuted by rounding. At most this many points per relation and context.
+_RECHECK = 40
+
+
+def _confirmed_failures(rel: ParsedRelation, syms: list[sp.Symbol], pts: list[dict[sp.Symbol, float]],
+                        bad: np.ndarray) -> np.ndarray:
+    """`bad` without the points where the relation holds once both sides are computed at _DPS digits
+    (to the same tolerance as in floats). A point that cannot be evaluated so stays a failure."""
+    idx = np.flatnonzero(bad)
+    if len(idx) > _RECHECK:
+        return bad
+    try:
+        fl = sp.lambdify(syms, rel.lhs.expr, "mpmath")
+        fr = sp.lambdify(syms, rel.rhs.expr, "mpmath")
+    except (*NUMERIC_ERRORS, SyntaxError):
+        return bad
+    confirmed = bad.copy()
+    with mpmath.workdps(_DPS):
+        for k in idx:
+            try:
+                args = [mpmath.mpf(pts[k][s]) for s in syms]
+                a, b = fl(*args), fr(*args)
+            except (*NUMERIC_ERRORS, ValueError, ZeroDivisionError):
+                continue
+            if isinstance(a, mpmath.mpc) or isinstance(b, mpmath.mpc) or not (mpmath.isfinite(a) and mpmath.isfinite(b)):
+                continue
+            d = a - b
+            tol = mpmath.mpf("1e-7") * max(1, abs(a), abs(b))
+            if rel.has_decimal:
+                tol = max(tol, mpmath.mpf(decimal_tolerance(rel.decimal_places)))
+            if {"=": abs(d) <= tol, "<=": d <= tol, ">=": d >= -tol, "<": d < tol, ">": d > -tol}[rel.op]:
+                confirmed[k] = False
+    return confirmed
 
 
 def _pointwise(fl, fr, cols, n: int):  # noqa: ANN001, ANN202
