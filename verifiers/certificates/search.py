@@ -174,6 +174,8 @@ def _sos_multiplied(problem: PolyProblem, seconds: float) -> dict | None:
     if const < 0 and sp.Poly(goal, *vs).total_degree() == 1:
         candidates.append(sp.expand(goal - 2 * const))
     candidates.append(sp.Add(*vs))
+    if len({sum(m) for m in sp.Poly(goal, *vs).monoms()}) > 1:
+        candidates.append(1 + sp.Add(*vs))  # a goal that is not homogeneous: the constant term helps
     for factor in candidates:
         left = seconds - (time.monotonic() - t0)
         if left < 1.0:
