@@ -273,11 +273,13 @@ def _squared_homogenized(problem: PolyProblem, seconds: float) -> dict | None:
 Method = Callable[[PolyProblem, float], dict | None]
 METHODS: list[tuple[str, Method | None]] = [
     ("coefficients", _coefficients),
+    # at once when the goal holds no single product of square roots; when it does, squaring is
+    # usually the proof, and the methods before it would spend its time on a doubled degree
+    ("squared-sides", None),
     ("ordered", _ordered),
     ("products", _products),
     ("homogenized", _homogenized),
     ("classic", None),
-    ("squared-sides", None),
     ("root-tangent", _root_tangent),
     ("squared", _squared_homogenized),
     ("sos", _sos),
