@@ -44,6 +44,9 @@ def first_term(node: dict) -> dict | None:
     for case in node.get("cases", []):
         if t := first_term(case["then"]):
             return t
+    for part in node.get("parts", []):  # a sum step (squared sides: the conjugate's parts)
+        if isinstance(part.get("proof"), dict) and (t := first_term(part["proof"])):
+            return t
     return None
 
 

@@ -39,7 +39,7 @@ def _separate(goal: sp.Expr, variables: list[sp.Symbol]) -> tuple[dict[sp.Symbol
     return parts, const
 
 
-def _prove_part(e: sp.Expr, base: PolyProblem, seconds: float) -> dict | None:
+def _prove_part(e: sp.Expr, base: PolyProblem, seconds: float, point: dict | None = None) -> dict | None:
     from qed.verifiers.certificates.sdp import sos_certificate
 
     try:
@@ -55,16 +55,53 @@ def _prove_part(e: sp.Expr, base: PolyProblem, seconds: float) -> dict | None:
             return wrap(node)
         facts = [f for f in base.facts if f.expr.free_symbols <= set(own)]
         problem = PolyProblem(own, p, ">=", facts, [], base.domain_facts, base.domain_equalities)
+    elif not base.equalities and len(own) < len(base.variables):
+        # a part in a few of the variables: proved in those, from the facts about them alone
+        facts = [f for f in base.facts if f.expr.free_symbols <= set(own)]
+        problem = PolyProblem(own, p, ">=", facts, [], base.domain_facts, base.domain_equalities)
     else:
         problem = base.with_goal(p, ">=")
+    if point:
+        at = {v: point[v] for v in problem.variables if v in point}
+        if len(at) == len(problem.variables) and all(x.is_Rational for x in at.values()):
+            problem.points = [at]  # a zero of the part: the SDP restricts its bases to vanish there
     found = direct_coefficients(problem) if not problem.equalities else None
     if found is not None:
         return wrap(leaf(problem, found[0], [sp.Integer(0)] * len(problem.equalities)))
     lp = lp_certificate(problem, seconds=seconds / 2)
     if lp is not None:
         return wrap(leaf(problem, lp[0], lp[1]))
-    node = sos_certificate(problem, seconds=seconds / 2)
+    t0 = time.monotonic()
+    node = sos_certificate(problem, seconds=seconds / 4)
+    if node is None:
+        node = multiplied_sos(problem, max(1.0, seconds / 2 - (time.monotonic() - t0)))
     return wrap(node) if node is not None else None
+
+
+def multiplied_sos(problem: PolyProblem, seconds: float) -> dict | None:
+    """goal · F is a sum of squares (times facts) for F = 1 + Σ x_i, proved > 0 on the domain: the
+    Positivstellensatz with a multiplier, for a goal that is not homogeneous (AM-GM of three terms
+    such as 2a²b + ab² + 4 >= 6ab for a, b > 0 has no certificate of its own degree, but
+    (1 + a + b)·(2a²b + ab² + 4 - 6ab) has one)."""
+    from qed.verifiers.certificates.reduce import prove_positive
+    from qed.verifiers.certificates.sdp import sos_certificate
+
+    if problem.op != ">=" or problem.equalities:
+        return None
+    vs = problem.variables
+    goal = sp.expand(problem.goal)
+    gp = sp.Poly(goal, *vs)
+    if len({sum(m) for m in gp.monoms()}) < 2:
+        return None  # homogeneous: a constant term in F adds nothing a homogeneous SOS can use
+    factor = sp.Integer(1) + sp.Add(*vs)
+    proof = prove_positive(factor, problem)
+    if proof is None:
+        return None
+    new_goal = sp.expand(goal * factor)
+    child = sos_certificate(problem.with_goal(new_goal), seconds=seconds)
+    if child is None:
+        return None
+    return {"step": "multiply", "factors": [{"factor": to_text(factor), "proof": proof}], "goal": to_text(new_goal), "then": child}
 
 
 def univariate_leaf(p: sp.Expr, x: sp.Symbol, base: PolyProblem) -> dict | None:
@@ -238,7 +275,7 @@ def lagrange_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds
             left = seconds - (time.monotonic() - t0)
             if left < 1.0:
                 return None
-            proof = _prove_part(e, base, left / max(1, len(vs)))
+            proof = _prove_part(e, base, left / max(1, len(vs)), pt)
             if proof is None:
                 break
             node_parts.append({"expr": to_text(e), "op": ">=", "proof": proof})
@@ -343,7 +380,7 @@ def term_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds: fl
             left = seconds - (time.monotonic() - t0)
             if left < 1.0:
                 return None
-            proof = _prove_part(e, base, max(left / max(1, len(terms) - len(node_parts)), min(left, 6.0)))
+            proof = _prove_part(e, base, max(left / max(1, len(terms) - len(node_parts)), min(left, 6.0)), pt)
             if proof is None:
                 break
             node_parts.append({"expr": to_text(e), "op": ">=", "proof": proof})

