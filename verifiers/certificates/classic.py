@@ -234,11 +234,8 @@ def lagrange_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds
     lin_facts = [(j, p) for j, p in lin_facts if p is not None and len(p.free_symbols) >= 2]
     if any(p is None for p in eqs) or not (eqs or lin_facts):
         return None
-    facts, ceqs = claim.facts, claim.equalities
-    base = PolyProblem(vs, sp.Integer(0), ">=", polynomial_facts(vs, facts), polynomial_equalities(vs, ceqs), facts, ceqs)
-    for pt in points:
-        if set(pt) != set(vs) or not all(v.is_Rational for v in pt.values()):
-            continue
+    base = _empty_problem(claim)
+    for pt in _rational_points(points, vs):
         try:
             slopes = [sp.nsimplify(sp.diff(parts[v], v).xreplace(pt)) for v in vs]
             grads = [[sp.nsimplify(sp.diff(hp[v], v).xreplace(pt)) for v in vs] for hp in eqs]
@@ -334,11 +331,8 @@ def term_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds: fl
     count = {v: sum(1 for T in terms if v in T.free_symbols) for v in vs}
     if any(count[v] == 0 and hparts[v] != 0 for v in vs):
         return None
-    facts, ceqs = claim.facts, claim.equalities
-    base = PolyProblem(vs, sp.Integer(0), ">=", polynomial_facts(vs, facts), polynomial_equalities(vs, ceqs), facts, ceqs)
-    for pt in points:
-        if set(pt) != set(vs) or not all(v.is_Rational for v in pt.values()):
-            continue
+    base = _empty_problem(claim)
+    for pt in _rational_points(points, vs):
         try:
             at = sp.nsimplify(claim.goal.xreplace(pt))
             if any(sp.cancel(sp.together(h.xreplace(pt))) != 0 for h in claim.equalities) or not (at.is_Rational and at >= 0):
@@ -394,3 +388,14 @@ def term_split(claim: Claim, points: list[dict[sp.Symbol, sp.Expr]], seconds: fl
                 node["multipliers"] = [to_text(lam)]
             return node
     return None
+
+
+def _empty_problem(claim: Claim) -> PolyProblem:
+    """The claim's domain with a zero goal: what a split's parts are proved against."""
+    vs, facts, ceqs = claim.variables, claim.facts, claim.equalities
+    return PolyProblem(vs, sp.Integer(0), ">=", polynomial_facts(vs, facts), polynomial_equalities(vs, ceqs), facts, ceqs)
+
+
+def _rational_points(points: list[dict], vs: list[sp.Symbol]) -> list[dict]:
+    """The candidate points that give every variable an exact rational value."""
+    return [pt for pt in points if set(pt) == set(vs) and all(v.is_Rational for v in pt.values())]

@@ -16,7 +16,7 @@ import time
 
 import numpy as np
 import sympy as sp
-from qed.verifiers.certificates.exact import matrix, poly_dict, solve_near
+from qed.verifiers.certificates.exact import matrix, poly_dict, round_support
 from qed.verifiers.certificates.poly import PolyProblem, Term
 
 MAX_COLUMNS = 6000
@@ -60,15 +60,8 @@ def dsos_terms(problem: PolyProblem, blocks: list[tuple[list[int], sp.Expr, list
     if res.status != 0 or res.x is None:
         return None
     support = [j for j in range(n_sq) if res.x[j] > 1e-9]
-    keep = support + list(range(n_sq, n))
-    sub_rows = [[row[j] for j in keep] + [row[-1]] for row in rows]
-    for den in (10**2, 10**4, 10**8):
-        exact = solve_near(sub_rows, [float(res.x[j]) for j in keep], den)
-        if exact is None:
-            return None
-        if all(v >= 0 for v in exact[: len(support)]):
-            break
-    else:
+    exact = round_support(rows, res.x, support, n_sq, (10**2, 10**4, 10**8))
+    if exact is None:
         return None
     terms = [Term(exact[pos], list(squares[j][0]), sp.expand(squares[j][1])) for pos, j in enumerate(support) if exact[pos] != 0]
     mult = [sp.Integer(0)] * len(problem.equalities)

@@ -65,6 +65,22 @@ def solve_near(rows: list[list], guess: Sequence[float], max_den: int = 10**6) -
     return [sp.Rational(int(v.numerator), int(v.denominator)) for v in x]
 
 
+def round_support(rows: list[list], x: Sequence[float], support: list[int], n_nonneg: int,
+                  denominators: Sequence[int]) -> list[sp.Rational] | None:
+    """An LP solution x made exact: the unknowns kept are `support` (columns of the first n_nonneg,
+    which must stay >= 0) and every free column after them; finer denominators are tried in turn.
+    The values come in the order support, then free columns."""
+    keep = support + list(range(n_nonneg, len(x)))
+    sub_rows = [[row[j] for j in keep] + [row[-1]] for row in rows]
+    for den in denominators:
+        exact = solve_near(sub_rows, [float(x[j]) for j in keep], den)
+        if exact is None:
+            return None
+        if all(v >= 0 for v in exact[: len(support)]):
+            return exact
+    return None
+
+
 def ldl(q: list[list[sp.Rational]]) -> tuple[list[list[sp.Rational]], list[sp.Rational]] | None:
     """Q = L·diag(d)·Lᵀ exactly (L unit lower triangular), or None if Q is not PSD.
 

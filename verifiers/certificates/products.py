@@ -14,7 +14,7 @@ import time
 
 import numpy as np
 import sympy as sp
-from qed.verifiers.certificates.exact import matrix, poly_dict, solve_near
+from qed.verifiers.certificates.exact import matrix, poly_dict, round_support
 from qed.verifiers.certificates.poly import PolyProblem, Term
 
 MAX_COLUMNS = 4000
@@ -137,15 +137,8 @@ def lp_certificate(problem: PolyProblem, degree: int | None = None, seconds: flo
         return None
     x = res.x
     support = [j for j in range(n_c) if x[j] > 1e-9]
-    keep = support + list(range(n_c, n))
-    sub_rows = [[row[j] for j in keep] + [row[-1]] for row in rows]
-    for den in (10**4, 10**8, 10**12):
-        exact = solve_near(sub_rows, [x[j] for j in keep], den)
-        if exact is None:
-            return None
-        if all(v >= 0 for v in exact[: len(support)]):
-            break
-    else:
+    exact = round_support(rows, x, support, n_c, (10**4, 10**8, 10**12))
+    if exact is None:
         return None
     terms, strict_term = [], None
     for pos, j in enumerate(support):

@@ -442,9 +442,9 @@ def _claim_level(result: SearchResult, claim: Claim, opt: dict | None, seconds: 
     left = seconds - (time.monotonic() - t0)
     if left < 2.0:
         return False
-    m0 = time.monotonic()
-    share = min(left, SHARE["classic"] * seconds)
-    try:
+
+    def find() -> dict | None:
+        share = min(left, SHARE["classic"] * seconds)
         with _cut_at(CUT_FACTOR * share + 1.0):
             node = tangent_line(claim, seconds=share)
         if node is None and points:
@@ -455,18 +455,9 @@ def _claim_level(result: SearchResult, claim: Claim, opt: dict | None, seconds: 
                 share = min(seconds - (time.monotonic() - t0), SHARE["term-split"] * seconds)
                 with _cut_at(CUT_FACTOR * share + 1.0):
                     node = term_split(claim, points, seconds=share)
-    except MethodCut:
-        result.attempts.append({"method": "classic", "outcome": "cut at its time limit", "seconds": round(time.monotonic() - m0, 2)})
-        return False
-    except (ReduceError, ArithmeticError, ValueError, TypeError, sp.PolynomialError) as e:
-        result.attempts.append({"method": "classic", "outcome": f"error: {type(e).__name__}: {str(e)[:200]}"})
-        return False
-    if node is None:
-        result.attempts.append({"method": "classic", "outcome": "not found", "seconds": round(time.monotonic() - m0, 2)})
-        return False
-    cert = dict(_base(claim), proof=node, method="classic")
-    _complete(cert, claim, opt, {})
-    return _accept(result, cert, "classic", m0)
+        return node
+
+    return _proof_node_method(result, claim, opt, "classic", find)
 
 
 def _squared_sides(result: SearchResult, claim: Claim, opt: dict | None, seconds: float, t0: float, points: list | None = None) -> bool:
@@ -476,22 +467,32 @@ def _squared_sides(result: SearchResult, claim: Claim, opt: dict | None, seconds
     share = min(seconds - (time.monotonic() - t0), SHARE["squared-sides"] * seconds)
     if share < 2.0:
         return False
+
+    def find() -> dict | None:
+        with _cut_at(CUT_FACTOR * share + 1.0):
+            return squared_sides(claim, seconds=share)
+
+    return _proof_node_method(result, claim, opt, "squared-sides", find)
+
+
+def _proof_node_method(result: SearchResult, claim: Claim, opt: dict | None, name: str,
+                       find: Callable[[], dict | None]) -> bool:
+    """Run a method that returns a proof node (or None), record its attempt, accept what it found."""
     m0 = time.monotonic()
     try:
-        with _cut_at(CUT_FACTOR * share + 1.0):
-            node = squared_sides(claim, seconds=share)
+        node = find()
     except MethodCut:
-        result.attempts.append({"method": "squared-sides", "outcome": "cut at its time limit", "seconds": round(time.monotonic() - m0, 2)})
+        result.attempts.append({"method": name, "outcome": "cut at its time limit", "seconds": round(time.monotonic() - m0, 2)})
         return False
     except (ReduceError, ArithmeticError, ValueError, TypeError, sp.PolynomialError) as e:
-        result.attempts.append({"method": "squared-sides", "outcome": f"error: {type(e).__name__}: {str(e)[:200]}"})
+        result.attempts.append({"method": name, "outcome": f"error: {type(e).__name__}: {str(e)[:200]}"})
         return False
     if node is None:
-        result.attempts.append({"method": "squared-sides", "outcome": "not found", "seconds": round(time.monotonic() - m0, 2)})
+        result.attempts.append({"method": name, "outcome": "not found", "seconds": round(time.monotonic() - m0, 2)})
         return False
-    cert = dict(_base(claim), proof=node, method="squared-sides")
+    cert = dict(_base(claim), proof=node, method=name)
     _complete(cert, claim, opt, {})
-    return _accept(result, cert, "squared-sides", m0)
+    return _accept(result, cert, name, m0)
 
 
 def _complete(cert: dict, claim: Claim, opt: dict | None, hints: dict) -> None:
