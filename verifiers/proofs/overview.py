@@ -21,7 +21,7 @@ from qed.models.prompt_files import PromptFiles
 from qed.problems.record import Problem
 from qed.verifiers.judges.extract import find_math, relations_in
 from qed.verifiers.proofs.render_tex import escape
-from qed.verifiers.proofs.rewrite import missing_formulas
+from qed.verifiers.proofs.rewrite import SPACING, missing_formulas
 
 PROMPTS = PromptFiles(Path(__file__).parent / "prompts")
 MAX_CHARS = 700  # two or three sentences; a longer reply is not an overview
@@ -53,7 +53,6 @@ THEOREMS: dict[str, tuple[str, ...]] = {
     "Ravi": ("ravi",),
 }
 _NUMBER = re.compile(r"(?<![A-Za-z_\\])\d+(?:\.\d+)?")
-_SPACING = re.compile(r"\\left|\\right|\\[,;:! ]|\s+")
 _UNSAFE = re.compile(r"```|\$\$|\\\[|\\\(|\\begin|<\s*/?\s*[A-Za-z]|\]\(|^\s*#", re.M)
 _LABEL = re.compile(r"^\s*(?:\*\*)?\s*(?:idea|overview|in words|summary|sketch)\s*[.:]?\s*(?:\*\*)?\s*[:.—-]?\s*", re.I)
 _SENTENCE_END = re.compile(r"[.!?](?=\s|$)")
@@ -103,7 +102,7 @@ def proof_outline(markdown: str, limit: int = OUTLINE_CHARS) -> str:
 
 
 def _normal(math: str) -> str:
-    return _SPACING.sub("", math)
+    return SPACING.sub("", math)
 
 
 def _clean(reply: str, truncated: bool) -> str:

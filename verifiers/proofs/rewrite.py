@@ -24,7 +24,7 @@ from qed.verifiers.proofs.gate import GateResult, judge_proof
 
 PROMPTS = PromptFiles(Path(__file__).parent / "prompts")
 MIRROR = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}
-_SPACING = re.compile(r"\\left|\\right|\\[,;:! ]|\s+")
+SPACING = re.compile(r"\\left|\\right|\\[,;:! ]|\s+")  # what does not change a formula
 
 
 @dataclass
@@ -52,7 +52,7 @@ def _relations(text: str, display_only: bool) -> list[tuple[str, tuple | str]]:
             p = parse_relation(r.lhs, r.op, r.rhs)
             out.append((r.op, (p.lhs.expr, p.rhs.expr)))
         except (LatexError, ValueError):
-            out.append((r.op, _SPACING.sub("", r.quote(text))))
+            out.append((r.op, SPACING.sub("", r.quote(text))))
     return out
 
 
