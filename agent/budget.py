@@ -142,6 +142,11 @@ class RunCounter(Protocol):
 
     def read(self) -> tuple[int, int]: ...
 
+    def take_call(self, limit: int | None) -> bool:
+        """Count one call if fewer than `limit` were made (None: no limit), in one step, so that
+        parallel workers that check at once cannot all take the last call."""
+        ...
+
 
 class LocalCounter:
     """A run counter for one process."""
@@ -158,6 +163,13 @@ class LocalCounter:
     def read(self) -> tuple[int, int]:
         with self._lock:
             return self._tokens, self._calls
+
+    def take_call(self, limit: int | None) -> bool:
+        with self._lock:
+            if limit is not None and self._calls >= limit:
+                return False
+            self._calls += 1
+            return True
 
 
 class SharedCounter:
@@ -178,6 +190,13 @@ class SharedCounter:
     def read(self) -> tuple[int, int]:
         with self.array.get_lock():
             return int(self.array[0]), int(self.array[1])
+
+    def take_call(self, limit: int | None) -> bool:
+        with self.array.get_lock():
+            if limit is not None and self.array[1] >= limit:
+                return False
+            self.array[1] += 1
+            return True
 
 
 def spent(results: list[dict[str, Any]]) -> tuple[int, int]:
@@ -212,10 +231,13 @@ class Meter:
         return time.monotonic() - self.started
 
     def check(self) -> None:
-        """Raise BudgetExhausted if another call may not start; remember the first refusal."""
+        """Raise BudgetExhausted if another call may not start; remember the first refusal. A call
+        allowed to start is counted in the run's calls now (`record` adds only its tokens)."""
         if self.exhausted is not None:
             raise self.exhausted
         refusal = self._refusal()
+        if refusal is None and not self.counter.take_call(self.budgets.run.calls):
+            refusal = BudgetExhausted("run", "calls", self.budgets.run.calls, self.counter.read()[1])
         if refusal is not None:
             self.exhausted = refusal
             raise refusal
@@ -259,7 +281,7 @@ class Meter:
         used = completion.usage.prompt_tokens + completion.usage.completion_tokens
         self.tokens += used
         self.calls += 1
-        self.counter.add(used, 1)
+        self.counter.add(used, 0)  # the call itself was counted when `check` let it start
 
     def line(self) -> str:
         """What the live view shows: this problem's spending against its limits, and the run's."""

@@ -52,6 +52,12 @@ class RunCounterActor:
     def read(self) -> tuple[int, int]:
         return self.tokens, self.calls
 
+    def take_call(self, limit: int | None) -> bool:
+        if limit is not None and self.calls >= limit:
+            return False
+        self.calls += 1
+        return True
+
 
 class ActorCounter:
     """A budget RunCounter backed by the run's counter actor."""
@@ -64,6 +70,9 @@ class ActorCounter:
 
     def read(self) -> tuple[int, int]:
         return tuple(_ray().get(self.actor.read.remote()))  # type: ignore[return-value]
+
+    def take_call(self, limit: int | None) -> bool:
+        return bool(_ray().get(self.actor.take_call.remote(limit)))
 
 
 class NodeModels:

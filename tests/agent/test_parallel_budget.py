@@ -11,6 +11,7 @@ from qed.agent.budget import (
     Budgets,
     LocalCounter,
     Meter,
+    SharedCounter,
     resolve_budgets,
 )
 from qed.agent.config import LoopConfig
@@ -86,6 +87,18 @@ def test_the_runs_counter_is_shared_by_every_problem():
     with pytest.raises(BudgetExhausted, match="100 of 100 tokens for the run used") as e:
         meter.check()
     assert e.value.to_dict()["scope"] == "run"
+
+
+def test_the_last_call_of_a_run_goes_to_one_worker_only():
+    """Two workers that check at once with one call left: one starts it, the other is refused."""
+    import multiprocessing as mp
+
+    for counter in (LocalCounter(calls=6), SharedCounter.create(mp.get_context("fork"), calls=6)):
+        first, second = (Meter(Budgets(run=Budget(calls=7)), counter) for _ in range(2))
+        first.check()
+        with pytest.raises(BudgetExhausted, match="7 of 7 model calls for the run used"):
+            second.check()
+        assert counter.read()[1] == 7
 
 
 def _solver(tmp_path, budgets: Budgets):
