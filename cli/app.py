@@ -25,10 +25,21 @@ def main() -> None:
 
         print(root_help())
         return
+    _listen_to_ctrl_c()
     from qed.cli.commands import app
     from qed.cli.errors import run_cli
 
     run_cli(app)
+
+
+def _listen_to_ctrl_c() -> None:
+    """A SIGINT ignored by whoever started QED (a non-interactive shell's `&`, a test runner) is
+    inherited across exec, and one Ctrl-C at QED's terminal would then do nothing. At a terminal,
+    Ctrl-C is the user's: restore Python's handler. Without one, the inherited choice stands."""
+    import signal
+
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN and sys.stdin.isatty():
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def __getattr__(name: str) -> Any:  # `qed.cli.app.app`, the typer app, built on first use
