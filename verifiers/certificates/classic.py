@@ -83,21 +83,27 @@ def multiplied_sos(problem: PolyProblem, seconds: float) -> dict | None:
     Positivstellensatz with a multiplier, for a goal that is not homogeneous (AM-GM of three terms
     such as 2a²b + ab² + 4 >= 6ab for a, b > 0 has no certificate of its own degree, but
     (1 + a + b)·(2a²b + ab² + 4 - 6ab) has one)."""
+    if problem.op != ">=" or problem.equalities:
+        return None
+    if is_homogeneous(problem.goal, problem.variables):
+        return None  # a constant term in F adds nothing a homogeneous SOS can use
+    return sos_times(problem, sp.Integer(1) + sp.Add(*problem.variables), seconds)
+
+
+def is_homogeneous(goal: sp.Expr, variables: list[sp.Symbol]) -> bool:
+    return len({sum(m) for m in sp.Poly(sp.expand(goal), *variables).monoms()}) < 2
+
+
+def sos_times(problem: PolyProblem, factor: sp.Expr, seconds: float) -> dict | None:
+    """The proof node "goal · factor is a sum of squares", with factor proved > 0 on the domain;
+    None when either proof is not found."""
     from qed.verifiers.certificates.reduce import prove_positive
     from qed.verifiers.certificates.sdp import sos_certificate
 
-    if problem.op != ">=" or problem.equalities:
-        return None
-    vs = problem.variables
-    goal = sp.expand(problem.goal)
-    gp = sp.Poly(goal, *vs)
-    if len({sum(m) for m in gp.monoms()}) < 2:
-        return None  # homogeneous: a constant term in F adds nothing a homogeneous SOS can use
-    factor = sp.Integer(1) + sp.Add(*vs)
     proof = prove_positive(factor, problem)
     if proof is None:
         return None
-    new_goal = sp.expand(goal * factor)
+    new_goal = sp.expand(sp.expand(problem.goal) * factor)
     child = sos_certificate(problem.with_goal(new_goal), seconds=seconds)
     if child is None:
         return None

@@ -160,9 +160,7 @@ def _sos(problem: PolyProblem, seconds: float) -> dict | None:
 def _sos_multiplied(problem: PolyProblem, seconds: float) -> dict | None:
     """goal · F is a sum of squares for a factor F > 0 (the Positivstellensatz with a multiplier):
     the sum of the variables, or goal + 2k when goal = L - k with L a positive linear form."""
-    from qed.verifiers.certificates.reduce import prove_positive
-    from qed.verifiers.certificates.sdp import sos_certificate
-    from qed.verifiers.certificates.text import to_text
+    from qed.verifiers.certificates.classic import is_homogeneous, sos_times
 
     if problem.op != ">=":
         return None
@@ -174,19 +172,15 @@ def _sos_multiplied(problem: PolyProblem, seconds: float) -> dict | None:
     if const < 0 and sp.Poly(goal, *vs).total_degree() == 1:
         candidates.append(sp.expand(goal - 2 * const))
     candidates.append(sp.Add(*vs))
-    if len({sum(m) for m in sp.Poly(goal, *vs).monoms()}) > 1:
+    if not is_homogeneous(goal, vs):
         candidates.append(1 + sp.Add(*vs))  # a goal that is not homogeneous: the constant term helps
     for factor in candidates:
         left = seconds - (time.monotonic() - t0)
         if left < 1.0:
             return None
-        proof = prove_positive(factor, problem)
-        if proof is None:
-            continue
-        new_goal = sp.expand(goal * factor)
-        child = sos_certificate(problem.with_goal(new_goal), seconds=left)
-        if child is not None:
-            return {"step": "multiply", "factors": [{"factor": to_text(factor), "proof": proof}], "goal": to_text(new_goal), "then": child}
+        node = sos_times(problem, factor, left)
+        if node is not None:
+            return node
     return None
 
 

@@ -10,6 +10,7 @@ precision they are written with, so an honest rounding is never a computation er
 
 from __future__ import annotations
 
+import functools
 import math
 import warnings
 from dataclasses import dataclass, field
@@ -36,6 +37,7 @@ Status = str  # true | false | conditional | approximate | unchecked | definitio
 MIN_FAILS = 1
 MIN_POINTS = 10
 _DPS = 50
+SAMPLED_REL_TOL = 1e-7  # sides at a sampled point agree to this share of the larger one
 
 
 @dataclass
@@ -254,7 +256,7 @@ def _evaluate(rel: ParsedRelation, compiled, points: list[dict[sp.Symbol, float]
     if not pts:
         return 0, 0, None, 0
     with np.errstate(all="ignore"):
-        tol = 1e-7 * np.maximum(1.0, np.maximum(np.abs(x), np.abs(y)))
+        tol = SAMPLED_REL_TOL * np.maximum(1.0, np.maximum(np.abs(x), np.abs(y)))
         if rel.has_decimal:
             tol = np.maximum(tol, decimal_tolerance(rel.decimal_places))
         d = x - y
@@ -287,8 +289,7 @@ def _confirmed_failures(rel: ParsedRelation, syms: list[sp.Symbol], pts: list[di
     if len(idx) > _RECHECK:
         return bad
     try:
-        fl = sp.lambdify(syms, rel.lhs.expr, "mpmath")
-        fr = sp.lambdify(syms, rel.rhs.expr, "mpmath")
+        fl, fr = _compile_mpmath(rel.lhs.expr, rel.rhs.expr, tuple(syms))
     except (*NUMERIC_ERRORS, SyntaxError):
         return bad
     confirmed = bad.copy()
@@ -301,13 +302,19 @@ def _confirmed_failures(rel: ParsedRelation, syms: list[sp.Symbol], pts: list[di
                 continue
             if isinstance(a, mpmath.mpc) or isinstance(b, mpmath.mpc) or not (mpmath.isfinite(a) and mpmath.isfinite(b)):
                 continue
-            d = a - b
-            tol = mpmath.mpf("1e-7") * max(1, abs(a), abs(b))
+            tol = mpmath.mpf(SAMPLED_REL_TOL) * max(1, abs(a), abs(b))
             if rel.has_decimal:
                 tol = max(tol, mpmath.mpf(decimal_tolerance(rel.decimal_places)))
-            if {"=": abs(d) <= tol, "<=": d <= tol, ">=": d >= -tol, "<": d < tol, ">": d > -tol}[rel.op]:
+            if compare(a - b, rel.op, tol):
                 confirmed[k] = False
     return confirmed
+
+
+@functools.lru_cache(maxsize=64)
+def _compile_mpmath(lhs: sp.Expr, rhs: sp.Expr, syms: tuple[sp.Symbol, ...]):  # noqa: ANN202
+    """Both sides as mpmath functions, once per relation: a false relation fails in every context
+    and near its tightest points, and lambdify of a long side costs more than the re-check."""
+    return sp.lambdify(syms, lhs, "mpmath"), sp.lambdify(syms, rhs, "mpmath")
 
 
 def _pointwise(fl, fr, cols, n: int):  # noqa: ANN001, ANN202

@@ -46,8 +46,9 @@ def is_zero(e: sp.Expr) -> bool:
 
 
 # An identity longer than this (characters of LaTeX) whose polynomial has only positive coefficients
-# is replaced by that observation: the judges read formulas of at most 5,000 characters, and a
-# reader checks "every coefficient is positive" on the polynomial already displayed.
+# is replaced by that observation: a reader checks "every coefficient is positive" on the
+# polynomial displayed once, instead of reading each term again as a product (and the judges read
+# one formula of at most verifiers/input_limits.MAX_FORMULA_CHARS).
 LONG_IDENTITY = 2000
 
 
